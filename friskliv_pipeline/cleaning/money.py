@@ -1,0 +1,101 @@
+"""Norwegian-written money amounts → whole kroner, or None with the reason; never a guess.
+
+Accepted: "150 000", "kr 200.000,-", "95 000 kr", "75000", "1 250 000,50", "NOK 1,250,000".
+Space, non-breaking or thin space and '.' group thousands; ',' is the decimal mark (or an
+English thousands separator when followed by exactly three digits). Øre are rounded half up
+to whole kroner. Ranges, approximations ("ca. 50 000") and words ("1,5 mill") are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+_CURRENCY = re.compile(r"^(?:kr\.?|nok)\s*|\s*(?:kr\.?|nok|kroner)$", re.IGNORECASE)
+_DASH_SUFFIX = re.compile(r"[,.]\s*[-–]+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+
+_PLAIN = re.compile(r"^\d+$")
+_GROUPED_DOT = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
+_DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")
+_DECIMAL_DOT = re.compile(r"^\d+\.\d{1,2}$")
+
+
+@dataclass(frozen=True)
+class Money:
+    nok: int | None
+    problem: str | None = None
+
+
+def parse_nok(text: str | None) -> Money:
+    """Parse one amount. Empty → Money(None) without a problem (a skipped question)."""
+    if text is None:
+        return Money(None)
+    raw = str(text).strip()
+    if not raw:
+        return Money(None)
+    s = raw
+    negative = False
+    if s.startswith(("-", "−")):
+        negative, s = True, s[1:].strip()
+    for _ in range(2):
+        s = _DASH_SUFFIX.sub("", s.strip())
+        s = _CURRENCY.sub("", s.strip())
+    grouped = _SPACES.sub(" ", s).strip()
+    # A space may only group thousands: "150 000" yes, "150 00" or "1 50" no.
+    if " " in grouped and not re.fullmatch(r"\d{1,3}(?: \d{3})+(?:[,.]\d{1,2})?", grouped):
+        return Money(None, f"not an amount: {raw!r}")
+    s = grouped.replace(" ", "")
+    if _PLAIN.match(s):
+        value = Decimal(s)
+    elif _GROUPED_DOT.match(s):
+        value = Decimal(s.replace(".", "").replace(",", "."))
+    elif _GROUPED_COMMA.match(s):
+        value = Decimal(s.replace(",", ""))
+    elif _DECIMAL_COMMA.match(s):
+        value = Decimal(s.replace(",", "."))
+    elif _DECIMAL_DOT.match(s):
+        value = Decimal(s)
+    else:
+        return Money(None, f"not an amount: {raw!r}")
+    nok = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return Money(-nok if negative else nok)
+
+
+_AMOUNT_IN_TEXT = re.compile(
+    r"(?:(?:kr\.?|nok)\s*)?(?<![\w.,])\d{1,3}(?:[ \u00a0.]\d{3})+(?:,\d{1,2})?(?:,-)?(?:\s*(?:kr\.?|nok|kroner))?"
+    r"|(?:(?:kr\.?|nok)\s*)?(?<![\w.,])\d{3,}(?:,\d{1,2})?(?:,-)?(?:\s*(?:kr\.?|nok|kroner))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AmountInText:
+    description: str | None
+    nok: int | None
+    problem: str | None = None
+
+
+def split_description_and_amount(text: str | None) -> AmountInText:
+    """q11: "Oppgi hva og beløp" — free text naming a measure and its cost.
+
+    The whole text is kept as the description; exactly one amount found in it is the
+    amount. None or several amounts → no amount and a recorded problem (unless the text is
+    itself just one amount, or "0"/"-").
+    """
+    if text is None or not str(text).strip():
+        return AmountInText(None, None)
+    raw = str(text).strip()
+    whole = parse_nok(raw)
+    if whole.nok is not None:
+        return AmountInText(None, whole.nok)
+    found = [m.group(0) for m in _AMOUNT_IN_TEXT.finditer(raw)]
+    amounts = [parse_nok(f).nok for f in found]
+    amounts = [a for a in amounts if a is not None]
+    if len(amounts) == 1:
+        return AmountInText(raw, amounts[0])
+    if not amounts:
+        return AmountInText(raw, None, f"no amount found in {raw[:80]!r}")
+    return AmountInText(raw, None, f"{len(amounts)} amounts found in {raw[:80]!r}; give one total")

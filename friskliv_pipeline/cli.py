@@ -1,0 +1,142 @@
+"""``friskliv``: run the pipeline, regenerate demo data, keep the data contract doc in sync.
+
+Dagster is imported only by the commands that run it, so ``friskliv demo-data`` stays quick.
+A failed run prints one readable message (what, where, what to do); the full trace stays in
+the Dagster run log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from friskliv_pipeline.settings import PROJECT_ROOT, Settings
+
+CONTRACT_DOC = PROJECT_ROOT / "docs" / "data_contract.md"
+
+
+def _years_in_landing(landing_dir: Path) -> list[int]:
+    return sorted(int(p.name) for p in Path(landing_dir).glob("[0-9][0-9][0-9][0-9]") if p.is_dir())
+
+
+def _dagster_instance(settings: Settings):
+    from dagster import DagsterInstance
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        home = str(settings.data_dir / "dagster_home")
+        os.environ["DAGSTER_HOME"] = home
+    Path(home).mkdir(parents=True, exist_ok=True)
+    config = Path(home) / "dagster.yaml"
+    if not config.exists():  # no network here: keep Dagster's telemetry off on instances we create
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return DagsterInstance.get()
+
+
+def _root_cause(error) -> str:
+    """The user's exception message inside Dagster's wrapping errors."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    years = args.year or _years_in_landing(settings.landing_dir)
+    if not years:
+        print(f"friskliv: no grant-year folders in {settings.landing_dir}", file=sys.stderr)
+        return 2
+    from friskliv_pipeline.definitions import YEARLY_JOB_NAME, defs
+    from friskliv_pipeline.warehouse import Warehouse
+
+    instance = _dagster_instance(settings)
+    job = defs.resolve_job_def(YEARLY_JOB_NAME)
+    log_level = "INFO" if args.verbose else "WARNING"
+    failed = 0
+    for year in years:
+        result = job.execute_in_process(
+            partition_key=str(year), instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+        if not result.success:
+            failed += 1
+            failures = [e for e in result.all_events if e.is_step_failure]
+            for event in failures:
+                print(f"friskliv: grant year {year} failed in step {event.step_key}: "
+                      f"{_root_cause(event.event_specific_data.error)}", file=sys.stderr)
+            if not failures:
+                print(f"friskliv: grant year {year} failed before any step ran", file=sys.stderr)
+            print(f"  full trace: Dagster run {result.run_id} (DAGSTER_HOME={os.environ['DAGSTER_HOME']}; "
+                  f"`dagster dev` → Runs)", file=sys.stderr)
+            continue
+        counts = Warehouse(settings.warehouse_url).row_counts(year)
+        print(f"grant year {year}: run {result.run_id} succeeded")
+        print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
+        print(f"  warehouse: {_safe_url(settings.warehouse_url)}")
+        print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")
+    return 1 if failed else 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from friskliv_pipeline.demo_data import generate
+
+    settings = Settings.from_env()
+    landing = Path(args.landing_dir) if args.landing_dir else PROJECT_ROOT / "assets" / "raw"
+    for year in args.year or [2023, 2024]:
+        print(generate(year, settings.reference_dir, landing))
+    return 0
+
+
+def cmd_contract_docs(args: argparse.Namespace) -> int:
+    from friskliv_pipeline.contract import markdown
+
+    text = markdown() + "\n"
+    if args.check:
+        if not CONTRACT_DOC.exists() or CONTRACT_DOC.read_text(encoding="utf-8") != text:
+            print(f"{CONTRACT_DOC} is out of date: run `friskliv contract-docs`", file=sys.stderr)
+            return 1
+        return 0
+    CONTRACT_DOC.parent.mkdir(parents=True, exist_ok=True)
+    CONTRACT_DOC.write_text(text, encoding="utf-8")
+    print(CONTRACT_DOC)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="friskliv", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="materialize every asset of grant year(s) on the Dagster instance at DAGSTER_HOME")
+    run.add_argument("--year", type=int, action="append", help="grant year (repeatable); default: every year in the landing folder")
+    run.add_argument("--verbose", action="store_true", help="print Dagster's INFO events too")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo-data", help="regenerate the bundled demo exports (deterministic)")
+    demo.add_argument("--year", type=int, action="append", help="grant year (repeatable); default 2023 and 2024")
+    demo.add_argument("--landing-dir", help="where to write <year>/ folders (default assets/raw)")
+    demo.set_defaults(func=cmd_demo_data)
+    docs = sub.add_parser("contract-docs", help="write docs/data_contract.md from the contract")
+    docs.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
+    docs.set_defaults(func=cmd_contract_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from friskliv_pipeline.errors import FrisklivError
+
+    try:
+        return args.func(args)
+    except FrisklivError as exc:
+        print(f"friskliv: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Raw layer: the grant year's Forms export(s), archived unchanged, every cell kept as text."""
+
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from dagster import AssetExecutionContext, MetadataValue, Output, asset
+
+from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
+from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
+from friskliv_pipeline.defs.resources import FrisklivResource
+from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, read_export, sha256_of
+from friskliv_pipeline.forms.raw_table import build_raw_responses
+from friskliv_pipeline.forms.schema import load_form_schema
+from friskliv_pipeline.pseudonym import load_key
+
+
+def export_files(landing_dir: Path, grant_year: int) -> list[Path]:
+    """The export files of a grant year: .xlsx/.csv in <landing>/<year>/, Office lock files ignored."""
+    folder = Path(landing_dir) / str(grant_year)
+    files = sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES
+                   and not p.name.startswith(("~$", ".")))
+    if not files:
+        raise ExportError(f"No export (.xlsx or .csv) for grant year {grant_year}", file=str(folder),
+                          hint=f"put the Forms export in {folder}/ or set FRISKLIV_LANDING_DIR")
+    return files
+
+
+def archive(path: Path, data_dir: Path, grant_year: int) -> Path:
+    """Copy the export to <data_dir>/archive/<year>/<sha256>.<ext> (once; the raw file is never touched)."""
+    target = Path(data_dir) / "archive" / str(grant_year) / f"{sha256_of(path)}{path.suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    return target
+
+
+@asset(
+    group_name="raw", partitions_def=grant_year_partitions, io_manager_key="warehouse_io_manager",
+    description=description("raw_responses"), metadata=table_metadata("raw_responses"),
+    kinds={"pandas", "excel"}, owners=OWNERS,
+)
+def raw_responses(context: AssetExecutionContext, friskliv: FrisklivResource) -> Output[pd.DataFrame]:
+    """One row per response in <landing>/<year>/*.xlsx|*.csv, every cell as text; e-mail and name hashed."""
+    settings = friskliv.settings()
+    grant_year = grant_year_of(context.partition_key)
+    form = load_form_schema(settings.reference_dir, grant_year)
+    files = export_files(settings.landing_dir, grant_year)
+    archived = [archive(p, settings.data_dir, grant_year) for p in files]
+    exports = [read_export(p) for p in files]
+    frame, report = build_raw_responses(exports, form, load_key(settings.data_dir), grant_year)
+    for f in report.files:
+        if f["extra_columns"]:
+            context.log.warning(f"{f['file']}: columns that match no question are kept in extra_columns: {f['extra_columns']}")
+    return Output(frame, metadata={
+        "responses": len(frame),
+        "files": MetadataValue.json(report.files),
+        "archived_as": MetadataValue.json([str(p) for p in archived]),
+        "form_schema": MetadataValue.path(str(form.path)),
+    })

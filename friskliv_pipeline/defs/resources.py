@@ -1,0 +1,64 @@
+"""Resources: where the pipeline reads and writes, and the warehouse I/O manager.
+
+Every location defaults to the environment (``FRISKLIV_*``, see the README) resolved when a run
+starts, and can be overridden per run in the launchpad.
+"""
+
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+from dagster import ConfigurableIOManager, ConfigurableResource, InputContext, OutputContext
+from pydantic import Field
+
+from friskliv_pipeline.settings import Settings, default_warehouse_url
+from friskliv_pipeline.warehouse import Warehouse
+
+
+class FrisklivResource(ConfigurableResource):
+    """Landing, reference and data folders and the warehouse URL (empty = from the environment)."""
+
+    landing_dir: Optional[str] = Field(default=None, description="FRISKLIV_LANDING_DIR: <landing>/<year>/ holds the exports")
+    reference_dir: Optional[str] = Field(default=None, description="FRISKLIV_REFERENCE_DIR: reference tables and form schemas")
+    data_dir: Optional[str] = Field(default=None, description="FRISKLIV_DATA_DIR: warehouse file, archive, reports, validation")
+    warehouse_url: Optional[str] = Field(default=None, description="FRISKLIV_WAREHOUSE_URL: any SQLAlchemy URL")
+
+    def settings(self) -> Settings:
+        env = Settings.from_env()
+        data_dir = Path(self.data_dir) if self.data_dir else env.data_dir
+        url = self.warehouse_url or (env.warehouse_url if not self.data_dir else default_warehouse_url(data_dir))
+        return Settings(
+            landing_dir=Path(self.landing_dir) if self.landing_dir else env.landing_dir,
+            reference_dir=Path(self.reference_dir) if self.reference_dir else env.reference_dir,
+            data_dir=data_dir,
+            warehouse_url=url,
+        )
+
+    def warehouse(self) -> Warehouse:
+        return _warehouse(self.settings().warehouse_url)
+
+
+_WAREHOUSES: dict[str, Warehouse] = {}
+
+
+def _warehouse(url: str) -> Warehouse:
+    """One engine per URL per process: engines pool connections and are costly to create."""
+    if url not in _WAREHOUSES:
+        _WAREHOUSES[url] = Warehouse(url)
+    return _WAREHOUSES[url]
+
+
+class WarehouseIOManager(ConfigurableIOManager):
+    """Stores each asset's DataFrame as the warehouse table of the same name, one grant year at a time."""
+
+    friskliv: FrisklivResource
+
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
+        table = context.asset_key.path[-1]
+        rows = self.friskliv.warehouse().replace_partition(table, int(context.partition_key), obj)
+        context.add_output_metadata({"dagster/partition_row_count": rows, "dagster/table_name": table})
+
+    def load_input(self, context: InputContext) -> pd.DataFrame:
+        table = context.asset_key.path[-1]
+        return self.friskliv.warehouse().read(table, int(context.asset_partition_key))

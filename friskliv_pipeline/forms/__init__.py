@@ -1,0 +1,1 @@
+"""The Microsoft Forms side: per-year form schemas and reading the response export."""

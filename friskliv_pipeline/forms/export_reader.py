@@ -1,0 +1,187 @@
+"""Read one Microsoft Forms response export (.xlsx or .csv) into header + text rows.
+
+Nothing is interpreted here beyond turning every cell into text: the question mapping is
+:mod:`friskliv_pipeline.forms.schema`'s job and typing is the cleaning layer's. Every fault
+that makes the file unreadable as a whole raises :class:`ExportError` naming the file, and
+the row and column where it can.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.forms.schema import METADATA_HEADERS, normalize_header
+
+EXPORT_SUFFIXES = (".xlsx", ".csv")
+HEADER_SEARCH_ROWS = 20
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class RawExport:
+    """The cells of one export as text. ``rows`` holds (sheet row number, cells) pairs."""
+
+    path: Path
+    sha256: str
+    file_format: str
+    headers: list[str]
+    header_row: int
+    rows: list[tuple[int, list[str | None]]]
+    blank_rows: int
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_export(path: Path) -> RawExport:
+    """Read ``path`` by its content (not its name): a zip is a workbook, anything else CSV text."""
+    path = Path(path)
+    data = path.read_bytes()
+    name = str(path)
+    if not data.strip():
+        raise ExportError("The file is empty", file=name, hint="export the responses again from Forms")
+    if data.startswith(_OLE2_MAGIC):
+        raise ExportError(
+            "The workbook is password-protected (encrypted) or a legacy .xls file",
+            file=name, hint="remove the password in Excel (File → Info → Protect Workbook) and save as .xlsx",
+        )
+    sha = hashlib.sha256(data).hexdigest()
+    if data[:4] == b"PK\x03\x04":
+        grid, fmt, encoding, delimiter = _xlsx_grid(data, name), "xlsx", None, None
+    elif path.suffix.lower() == ".xlsx":
+        raise ExportError("The file is not a real .xlsx workbook (no zip container)", file=name,
+                          hint="open it in Excel and save it as an Excel workbook, or export again from Forms")
+    else:
+        grid, encoding, delimiter = _csv_grid(data, name)
+        fmt = "csv"
+    header_index = _find_header_row(grid, name)
+    headers = [("" if h is None else str(h)).strip() for h in grid[header_index]]
+    while headers and headers[-1] == "":
+        headers.pop()
+    _check_headers(headers, header_index + 1, name)
+    rows: list[tuple[int, list[str | None]]] = []
+    blank = 0
+    for i in range(header_index + 1, len(grid)):
+        cells = list(grid[i])
+        sheet_row = i + 1
+        if all(c is None or str(c).strip() == "" for c in cells):
+            blank += 1
+            continue
+        overflow = [j for j in range(len(headers), len(cells)) if cells[j] not in (None, "")]
+        if overflow:
+            raise ExportError(
+                "A cell holds a value beyond the last header column",
+                file=name, row=sheet_row, column=get_column_letter(overflow[0] + 1),
+                hint="remove the stray value or give the column a header",
+            )
+        cells = (cells + [None] * len(headers))[: len(headers)]
+        rows.append((sheet_row, cells))
+    if not rows:
+        raise ExportError("The export has a header row but no responses", file=name, row=header_index + 1,
+                          hint="check that the right file was exported (Forms → Responses → Open in Excel)")
+    return RawExport(path, sha, fmt, headers, header_index + 1, rows, blank, encoding, delimiter)
+
+
+def _cell_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Ja" if value else "Nei"
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _xlsx_grid(data: bytes, name: str) -> list[list[str | None]]:
+    from openpyxl import load_workbook  # openpyxl's workbook reader is only needed for xlsx
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ExportError(f"The workbook cannot be opened ({type(exc).__name__}: {exc})", file=name,
+                          hint="the file is damaged or not an Excel workbook: export it again from Forms") from exc
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # Forms exports can carry a wrong dimension tag
+        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _csv_grid(data: bytes, name: str) -> tuple[list[list[str | None]], str, str]:
+    text, encoding = _decode(data)
+    if "\x00" in text:
+        raise ExportError("The file is binary, neither an .xlsx workbook nor CSV text", file=name,
+                          hint="export the responses again from Forms as .xlsx")
+    first_lines = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    counts = {d: first_lines.count(d) for d in (";", ",", "\t")}
+    delimiter = max(counts, key=counts.get)
+    if counts[delimiter] == 0:
+        raise ExportError("The file has no columns: no ';', ',' or tab separators found", file=name, row=1,
+                          hint="save the workbook as .xlsx or as CSV from Excel")
+    try:
+        grid = [[c if c.strip() else None for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise ExportError(f"The CSV cannot be parsed ({exc})", file=name,
+                          hint="save the workbook again as CSV from Excel, or send the .xlsx") from exc
+    return grid, encoding, delimiter
+
+
+def _find_header_row(grid: list[list[str | None]], name: str) -> int:
+    """The header row is the first one holding both 'ID' and a completion-time column."""
+    id_names = {normalize_header(n) for n in METADATA_HEADERS["response_id"]}
+    done_names = {normalize_header(n) for n in METADATA_HEADERS["completion_time"]}
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        cells = {normalize_header(c) for c in row if c is not None}
+        if cells & id_names and cells & done_names:
+            return i
+    raise ExportError(
+        f"No header row with 'ID' and 'Completion time' (or 'Fullføringstidspunkt') in the first {HEADER_SEARCH_ROWS} rows",
+        file=name, hint="export the responses from Forms without editing the header row",
+    )
+
+
+def _check_headers(headers: list[str], sheet_row: int, name: str) -> None:
+    seen: dict[str, int] = {}
+    for j, h in enumerate(headers):
+        if not h:
+            raise ExportError("A column has no header", file=name, row=sheet_row, column=get_column_letter(j + 1),
+                              hint="give the column a header or delete it")
+        key = normalize_header(h)
+        if key in seen:
+            raise ExportError(
+                f"The header {h!r} appears twice (columns {get_column_letter(seen[key] + 1)} and {get_column_letter(j + 1)})",
+                file=name, row=sheet_row, column=get_column_letter(j + 1),
+                hint="delete the duplicated column; Forms itself numbers repeated titles",
+            )
+        seen[key] = j

@@ -1,0 +1,98 @@
+"""Exports → the ``raw_responses`` table: every row and cell as text, nothing interpreted.
+
+The respondent's e-mail and name are replaced by a keyed hash here, at the edge of the raw
+zone; columns that match no question are kept as JSON in ``extra_columns`` and reported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.forms.export_reader import RawExport
+from friskliv_pipeline.forms.schema import FormSchema, HeaderMatch, match_headers
+from friskliv_pipeline.pseudonym import respondent_hash
+
+METADATA_COLUMNS = ["response_id", "start_time", "completion_time", "last_modified_time"]
+NORWEGIAN_COMPLETION_HEADER = "fullføringstidspunkt"
+
+
+def raw_columns(form: FormSchema) -> list[str]:
+    return (["grant_year", "source_file", "source_sha256", "source_row", "export_locale"] + METADATA_COLUMNS
+            + ["respondent_hash"] + [q.id for q in form.questions] + ["extra_columns"])
+
+
+@dataclass
+class RawReport:
+    """What an operator wants to know about the files read (shown as asset metadata)."""
+
+    files: list[dict] = field(default_factory=list)
+
+
+def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
+                        grant_year: int) -> tuple[pd.DataFrame, RawReport]:
+    records: list[dict] = []
+    report = RawReport()
+    seen_ids: dict[str, tuple[str, int]] = {}
+    for export in exports:
+        name = export.path.name
+        match = match_headers(export.headers, form, str(export.path))
+        report.files.append(_file_report(export, match))
+        position = {h: i for i, h in enumerate(export.headers)}
+        # Forms writes dates in the locale of the exporting account: nb is day-first, en month-first.
+        locale = "nb" if match.metadata["completion_time"].strip().casefold() == NORWEGIAN_COMPLETION_HEADER else "en"
+        for sheet_row, cells in export.rows:
+            def cell(header: str | None) -> str | None:
+                return None if header is None else cells[position[header]]
+
+            response_id = cell(match.metadata["response_id"])
+            if response_id is None:
+                raise ExportError("The response has no ID", file=str(export.path), row=sheet_row,
+                                  column=match.metadata["response_id"],
+                                  hint="do not edit the ID column of the export")
+            response_id = str(response_id).strip()
+            if response_id in seen_ids:
+                first_file, first_row = seen_ids[response_id]
+                raise ExportError(
+                    f"Response ID {response_id} appears twice (first in {first_file} row {first_row})",
+                    file=str(export.path), row=sheet_row, column=match.metadata["response_id"],
+                    hint="remove the duplicated export file or rows from the landing folder",
+                )
+            seen_ids[response_id] = (name, sheet_row)
+            record = {
+                "grant_year": grant_year,
+                "source_file": name,
+                "source_sha256": export.sha256,
+                "source_row": sheet_row,
+                "export_locale": locale,
+                **{k: cell(match.metadata.get(k)) for k in METADATA_COLUMNS},
+                "respondent_hash": respondent_hash(key, cell(match.metadata.get("email")),
+                                                   cell(match.metadata.get("name"))),
+            }
+            record["response_id"] = response_id
+            for q in form.questions:
+                record[q.id] = cell(match.questions.get(q.id))
+            extra = {h: cells[position[h]] for h in match.extra if cells[position[h]] is not None}
+            record["extra_columns"] = json.dumps(extra, ensure_ascii=False) if extra else None
+            records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=raw_columns(form))
+    return frame, report
+
+
+def _file_report(export: RawExport, match: HeaderMatch) -> dict:
+    return {
+        "file": export.path.name,
+        "sha256": export.sha256,
+        "format": export.file_format,
+        "encoding": export.encoding,
+        "delimiter": export.delimiter,
+        "header_row": export.header_row,
+        "responses": len(export.rows),
+        "blank_rows_skipped": export.blank_rows,
+        "extra_columns": match.extra,
+        "missing_optional_questions": match.missing_optional,
+        "headers_matched_by_similarity": match.fuzzy,
+    }

@@ -1,0 +1,218 @@
+"""Per-year form schemas (``assets/reference/forms/form_<year>.json``) and tolerant header matching.
+
+A Forms export names its columns by the question text, so the schema maps question ids
+(q01..q38) to the header text of that year's form. Headers are matched after normalising
+case, whitespace (non-breaking too), trailing punctuation and the form's own spacing typos
+("til skudd"), never by position: column order drifts in synced workbooks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from friskliv_pipeline.errors import ExportError
+
+# Metadata columns that Forms puts before the questions, per locale. Keys are our names.
+METADATA_HEADERS: dict[str, tuple[str, ...]] = {
+    "response_id": ("ID",),
+    "start_time": ("Start time", "Starttidspunkt"),
+    "completion_time": ("Completion time", "Fullføringstidspunkt"),
+    "email": ("Email", "E-post", "E-postadresse"),
+    "name": ("Name", "Navn"),
+    "last_modified_time": ("Last modified time", "Tidspunkt for siste endring"),
+}
+REQUIRED_METADATA = ("response_id", "completion_time")
+PERSONAL_METADATA = ("email", "name")
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+    other: bool = False
+    exclusive: bool = False
+    implies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    header: str
+    kind: str
+    section: str
+    required: bool
+    options: tuple[Option, ...] = ()
+    labels: tuple[str, ...] = ()
+    criterion_no: int | None = None
+    category: str | None = None
+
+    def option_keys(self) -> list[str]:
+        return [o.key for o in self.options]
+
+
+@dataclass(frozen=True)
+class FormSchema:
+    grant_year: int
+    title: str
+    questions: tuple[Question, ...]
+    path: Path | None = field(default=None, compare=False)
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    @property
+    def attainment_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.kind == "attainment"]
+
+
+def load_form_schema(reference_dir: Path, grant_year: int) -> FormSchema:
+    path = Path(reference_dir) / "forms" / f"form_{grant_year}.json"
+    if not path.exists():
+        raise ExportError(
+            f"No form schema for grant year {grant_year}",
+            file=str(path),
+            hint=f"add {path.name} (copy the previous year's and update the wording of the questions)",
+        )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    questions = []
+    for q in data["questions"]:
+        raw_options = q.get("options", [])
+        options = tuple(
+            Option(o["key"], o["label"], o.get("other", False), o.get("exclusive", False), tuple(o.get("implies", ())))
+            for o in raw_options
+            if isinstance(o, dict)
+        )
+        labels = tuple(o for o in raw_options if isinstance(o, str))
+        questions.append(
+            Question(
+                id=q["id"], header=q["header"], kind=q["kind"], section=q["section"],
+                required=bool(q.get("required")), options=options, labels=labels,
+                criterion_no=q.get("criterion_no"), category=q.get("category"),
+            )
+        )
+    return FormSchema(int(data["grant_year"]), data.get("title", ""), tuple(questions), path)
+
+
+_TRAILING = re.compile(r"[\s.:;,?!*]+$")
+_NUMBERS = re.compile(r"\d+")
+
+
+def normalize_header(text: str) -> str:
+    """Comparable form of a header: NFKC, casefolded, without whitespace or trailing punctuation.
+
+    Removing all whitespace makes "til skudd" equal "tilskudd" and "fylkes kommuner" equal
+    "fylkeskommuner", the spacing typos the form itself carries.
+    """
+    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = _TRAILING.sub("", text.strip())
+    return re.sub(r"\s+", "", text)
+
+
+def _numbers(text: str) -> list[str]:
+    return _NUMBERS.findall(text)
+
+
+@dataclass
+class HeaderMatch:
+    """Which export column holds which question or metadata field."""
+
+    questions: dict[str, str]  # question id -> export header
+    metadata: dict[str, str]  # metadata key -> export header
+    extra: list[str]  # export headers matched to nothing (kept in raw, reported)
+    missing_optional: list[str]  # optional question ids without a column
+    fuzzy: dict[str, str]  # question id -> export header matched by similarity, not exactly
+
+
+FUZZY_CUTOFF = 0.9
+
+
+def match_headers(headers: list[str], form: FormSchema, file: str) -> HeaderMatch:
+    """Map export headers to the form's question ids and Forms' metadata columns.
+
+    Exact match after :func:`normalize_header` first; then a similarity match (difflib ratio
+    >= 0.9) that must keep every number of the header, so "fylkesstruktur 2023" never passes
+    for 2024's question. Forms appends 2, 3, … to repeated titles; such a suffix is ignored.
+    A required question without a column is an :class:`ExportError` naming the closest header.
+    """
+    norm = {h: normalize_header(h) for h in headers}
+    unused = [h for h in headers]
+    metadata: dict[str, str] = {}
+    for key, names in METADATA_HEADERS.items():
+        wanted = {normalize_header(n) for n in names}
+        for h in unused:
+            if norm[h] in wanted:
+                metadata[key] = h
+                unused.remove(h)
+                break
+    for key in REQUIRED_METADATA:
+        if key not in metadata:
+            raise ExportError(
+                f"The metadata column {METADATA_HEADERS[key][0]!r} is missing",
+                file=file, row=1,
+                hint="export the responses from Forms with 'Open in Excel' without removing columns",
+            )
+
+    questions: dict[str, str] = {}
+    fuzzy: dict[str, str] = {}
+    by_norm: dict[str, list[str]] = {}
+    for h in unused:
+        by_norm.setdefault(norm[h], []).append(h)
+    for q in form.questions:
+        target = normalize_header(q.header)
+        hits = by_norm.get(target, [])
+        if not hits:
+            hits = [h for h in unused if re.sub(r"\d+$", "", norm[h]) == target and norm[h] != target]
+        if hits:
+            questions[q.id] = hits[0]
+            unused.remove(hits[0])
+            by_norm[norm[hits[0]]].remove(hits[0])
+    for q in form.questions:
+        if q.id in questions:
+            continue
+        target = normalize_header(q.header)
+        scored = sorted(
+            ((difflib.SequenceMatcher(None, target, norm[h]).ratio(), h) for h in unused),
+            reverse=True,
+        )
+        if scored and scored[0][0] >= FUZZY_CUTOFF and _numbers(scored[0][1]) == _numbers(q.header):
+            questions[q.id] = fuzzy[q.id] = scored[0][1]
+            unused.remove(scored[0][1])
+
+    missing_required = [q for q in form.questions if q.required and q.id not in questions]
+    if missing_required:
+        q = missing_required[0]
+        closest = _closest(q.header, headers)
+        others = f" (and {len(missing_required) - 1} more required questions)" if len(missing_required) > 1 else ""
+        raise ExportError(
+            f"Required question {q.id} {q.header!r} has no column{others}; closest header: {closest!r}",
+            file=file, row=1, column=closest,
+            hint=_wrong_form_hint(headers, form) or "check that the export comes from this year's form",
+        )
+    missing_optional = [q.id for q in form.questions if q.id not in questions]
+    return HeaderMatch(questions, metadata, unused, missing_optional, fuzzy)
+
+
+def _closest(header: str, headers: list[str]) -> str | None:
+    target = normalize_header(header)
+    scored = sorted(((difflib.SequenceMatcher(None, target, normalize_header(h)).ratio(), h) for h in headers), reverse=True)
+    return scored[0][1] if scored else None
+
+
+def _wrong_form_hint(headers: list[str], form: FormSchema) -> str | None:
+    """Say so when the export is another year's form (its headers name another year)."""
+    years = {int(n) for h in headers for n in _numbers(h) if len(n) == 4 and 2000 <= int(n) <= 2100}
+    other = sorted(years - {form.grant_year})
+    if other and form.grant_year not in years:
+        return (
+            f"the headers name the year {other[0]}, not {form.grant_year}: this looks like the {other[0]} form "
+            f"placed in the {form.grant_year} folder"
+        )
+    return None

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command of the README (and of .ci/run): install, find PostgreSQL, run pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+pg_url="$(bash scripts/ensure_postgres.sh)"
+if [ -n "$pg_url" ]; then
+  export FRISKLIV_TEST_POSTGRES_URL="$pg_url"
+fi
+if [ "${CI:-}" = "true" ]; then
+  export FRISKLIV_REQUIRE_POSTGRES=1   # CI never skips the PostgreSQL tests
+fi
+exec .venv/bin/python -m pytest "$@"
