@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from friskliv_pipeline.forms.schema import Option, Question
 
 ATTAINMENT_VALUES = ("Ja", "Delvis", "Nei", "Ikke aktuelt")
@@ -19,9 +21,14 @@ _NO = {"nei", "no", "n", "false", "0"}
 _ATTAINMENT = {v.casefold(): v for v in ATTAINMENT_VALUES} | {"ikkeaktuelt": "Ikke aktuelt", "ikke relevant": "Ikke aktuelt"}
 
 
+def is_missing(value) -> bool:
+    """None, NaN or pandas' NA: what an empty cell becomes on its way through a DataFrame."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def clean_text(value: str | None) -> str | None:
     """Trimmed text with runs of whitespace (incl. non-breaking) folded to one space; '' → None."""
-    if value is None:
+    if is_missing(value):
         return None
     text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ")
     text = re.sub(r"[ \t\u2009\u202f]+", " ", text).strip()
@@ -29,10 +36,16 @@ def clean_text(value: str | None) -> str | None:
 
 
 def match_key(value: str | None) -> str:
-    """Key for comparing names and titles: casefolded, punctuation-free, single spaces."""
-    text = unicodedata.normalize("NFKC", value or "").casefold()
+    """Key for comparing names: casefolded, punctuation-free, single spaces."""
+    text = unicodedata.normalize("NFKC", "" if is_missing(value) else str(value)).casefold()
     text = re.sub(r"[^\w]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def compact_key(value: str | None) -> str:
+    """Key for recognising the same project title again: like match_key without any spaces, so
+    "Frisklivsløypa", "Frisklivs-løypa" and "frisklivs løypa" are one title."""
+    return match_key(value).replace(" ", "")
 
 
 @dataclass(frozen=True)

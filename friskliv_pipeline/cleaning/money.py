@@ -16,6 +16,7 @@ _CURRENCY = re.compile(r"^(?:kr\.?|nok)\s*|\s*(?:kr\.?|nok|kroner)$", re.IGNOREC
 _DASH_SUFFIX = re.compile(r"[,.]\s*[-–]+$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 
+MAX_DIGITS = 15  # far beyond any grant; longer digit strings are typing accidents
 _PLAIN = re.compile(r"^\d+$")
 _GROUPED_DOT = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
@@ -48,6 +49,8 @@ def parse_nok(text: str | None) -> Money:
     if " " in grouped and not re.fullmatch(r"\d{1,3}(?: \d{3})+(?:[,.]\d{1,2})?", grouped):
         return Money(None, f"not an amount: {raw!r}")
     s = grouped.replace(" ", "")
+    if len(s) > MAX_DIGITS:
+        return Money(None, f"not an amount (too long): {raw[:40]!r}")
     if _PLAIN.match(s):
         value = Decimal(s)
     elif _GROUPED_DOT.match(s):
@@ -64,11 +67,18 @@ def parse_nok(text: str | None) -> Money:
     return Money(-nok if negative else nok)
 
 
+# In free text a number is an amount only when it looks like money: marked with kr/NOK or ",-",
+# grouped in thousands ("45 000"), or plain with five digits or more. A year ("høsten 2024") or a
+# count ("150 deltakere") is not an amount.
+_CUR = r"(?:kr\.?|nok|kroner)"
 _AMOUNT_IN_TEXT = re.compile(
-    r"(?:(?:kr\.?|nok)\s*)?(?<![\w.,])\d{1,3}(?:[ \u00a0.]\d{3})+(?:,\d{1,2})?(?:,-)?(?:\s*(?:kr\.?|nok|kroner))?"
-    r"|(?:(?:kr\.?|nok)\s*)?(?<![\w.,])\d{3,}(?:,\d{1,2})?(?:,-)?(?:\s*(?:kr\.?|nok|kroner))?",
+    rf"(?:{_CUR}\s*)(?<![\w.,])\d[\d \u00a0.]*(?:,\d{{1,2}})?(?:,-)?"
+    rf"|(?<![\w.,])\d[\d \u00a0.]*?(?:,\d{{1,2}})?(?:,-)?\s*{_CUR}\b"
+    r"|(?<![\w.,])\d{1,3}(?:[ \u00a0.]\d{3})+(?:,\d{1,2})?(?:,-)?(?![\w.,]\d)"
+    r"|(?<![\w.,])\d{5,}(?:,\d{1,2})?(?:,-)?(?![\w.,]?\d)",
     re.IGNORECASE,
 )
+NOTHING = {"-", "–", "—", "0", "ingen", "nei"}
 
 
 @dataclass(frozen=True)
@@ -88,10 +98,12 @@ def split_description_and_amount(text: str | None) -> AmountInText:
     if text is None or not str(text).strip():
         return AmountInText(None, None)
     raw = str(text).strip()
+    if raw.casefold() in NOTHING:
+        return AmountInText(None, 0 if raw == "0" else None)
     whole = parse_nok(raw)
     if whole.nok is not None:
         return AmountInText(None, whole.nok)
-    found = [m.group(0) for m in _AMOUNT_IN_TEXT.finditer(raw)]
+    found = [m.group(0).strip() for m in _AMOUNT_IN_TEXT.finditer(raw)]
     amounts = [parse_nok(f).nok for f in found]
     amounts = [a for a in amounts if a is not None]
     if len(amounts) == 1:

@@ -17,7 +17,8 @@ import pandas as pd
 from friskliv_pipeline.cleaning.answers import clean_text, match_key
 
 _AFFIXES = re.compile(r"^(?:bydel|kommune[n]?)\s+|\s+(?:kommune[n]?|herad|bydel)$")
-_LIST_SEPARATORS = re.compile(r"\s*[,;/&+]\s*|\s+og\s+")
+_LIST_SEPARATORS = re.compile(r"\s*[,;/&+]\s*")
+_AND = re.compile(r"\s+og\s+")
 
 
 def _name_keys(name: str) -> set[str]:
@@ -57,12 +58,22 @@ class MunicipalityRegister:
         key = _strip_affixes(match_key(text))
         return self._by_key.get(key, [])
 
+    def _split(self, name: str) -> list[str]:
+        """Split a list of names on , ; / & + and then on " og " only inside pieces that are not
+        themselves a name ("Nore og Uvdal, Flesberg og Rollag" → Nore og Uvdal, Flesberg, Rollag)."""
+        pieces = []
+        for piece in (p.strip() for p in _LIST_SEPARATORS.split(name)):
+            if not piece:
+                continue
+            pieces += [piece] if self._lookup(piece) else [p for p in _AND.split(piece) if p.strip()]
+        return pieces
+
     def match(self, text: str | None, county: str | None) -> MunicipalityMatch:
         name = clean_text(text)
         result = MunicipalityMatch(name)
         if name is None:
             return result
-        pieces = [name] if self._lookup(name) else [p for p in _LIST_SEPARATORS.split(name) if p.strip()]
+        pieces = [name] if self._lookup(name) else self._split(name)
         for position, piece in enumerate(pieces, start=1):
             candidates = self._lookup(piece)
             in_county = [c for c in candidates if county is not None and c["county"] == county]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from friskliv_pipeline.cleaning.answers import match_key
+from friskliv_pipeline.cleaning.answers import compact_key
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.cleaning.responses import MULTI_PREFIX, IssueLog, attainment_column
 from friskliv_pipeline.forms.schema import FormSchema
@@ -29,9 +29,9 @@ def split_responses(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     set_aside["reason"] = SET_ASIDE_REASON
 
     candidates = responses.loc[has_project].copy()
-    candidates["_title_key"] = candidates["project_title"].map(match_key)
-    candidates["_municipality_key"] = candidates["municipality_reported"].map(match_key)
-    candidates["_county_key"] = candidates["county"].fillna(candidates["county_reported"]).map(match_key)
+    candidates["_title_key"] = candidates["project_title"].map(compact_key)
+    candidates["_municipality_key"] = candidates["municipality_reported"].map(compact_key)
+    candidates["_county_key"] = candidates["county"].fillna(candidates["county_reported"]).map(compact_key)
     candidates = candidates.sort_values(["completion_time", "source_row"], na_position="first", kind="stable")
     keyed = candidates["_title_key"] != ""
     group = ["_county_key", "_municipality_key", "_title_key"]

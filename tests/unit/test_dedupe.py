@@ -13,7 +13,7 @@ import pytest
 
 from friskliv_pipeline.cleaning.competence import build_competence, competence_columns
 from friskliv_pipeline.cleaning.projects import SET_ASIDE_REASON, split_responses
-from friskliv_pipeline.cleaning.responses import IssueLog
+from friskliv_pipeline.cleaning.responses import IssueLog, type_responses
 from friskliv_pipeline.forms.schema import load_form_schema
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
@@ -49,12 +49,19 @@ def ids(table: pd.DataFrame) -> list[str]:
 # --- split_responses -----------------------------------------------------------------------
 
 @pytest.mark.parametrize(
-    "resubmitted_title",
-    ["Frisklivsløypa", "FRISKLIVSLØYPA", "  frisklivsløypa ", "Frisklivsløypa.", "Frisklivs-løypa",
-     "Frisklivs løypa!"],
+    ("first_title", "resubmitted_title"),
+    [
+        ("Frisklivsløypa", "Frisklivsløypa"),
+        ("Frisklivsløypa", "FRISKLIVSLØYPA"),
+        ("Frisklivsløypa", "  frisklivsløypa "),
+        ("Frisklivsløypa", "Frisklivsløypa."),
+        ("Frisklivsløypa", "«Frisklivsløypa»"),
+        ("Aktiv hverdag – for alle", "aktiv  hverdag, for alle!"),
+        ("Aktiv-hverdag", "Aktiv hverdag"),
+    ],
 )
-def test_resubmission_keeps_the_latest_and_supersedes_the_older(resubmitted_title):
-    older = response("r1", 2, "2025-01-10 09:00", title="Frisklivs løypa")
+def test_resubmission_keeps_the_latest_and_supersedes_the_older(first_title, resubmitted_title):
+    older = response("r1", 2, "2025-01-10 09:00", title=first_title)
     newer = response("r2", 3, "2025-01-20 09:00", title=resubmitted_title, municipality=" ålesund ")
     kept, superseded, set_aside = split_responses(frame(older, newer))
     assert ids(kept) == ["r2"]
@@ -62,6 +69,18 @@ def test_resubmission_keeps_the_latest_and_supersedes_the_older(resubmitted_titl
     assert superseded.loc[0, "superseded_by"] == "r2"
     assert "resubmission" in superseded.loc[0, "reason"]
     assert set_aside.empty
+
+
+@pytest.mark.parametrize(
+    ("first_title", "resubmitted_title"),
+    [("Frisklivsløypa", "Frisklivs-løypa"), ("Frisklivsløypa", "Frisklivs løypa")],
+)
+def test_resubmission_with_spacing_or_punctuation_inside_a_word(first_title, resubmitted_title):
+    older = response("r1", 2, "2025-01-10 09:00", title=first_title)
+    newer = response("r2", 3, "2025-01-20 09:00", title=resubmitted_title)
+    kept, superseded, _ = split_responses(frame(older, newer))
+    assert ids(kept) == ["r2"]
+    assert ids(superseded) == ["r1"]
 
 
 def test_latest_completion_time_wins_even_when_it_is_the_earlier_sheet_row():
@@ -108,6 +127,25 @@ def test_responses_with_an_empty_title_are_never_merged(empty_title):
     assert superseded.empty
 
 
+@pytest.mark.parametrize("empty", [{"title": None}, {"municipality": None}], ids=["no-title", "no-municipality"])
+def test_an_empty_answer_next_to_filled_ones_is_never_merged(empty):
+    titled = response("r1", 2, "2025-01-10 09:00")
+    other = response("r2", 3, "2025-01-11 09:00", **empty)
+    kept, superseded, _ = split_responses(frame(titled, other))
+    assert ids(kept) == ["r1", "r2"]
+    assert superseded.empty
+
+
+def test_typed_responses_with_one_untitled_project_split_without_error():
+    answers = dict(grant_year=2024, source_file="export.xlsx", export_locale="en", q01="Rogaland", q14="Hå",
+                   q23="100 000", completion_time="2025-01-10 10:00:00")
+    raw = pd.DataFrame([dict(answers, response_id="r1", source_row=2, q13="Sunn mat"),
+                        dict(answers, response_id="r2", source_row=3, q13=None)])
+    typed = type_responses(raw, FORM, ["Rogaland"], IssueLog(2024))
+    kept, superseded, set_aside = split_responses(typed)
+    assert ids(kept) == ["r1", "r2"]
+
+
 def test_response_without_project_answers_is_set_aside():
     competence_only = response("r1", 2, "2025-01-10 09:00", title=None, municipality=None, has_project=False,
                                already_reported=False, course_leader_hdir_nok=50_000)
@@ -134,8 +172,8 @@ def test_every_response_lands_in_exactly_one_table():
         response("r1", 2, "2025-01-10 09:00", title="Aktiv hverdag"),
         response("r2", 3, "2025-01-12 09:00", title="aktiv hverdag"),  # supersedes r1
         response("r3", 4, "2025-01-13 09:00", title="Aktiv  Hverdag!"),  # supersedes r2
-        response("r4", 5, "2025-01-13 10:00", title=None),
-        response("r5", 6, "2025-01-13 11:00", title=None),
+        response("r4", 5, "2025-01-13 10:00", title=""),  # empty titles: never merged
+        response("r5", 6, "2025-01-13 11:00", title=""),
         response("r6", 7, "2025-01-14 09:00", has_project=False, title=None, municipality=None),
         response("r7", 8, "2025-01-15 09:00", title="Sunn mat", county="Rogaland", municipality="Hå"),
         response("r8", 9, None, title="Sunn mat", county="Rogaland", municipality="Hå"),  # no time: loses

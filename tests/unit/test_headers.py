@@ -63,7 +63,7 @@ def test_both_locales_metadata_headers_match(metadata):
         lambda h: h + " ",
         lambda h: "  " + h + "  ",
         lambda h: h + ":",
-        lambda h: h.rstrip(":?.") ,
+        lambda h: h.rstrip(":?."),
         lambda h: h + " ?",
         lambda h: h.replace(" ", "  "),
     ],

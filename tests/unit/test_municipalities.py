@@ -81,10 +81,6 @@ def test_name_containing_og_stays_one_municipality(register, text):
     assert match.problems == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG municipalities.py MunicipalityRegister.match: when the whole text is not one register "
-    "name it is split on every ' og ', so 'Nore og Uvdal' inside a list becomes 'Nore' + 'Uvdal' "
-    "(not found) and the applicant loses its code"))
 def test_name_containing_og_stays_one_municipality_inside_a_list(register):
     match = register.match("Nore og Uvdal, Flesberg og Rollag", "Buskerud")
     assert parts(match) == [("Nore og Uvdal", "3338"), ("Flesberg", "3334"), ("Rollag", "3336")]

@@ -1,0 +1,101 @@
+"""The project as a user meets it: the friskliv CLI, the demo data, the contract doc, workspace.yaml."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from friskliv_pipeline.contract import COLLAB_OPTIONS, TARGET_OPTIONS, USER_OPTIONS
+from friskliv_pipeline.forms.export_reader import sha256_of
+from friskliv_pipeline.forms.schema import load_form_schema
+from tests.conftest import DEMO_LANDING, REFERENCE_DIR, ROOT
+
+FRISKLIV = str(Path(sys.executable).parent / "friskliv")
+
+
+def _env(tmp_path: Path, landing: Path) -> dict:
+    env = dict(os.environ)
+    env.update({"FRISKLIV_LANDING_DIR": str(landing), "FRISKLIV_DATA_DIR": str(tmp_path / "data"),
+                "DAGSTER_HOME": str(tmp_path / "dagster_home"), "FRISKLIV_PSEUDONYM_KEY": "k"})
+    env.pop("FRISKLIV_WAREHOUSE_URL", None)
+    return env
+
+
+@pytest.mark.slow
+def test_run_prints_a_summary_and_records_the_run_in_dagster_home(tmp_path):
+    proc = subprocess.run([FRISKLIV, "run", "--year", "2024"], capture_output=True, text=True,
+                          env=_env(tmp_path, DEMO_LANDING), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "grant year 2024" in proc.stdout and "projects 115" in proc.stdout
+    assert (tmp_path / "data" / "warehouse.sqlite").exists()
+    from dagster import DagsterInstance
+
+    os.environ["DAGSTER_HOME"], saved = str(tmp_path / "dagster_home"), os.environ.get("DAGSTER_HOME")
+    try:
+        with DagsterInstance.get() as instance:
+            runs = instance.get_runs()
+            assert len(runs) == 1 and runs[0].tags.get("dagster/partition") == "2024"
+    finally:
+        if saved is None:
+            del os.environ["DAGSTER_HOME"]
+        else:
+            os.environ["DAGSTER_HOME"] = saved
+
+
+@pytest.mark.slow
+def test_failed_run_is_one_readable_message_without_traceback(tmp_path):
+    landing = tmp_path / "landing"
+    (landing / "2024").mkdir(parents=True)
+    (landing / "2024" / "eksport.xlsx").write_text("not a workbook", encoding="utf-8")
+    proc = subprocess.run([FRISKLIV, "run", "--year", "2024"], capture_output=True, text=True,
+                          env=_env(tmp_path, landing), timeout=300)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "eksport.xlsx" in proc.stderr and "not a real .xlsx" in proc.stderr
+    assert "What to do" in proc.stderr and "Dagster run" in proc.stderr
+
+
+def test_demo_data_is_deterministic_and_matches_the_committed_exports(tmp_path):
+    proc = subprocess.run([FRISKLIV, "demo-data", "--landing-dir", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    for year, pattern in ((2023, "*.csv"), (2024, "*.xlsx")):
+        committed = next((DEMO_LANDING / str(year)).glob(pattern))
+        regenerated = tmp_path / str(year) / committed.name
+        assert sha256_of(regenerated) == sha256_of(committed), f"{committed.name} differs from a fresh demo-data run"
+
+
+def test_contract_doc_is_in_sync():
+    proc = subprocess.run([FRISKLIV, "contract-docs", "--check"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_contract_flag_columns_match_the_form_options(year):
+    form = load_form_schema(REFERENCE_DIR, year)
+    for qid, options in (("q15", TARGET_OPTIONS), ("q16", USER_OPTIONS), ("q21", COLLAB_OPTIONS)):
+        assert form.question(qid).option_keys() == [k for k, _ in options]
+
+
+def test_workspace_loads_the_code_location(tmp_path):
+    env = dict(os.environ, DAGSTER_HOME=str(tmp_path))
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    proc = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w",
+                           "workspace.yaml"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_partitioned_asset_shares_the_grant_year_partitions():
+    from friskliv_pipeline.definitions import defs
+    from friskliv_pipeline.defs.partitions import grant_year_partitions
+
+    graph = defs.resolve_asset_graph()
+    keys = list(graph.get_all_asset_keys())
+    assert keys
+    for key in keys:
+        assert graph.get(key).partitions_def == grant_year_partitions, key
+    assert {"2023", "2024"} <= set(grant_year_partitions.get_partition_keys())
