@@ -5,12 +5,12 @@
 
 from dagster import AssetSelection, Definitions, define_asset_job
 
+from friskliv_pipeline.defs.automation import YEARLY_JOB_NAME, new_export_sensor, yearly_after_reporting_deadline
 from friskliv_pipeline.defs.clean import clean_tables
+from friskliv_pipeline.defs.executor import in_process_by_default_executor
 from friskliv_pipeline.defs.raw import raw_responses
 from friskliv_pipeline.defs.reference import reference_assets
 from friskliv_pipeline.defs.resources import FrisklivResource, WarehouseIOManager
-
-YEARLY_JOB_NAME = "friskliv_yearly"
 
 friskliv_yearly = define_asset_job(
     YEARLY_JOB_NAME, selection=AssetSelection.all(),
@@ -22,5 +22,8 @@ _friskliv = FrisklivResource()
 defs = Definitions(
     assets=[*reference_assets, raw_responses, clean_tables],
     jobs=[friskliv_yearly],
+    schedules=[yearly_after_reporting_deadline],
+    sensors=[new_export_sensor],
+    executor=in_process_by_default_executor,
     resources={"friskliv": _friskliv, "warehouse_io_manager": WarehouseIOManager(friskliv=_friskliv)},
 )
