@@ -59,7 +59,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     instance = _dagster_instance(settings)
     job = defs.resolve_job_def(YEARLY_JOB_NAME)
-    log_level = "INFO" if args.verbose else "WARNING"
+    # Dagster's own console events (step failures print their stack traces) only with --verbose:
+    # the summary below is the readable message, the full event log stays in the run.
+    log_level = "INFO" if args.verbose else "CRITICAL"
     failed = 0
     for year in years:
         result = job.execute_in_process(
@@ -110,6 +112,14 @@ def cmd_contract_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from friskliv_pipeline.preflight import preflight
+
+    result = preflight(Path(args.file), args.year, Settings.from_env().reference_dir)
+    print("\n".join(result.summary_lines()))
+    return 1 if args.strict and not result.findings.empty else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="friskliv", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--year", type=int, action="append", help="grant year (repeatable); default 2023 and 2024")
     demo.add_argument("--landing-dir", help="where to write <year>/ folders (default assets/raw)")
     demo.set_defaults(func=cmd_demo_data)
+    check = sub.add_parser("check", help="validate one export before sending it (no warehouse, no Dagster)")
+    check.add_argument("file", help="the .xlsx or .csv export")
+    check.add_argument("--year", type=int, required=True, help="the grant year the export reports on")
+    check.add_argument("--strict", action="store_true", help="exit 1 when there are findings")
+    check.set_defaults(func=cmd_check)
     docs = sub.add_parser("contract-docs", help="write docs/data_contract.md from the contract")
     docs.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     docs.set_defaults(func=cmd_contract_docs)

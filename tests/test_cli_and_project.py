@@ -54,7 +54,8 @@ def test_failed_run_is_one_readable_message_without_traceback(tmp_path):
     proc = subprocess.run([FRISKLIV, "run", "--year", "2024"], capture_output=True, text=True,
                           env=_env(tmp_path, landing), timeout=300)
     assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr and 'File "' not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 2, proc.stderr  # the message and where the trace is
     assert "eksport.xlsx" in proc.stderr and "not a real .xlsx" in proc.stderr
     assert "What to do" in proc.stderr and "Dagster run" in proc.stderr
 

@@ -5,13 +5,15 @@ starts, and can be overridden per run in the launchpad.
 """
 
 
+import contextlib
 from pathlib import Path
 from typing import Optional
 
 import pandas as pd
-from dagster import ConfigurableIOManager, ConfigurableResource, InputContext, OutputContext
+from dagster import ConfigurableIOManager, ConfigurableResource, InitResourceContext, InputContext, OutputContext
 from pydantic import Field
 
+from friskliv_pipeline.locks import grant_year_lock
 from friskliv_pipeline.settings import Settings, default_warehouse_url
 from friskliv_pipeline.warehouse import Warehouse
 
@@ -37,6 +39,18 @@ class FrisklivResource(ConfigurableResource):
 
     def warehouse(self) -> Warehouse:
         return _warehouse(self.settings().warehouse_url)
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext):
+        """Hold the grant year's lock for the whole run (the in-process executor inits this once)."""
+        run = context.dagster_run
+        partition = run.tags.get("dagster/partition") if run is not None else None
+        if partition is None:
+            yield self
+            return
+        log = context.log.info if context.log else None
+        with grant_year_lock(self.settings().data_dir, partition, on_wait=log):
+            yield self
 
 
 _WAREHOUSES: dict[str, Warehouse] = {}

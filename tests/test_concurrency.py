@@ -1,0 +1,67 @@
+"""Two runs of the same grant year at once must not interleave their writes (issue 7)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance
+
+from friskliv_pipeline.locks import grant_year_lock
+from tests.conftest import DEMO_LANDING
+
+
+def test_lock_makes_a_second_process_wait(tmp_path):
+    script = ("import sys; from friskliv_pipeline.locks import grant_year_lock\n"
+              "with grant_year_lock(sys.argv[1], '2024', on_wait=print):\n    print('second acquired')\n")
+    with grant_year_lock(tmp_path, "2024"):
+        proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert proc.poll() is None, "the second process must wait while the lock is held"
+    out, _ = proc.communicate(timeout=30)
+    assert "waiting" in out.splitlines()[0] and out.splitlines()[-1] == "second acquired"
+
+
+def test_lock_is_reentrant_within_one_process(tmp_path):
+    with grant_year_lock(tmp_path, "2024"):
+        with grant_year_lock(tmp_path, "2024", on_wait=pytest.fail):
+            pass
+
+
+def test_other_grant_years_do_not_wait(tmp_path):
+    with grant_year_lock(tmp_path, "2023"):
+        with grant_year_lock(tmp_path, "2024", on_wait=pytest.fail):
+            pass
+
+
+@pytest.mark.slow
+def test_two_concurrent_runs_of_one_partition_run_one_after_the_other(tmp_path):
+    env = dict(os.environ, FRISKLIV_LANDING_DIR=str(DEMO_LANDING), FRISKLIV_DATA_DIR=str(tmp_path / "data"),
+               DAGSTER_HOME=str(tmp_path / "home"), FRISKLIV_PSEUDONYM_KEY="k")
+    env.pop("FRISKLIV_WAREHOUSE_URL", None)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    friskliv = str(Path(sys.executable).parent / "friskliv")
+    procs = [subprocess.Popen([friskliv, "run", "--year", "2024"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    os.environ["DAGSTER_HOME"], saved = env["DAGSTER_HOME"], os.environ.get("DAGSTER_HOME")
+    try:
+        with DagsterInstance.get() as instance:
+            runs = instance.get_run_records()
+            windows = sorted((r.start_time, r.end_time) for r in runs)
+    finally:
+        os.environ.pop("DAGSTER_HOME") if saved is None else os.environ.__setitem__("DAGSTER_HOME", saved)
+    assert len(windows) == 2
+    (start_a, end_a), (start_b, end_b) = windows
+    # The second run's steps (which hold the lock) cannot begin before the first run ended.
+    assert end_a <= end_b
+    from friskliv_pipeline.warehouse import Warehouse
+
+    counts = Warehouse(f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}").row_counts(2024)
+    assert counts["projects"] == 115 and counts["raw_responses"] == 119
