@@ -62,7 +62,7 @@ COMPETENCE_PARTS = [("course_leader_hdir_nok", "q05", "Helsedirektoratets kursle
                     ("health_communication_nok", "q08", "Kurs i helsekommunikasjon og helsepedagogikk"),
                     ("user_involvement_nok", "q09", "Kurs/fagdager i brukermedvirkning"),
                     ("external_courses_nok", "q10", "Deltakelse på kurs/fagdager i regi av andre aktører"),
-                    ("other_measures_nok", "q11", "Andre kompetansebyggende tiltak (amount found in the q11 text)")]
+                    ("other_measures_nok", "q11", "Andre kompetansebyggende tiltak")]
 
 
 def _flags(prefix: str, qid: str, options) -> list[Column]:
@@ -78,6 +78,7 @@ def _competence_columns() -> list[Column]:
     for name, qid, label in COMPETENCE_PARTS:
         if qid == "q11":
             cols.append(_c("other_measures_text", "text", "What the other measures were (the q11 text as written)", qid))
+            label += " (the one amount found in the q11 text)"
         cols.append(_c(name, "int", f"Kroner: {label}; NULL if unanswered or unparseable", qid))
     cols.append(_c("competence_total_nok", "int", "Totalbeløp for kompetansebyggende tiltak (as reported)", "q12"))
     return cols
@@ -203,6 +204,27 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("rule", "text", "Rule id, e.g. q23.money_unparseable"), _c("message", "text", "What is wrong"),
         _c("value", "text", "The cell as exported (first 200 characters)"),
     )),
+    Table("audit_check_results", "audit", "One row per grant year, guarded asset and check (rule) of the latest run that checked it; see docs/checks.md.", (
+        GRANT_YEAR, _c("run_id", "text", "Dagster run that ran the check"),
+        _c("asset", "text", "Table (asset) the check guards"),
+        _c("check_name", "text", "Rule id, e.g. regelverk5B.competence_cap (the Dagster check name has '_' for '.')"),
+        _c("severity", "text", "ERROR (blocks downstream assets) or WARN (a finding; never blocks)"),
+        _c("passed", "bool", "True when no record breaks the rule"),
+        _c("observed", "text", "What the check saw, e.g. '1 of 15 counties' or the observed total"),
+        _c("expected", "text", "What the rule expects, in words"),
+        _c("checked_at", "datetime", "When the check ran (UTC)"),
+    )),
+    Table("audit_findings", "audit", "One row per record that breaks a rule (latest run of that check for the grant year).", (
+        GRANT_YEAR, _c("run_id", "text", "Dagster run that found it"),
+        _c("asset", "text", "Table (asset) whose check found it"),
+        _c("rule", "text", "Rule id (audit_check_results.check_name)"),
+        _c("severity", "text", "ERROR or WARN"),
+        _c("county", "text", "County concerned; NULL for a national or table-level finding"),
+        _c("municipality", "text", "Municipality concerned (register name, else as written)"),
+        _c("project_title", "text", "Project concerned"),
+        _c("response_id", "text", "Forms response the record comes from"),
+        _c("message", "text", "The finding in words, with the amounts and values concerned"),
+    )),
 ]}
 
 REFERENCE_TABLES = ("counties", "municipalities", "allocations", "grant_totals")
@@ -238,7 +260,7 @@ def markdown() -> str:
              "Every table carries `grant_year`; partitioned tables are replaced one grant year at a time.",
              "Question ids q01..q38 are the questions of the Forms questionnaire (Vedlegg 2 of the 2024 report);",
              "their wording per year is in `assets/reference/forms/form_<year>.json`.", ""]
-    for layer in ("reference", "raw", "clean"):
+    for layer in ("reference", "raw", "clean", "audit"):
         for t in (t for t in TABLES.values() if t.layer == layer):
             lines += [f"## `{t.name}` ({layer})", "", t.description, "", "| column | type | meaning | source |",
                       "|---|---|---|---|"]

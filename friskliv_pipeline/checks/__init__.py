@@ -1,0 +1,10 @@
+"""Data-quality checks: Great Expectations 1.x suites (``expectations/*.json``) run as Dagster asset checks.
+
+- ``suites``: the suites and their rules, read from JSON (no GX import: the code location loads fast).
+- ``frames``: one record frame per suite, built with pandas from the warehouse tables of a grant year.
+- ``gx_runner``: validates a frame against its suite with GX (imported lazily) and writes Data Docs.
+- ``findings``: turns the GX result into one result per rule and one finding per offending record.
+- ``audit``: writes ``audit_check_results`` and ``audit_findings``.
+- ``run``: the whole of it for one suite and grant year, as the Dagster checks call it.
+- ``docs``: ``docs/checks.md``, the table of every rule.
+"""

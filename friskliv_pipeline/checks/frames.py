@@ -1,0 +1,378 @@
+"""One record frame per suite: the rows GX validates, built with pandas from one grant year's tables.
+
+A rule that is naturally a cross-table computation (spending vs allocation, years in a row,
+row accounting) is computed here per record; the suite's GX expectation then judges that
+column, so every rule is a GX expectation and every finding points at a record.
+
+Answers the cleaning could not read are NULL in the clean tables and recorded in
+``cleaning_issues`` with the cell as exported; the frames put that exported text back as the
+"observed" answer, so a value-set expectation shows the offending value itself.
+
+Every frame carries the finding context columns ``county``, ``municipality``, ``project_title``
+and ``response_id`` (NULL where they do not apply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from friskliv_pipeline.cleaning.answers import ATTAINMENT_VALUES, match_key, multi_choice, split_multi
+from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
+from friskliv_pipeline.cleaning.responses import YES_NO_COLUMNS
+from friskliv_pipeline.contract import COMPETENCE_PARTS
+from friskliv_pipeline.forms.schema import FormSchema
+
+CONTEXT_COLUMNS = ("county", "municipality", "project_title", "response_id")
+PART_COLUMNS = [name for name, _, _ in COMPETENCE_PARTS]
+MULTI_SELECT = {  # suite (bridge table) -> (question, option column)
+    "project_target_groups": ("q15", "target_group"),
+    "project_user_groups": ("q16", "user_group"),
+    "project_collaborators": ("q21", "partner"),
+}
+
+
+@dataclass
+class YearTables:
+    """What the frames are built from: one grant year's tables (and, for history, earlier years)."""
+
+    grant_year: int
+    form: FormSchema
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+@dataclass
+class RecordFrame:
+    frame: pd.DataFrame
+    parameters: dict  # GX suite parameters ($PARAMETER) and extra values for table-level messages
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype(object).where(series.notna(), None)
+
+
+def _exported(issues: pd.DataFrame, rule_suffix: str) -> dict[tuple[str, str], str]:
+    """(response_id, question_id) -> the cell as exported, for cleaning issues of one kind."""
+    hits = issues[issues["rule"].str.endswith(rule_suffix, na=False)]
+    return {(str(r.response_id), str(r.question_id)): r.value for r in hits.itertuples(index=False)}
+
+
+def _yes_no_observed(values: pd.Series, response_ids: pd.Series, qid: str, exported: dict) -> list:
+    out = []
+    for value, rid in zip(values, response_ids):
+        if pd.notna(value):
+            out.append("Ja" if bool(value) else "Nei")
+        else:
+            out.append(exported.get((str(rid), qid)))
+    return out
+
+
+def _context(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in CONTEXT_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame.reset_index(drop=True)
+
+
+# -- projects ------------------------------------------------------------------------------
+
+def _county_2023(counties_history: pd.DataFrame) -> dict[tuple[int, str], str]:
+    return {(int(r.grant_year), r.county): r.county_2023 for r in counties_history.itertuples(index=False)}
+
+
+def consecutive_grant_years(projects: pd.DataFrame, history: pd.DataFrame, counties_history: pd.DataFrame,
+                            grant_year: int) -> tuple[list[int], list[int]]:
+    """Per project of ``grant_year``: grant years in a row it has been funded (ending this year), and the first.
+
+    The same project is the same county (on the 2023 county structure, so Viken's projects
+    continue in Akershus, Buskerud or Østfold), municipality name and title, compared normalised.
+    """
+    to_2023 = _county_2023(counties_history)
+
+    def key(year, county, municipality, title):
+        return (match_key(to_2023.get((int(year), county), county)), match_key(municipality), match_key(title))
+
+    years: dict[tuple, set[int]] = {}
+    earlier = history[history["grant_year"] <= grant_year]
+    for r in earlier.itertuples(index=False):
+        municipality = r.municipality if pd.notna(r.municipality) else r.municipality_reported
+        years.setdefault(key(r.grant_year, r.county, municipality, r.project_title), set()).add(int(r.grant_year))
+    runs, firsts = [], []
+    for r in projects.itertuples(index=False):
+        municipality = r.municipality if pd.notna(r.municipality) else r.municipality_reported
+        funded = years.get(key(grant_year, r.county, municipality, r.project_title), set()) | {grant_year}
+        run = 0
+        while grant_year - run in funded:
+            run += 1
+        runs.append(run)
+        firsts.append(grant_year - run + 1)
+    return runs, firsts
+
+
+def _municipality_problems(projects: pd.DataFrame, bridge: pd.DataFrame, register: pd.DataFrame,
+                           counties: list[str]) -> tuple[list, list, list]:
+    """Per project: q14 names not in the register; names found only in another county, and where."""
+    lookup = MunicipalityRegister(register)
+    unmatched = bridge[bridge["municipality_no"].isna()]
+    by_response: dict[str, list[str]] = {}
+    for r in unmatched.sort_values("position").itertuples(index=False):
+        by_response.setdefault(str(r.response_id), []).append(r.name_reported)
+    not_found, other, other_in = [], [], []
+    for r in projects.itertuples(index=False):
+        missing, elsewhere, where = [], [], []
+        for name in by_response.get(str(r.response_id), []):
+            homes = [c for c in counties if lookup.match(name, c).municipality_no is not None]
+            if homes:
+                elsewhere.append(name)
+                where.append(" / ".join(homes))
+            else:
+                missing.append(name)
+        not_found.append("; ".join(missing) or None)
+        other.append("; ".join(elsewhere) or None)
+        other_in.append("; ".join(where) or None)
+    return not_found, other, other_in
+
+
+def projects_frame(t: YearTables) -> RecordFrame:
+    """One row per project of the grant year."""
+    p = t["projects"].reset_index(drop=True)
+    issues = t["cleaning_issues"]
+    counties = list(t["counties"]["county"])
+    attainment = t["project_attainment"]
+    partial = attainment[attainment["answer"].isin(["Delvis", "Nei"])]
+    partial_criteria = partial.sort_values("criterion_no").groupby("response_id")["criterion_no"].apply(
+        lambda s: ", ".join(str(int(n)) for n in s))
+    money = _exported(issues, "q23.money_unparseable")
+    single = _exported(issues, "q22.single_choice")
+    rids = p["response_id"].astype(str)
+    grant_exported = [money.get((rid, "q23")) for rid in rids]
+    not_found, other, other_in = _municipality_problems(p, t["project_municipalities"], t["municipalities"], counties)
+    runs, firsts = consecutive_grant_years(p, t["projects_history"], t["counties_history"], t.grant_year)
+    frame = pd.DataFrame({
+        "grant_year": p["grant_year"],
+        "response_id": _text(p["response_id"]),
+        "county": _text(p["county"].fillna(p["county_reported"])),
+        "county_observed": _text(p["county"].fillna(p["county_reported"])),
+        "municipality": _text(p["municipality"].fillna(p["municipality_reported"])),
+        "project_title": _text(p["project_title"]),
+        "lead_service_observed": [k if pd.notna(k) else single.get((rid, "q22")) for k, rid in zip(p["lead_service"], rids)],
+        "grant_amount_nok": p["grant_amount_nok"],
+        "grant_problem": [None if pd.notna(g) else (f"unreadable: {e!r}" if e else "empty")
+                          for g, e in zip(p["grant_amount_nok"], grant_exported)],
+        "attainment_comment": _text(p["attainment_comment"]),
+        "has_partial_attainment": rids.isin(partial_criteria.index.astype(str)).to_numpy(),
+        "partial_criteria": [partial_criteria.get(rid) for rid in p["response_id"]],
+        "municipality_not_in_register": not_found,
+        "municipality_other_county": other,
+        "municipality_other_county_in": other_in,
+        "consecutive_grant_years": pd.array(runs, dtype="Int64"),
+        "first_grant_year": firsts,
+    })
+    raw, superseded, set_aside = len(t["raw_responses"]), len(t["superseded_responses"]), len(t["set_aside_responses"])
+    parameters = {
+        "counties": counties,
+        "lead_service_options": t.form.question("q22").option_keys(),
+        "projects_expected": raw - superseded - set_aside,
+        "raw_responses": raw, "superseded": superseded, "set_aside": set_aside, "projects": len(p),
+    }
+    return RecordFrame(_context(frame), parameters)
+
+
+def _getter(series: pd.Series) -> Callable:
+    """``series.get`` for one key at a time, as a dict lookup when the index is unique: the same
+    values (``None`` for a missing key), without pandas' per-call overhead on 100 000s of rows."""
+    if not series.index.is_unique:
+        return series.get
+    return dict(zip(series.index, series)).get
+
+
+# -- project_attainment --------------------------------------------------------------------
+
+def project_attainment_frame(t: YearTables) -> RecordFrame:
+    """One row per project × attainment criterion 1..12 (q24..q35)."""
+    a = t["project_attainment"].reset_index(drop=True)
+    exported = _exported(t["cleaning_issues"], ".attainment_value")
+    p = t["projects"].set_index(t["projects"]["response_id"].astype(str))
+    rids = a["response_id"].astype(str)
+    county_reported, municipality = _getter(p["county_reported"]), _getter(p["municipality"])
+    municipality_reported, title = _getter(p["municipality_reported"]), _getter(p["project_title"])
+    frame = pd.DataFrame({
+        "grant_year": a["grant_year"],
+        "response_id": _text(a["response_id"]),
+        "county": _text(a["county"]),
+        "county_observed": [c if pd.notna(c) else county_reported(r) for c, r in zip(a["county"], rids)],
+        "municipality": [municipality(r) if pd.notna(municipality(r))
+                         else municipality_reported(r) for r in rids],
+        "project_title": [title(r) for r in rids],
+        "criterion_no": a["criterion_no"],
+        "question_id": _text(a["question_id"]),
+        "answer_observed": [v if pd.notna(v) else exported.get((rid, q))
+                            for v, rid, q in zip(a["answer"], rids, a["question_id"])],
+    })
+    frame["county"] = frame["county"].where(frame["county"].notna(), frame["county_observed"])
+    criteria, projects = len(t.form.attainment_questions), len(t["projects"])
+    parameters = {"attainment_values": list(ATTAINMENT_VALUES), "counties": list(t["counties"]["county"]),
+                  "rows_expected": criteria * projects, "criteria": criteria, "projects": projects}
+    return RecordFrame(_context(frame), parameters)
+
+
+# -- responses -----------------------------------------------------------------------------
+
+def responses_frame(t: YearTables) -> RecordFrame:
+    """One row per response (projects, resubmissions and set-aside rows alike)."""
+    r = t["responses"].reset_index(drop=True)
+    exported = _exported(t["cleaning_issues"], ".yes_no")
+    frame = pd.DataFrame({
+        "grant_year": r["grant_year"],
+        "response_id": _text(r["response_id"]),
+        "county": _text(r["county"].fillna(r["county_reported"])),
+        "municipality": _text(r["municipality_reported"]),
+        "project_title": _text(r["project_title"]),
+    })
+    for qid, column in YES_NO_COLUMNS.items():
+        frame[f"{qid}_observed"] = _yes_no_observed(r[column], r["response_id"], qid, exported)
+    return RecordFrame(_context(frame), {"yes_no": ["Ja", "Nei"]})
+
+
+# -- multi-select bridges ------------------------------------------------------------------
+
+def multi_select_frame(t: YearTables, table: str) -> RecordFrame:
+    """One row per project and ticked item of one multi-select: the option key, or the text as
+    exported when it matches no option (from ``cleaning_issues``)."""
+    qid, column = MULTI_SELECT[table]
+    question = t.form.question(qid)
+    bridge = t[table]
+    rows = [{"grant_year": r.grant_year, "response_id": str(r.response_id), "option": getattr(r, column)}
+            for r in bridge.itertuples(index=False)]
+    issues = t["cleaning_issues"]
+    project_ids = set(t["projects"]["response_id"].astype(str))
+    for r in issues[issues["rule"] == f"{qid}.multi_choice"].itertuples(index=False):
+        if str(r.response_id) not in project_ids:
+            continue
+        for piece in split_multi(r.value):
+            if any(m.startswith("unknown option") for m in multi_choice(piece, question).problems):
+                rows.append({"grant_year": r.grant_year, "response_id": str(r.response_id), "option": piece})
+    frame = pd.DataFrame(rows, columns=["grant_year", "response_id", "option"])
+    p = t["projects"].set_index(t["projects"]["response_id"].astype(str))
+    county, municipality = _getter(p["county"]), _getter(p["municipality"])
+    municipality_reported, title = _getter(p["municipality_reported"]), _getter(p["project_title"])
+    frame["county"] = [county(r) for r in frame["response_id"]]
+    frame["municipality"] = [municipality(r) if pd.notna(municipality(r))
+                             else municipality_reported(r) for r in frame["response_id"]]
+    frame["project_title"] = [title(r) for r in frame["response_id"]]
+    return RecordFrame(_context(frame), {"options": question.option_keys(), "question": qid})
+
+
+# -- competence_building -------------------------------------------------------------------
+
+def competence_frame(t: YearTables) -> RecordFrame:
+    """One row per county of the year's structure, plus one per report from a county outside it."""
+    c = t["competence_building"].reset_index(drop=True)
+    structure = list(t["counties"]["county"])
+    reported_as = dict(zip(t["responses"]["response_id"].astype(str), t["responses"]["county_reported"]))
+    conflicts = t["competence_building_conflicts"]
+    conflicting = conflicts.groupby(conflicts["kept_response_id"].astype(str))["response_id"].apply(
+        lambda s: ", ".join(str(x) for x in s))
+    rows = []
+    for r in c.to_dict("records"):
+        observed = r["county"] if pd.notna(r["county"]) else reported_as.get(str(r["response_id"]))
+        rows.append({**r, "county": observed, "county_observed": observed, "reported": True,
+                     "conflicting_response_ids": conflicting.get(str(r["response_id"]))})
+    seen = {r["county"] for r in rows}
+    for county in structure:
+        if county not in seen:
+            rows.append({"grant_year": t.grant_year, "county": county, "county_observed": county, "reported": False})
+    columns = ["grant_year", "county", "county_observed", "response_id", "reported", "n_distinct_reports",
+               "conflicting_response_ids", "competence_used", "competence_not_used_reason", *PART_COLUMNS,
+               "competence_total_nok", "parts_sum_nok"]
+    frame = pd.DataFrame(rows).reindex(columns=columns)
+    for column in [*PART_COLUMNS, "competence_total_nok", "parts_sum_nok", "n_distinct_reports"]:
+        frame[column] = pd.array(frame[column].astype(object).where(frame[column].notna(), None), dtype="Int64")
+    frame["reported"] = frame["reported"].astype(bool)
+    # q03 = Nei: the q04 reason is expected (plain bool for the row condition).
+    frame["competence_not_used"] = [False if pd.isna(v) else not bool(v) for v in frame["competence_used"]]
+    # Parts vs total: an unanswered part counts 0 once either side is given.
+    either = frame["parts_sum_nok"].notna() | frame["competence_total_nok"].notna()
+    frame["parts_sum_compared_nok"] = frame["parts_sum_nok"].where(~either, frame["parts_sum_nok"].fillna(0))
+    frame["total_compared_nok"] = frame["competence_total_nok"].where(~either, frame["competence_total_nok"].fillna(0))
+    frame = frame.sort_values("county", key=lambda s: s.map(lambda v: (v is None or pd.isna(v), str(v))))
+    parameters = {"counties": structure, "n_counties": len(structure),
+                  "n_reported": int(frame.loc[frame["county_observed"].isin(structure), "reported"].sum())}
+    return RecordFrame(_context(frame), parameters)
+
+
+# -- allocations ---------------------------------------------------------------------------
+
+def allocations_frame(t: YearTables) -> RecordFrame:
+    """One row per county: its allocation vs project grants + competence building (regelverk 5B)."""
+    structure = list(t["counties"]["county"])
+    allocations = dict(zip(t["allocations"]["county"], t["allocations"]["allocation_nok"]))
+    projects = t["projects"][t["projects"]["county"].notna()]
+    competence = t["competence_building"][t["competence_building"]["county"].notna()]
+    counties = list(dict.fromkeys([*structure, *allocations, *projects["county"], *competence["county"]]))
+    grants = projects.groupby("county")["grant_amount_nok"]
+    known = grants.sum(min_count=1)
+    unknown = grants.apply(lambda s: int(s.isna().sum()))
+    n_projects = grants.size()
+    comp = competence.set_index("county")["competence_total_nok"]
+    rows = []
+    for county in counties:
+        allocation = allocations.get(county)
+        project_grants = int(known.get(county)) if pd.notna(known.get(county, None)) else 0
+        competence_total = int(comp.get(county)) if pd.notna(comp.get(county, None)) else 0
+        missing = int(unknown.get(county, 0))
+        spent_known = project_grants + competence_total
+        spent = spent_known if missing == 0 else None
+        diff = None if spent is None or allocation is None or pd.isna(allocation) else int(allocation) - spent
+        rows.append({
+            "grant_year": t.grant_year, "county": county, "n_projects": int(n_projects.get(county, 0)),
+            "allocation_nok": None if allocation is None or pd.isna(allocation) else int(allocation),
+            "project_grants_nok": project_grants, "competence_total_nok": competence_total,
+            "grants_unknown": missing, "spent_known_nok": spent_known, "spent_nok": spent,
+            "unspent_nok": diff if diff is not None and diff > 0 else None,
+            "over_nok": -diff if diff is not None and diff < 0 else None,
+        })
+    frame = pd.DataFrame(rows)
+    for column in ["allocation_nok", "spent_nok", "unspent_nok", "over_nok", "project_grants_nok",
+                   "competence_total_nok", "spent_known_nok"]:
+        frame[column] = pd.array(frame[column].astype(object).where(frame[column].notna(), None), dtype="Int64")
+    totals = t["grant_totals"].iloc[0]
+    appropriation, centres = int(totals["appropriation_nok"]), int(totals["development_centres_nok"])
+    parameters = {"counties_total_nok": appropriation - centres, "appropriation_nok": appropriation,
+                  "development_centres_nok": centres}
+    return RecordFrame(_context(frame), parameters)
+
+
+BUILDERS: dict[str, Callable[[YearTables], RecordFrame]] = {
+    "projects": projects_frame,
+    "project_attainment": project_attainment_frame,
+    "responses": responses_frame,
+    "project_target_groups": lambda t: multi_select_frame(t, "project_target_groups"),
+    "project_user_groups": lambda t: multi_select_frame(t, "project_user_groups"),
+    "project_collaborators": lambda t: multi_select_frame(t, "project_collaborators"),
+    "competence_building": competence_frame,
+    "allocations": allocations_frame,
+}
+
+# The tables each frame is built from ("*_history": every grant year up to this one).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "projects": ("projects", "cleaning_issues", "counties", "municipalities", "project_attainment",
+                 "project_municipalities", "raw_responses", "superseded_responses", "set_aside_responses",
+                 "projects_history", "counties_history"),
+    "project_attainment": ("project_attainment", "projects", "cleaning_issues", "counties"),
+    "responses": ("responses", "cleaning_issues"),
+    "project_target_groups": ("project_target_groups", "projects", "cleaning_issues"),
+    "project_user_groups": ("project_user_groups", "projects", "cleaning_issues"),
+    "project_collaborators": ("project_collaborators", "projects", "cleaning_issues"),
+    "competence_building": ("competence_building", "competence_building_conflicts", "counties", "responses"),
+    "allocations": ("allocations", "grant_totals", "counties", "projects", "competence_building"),
+}
+
+
+def build_frame(suite: str, tables: YearTables) -> RecordFrame:
+    return BUILDERS[suite](tables)

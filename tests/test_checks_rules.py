@@ -1,0 +1,590 @@
+"""Every rule of expectations/*.json, broken on purpose: real GX on the demo data's clean tables.
+
+The demo exports are cleaned in memory (the same ``clean_partition`` the Dagster asset runs),
+one table is broken by hand, and the suite that guards it is validated by Great Expectations.
+Each test asserts the exact findings of the rule: rule, county, response and message. The demo
+itself raises only the findings ``demo_data.PLANTED`` lists (plus the attestation findings that
+follow from the grant amounts): asserted in ``test_demo_findings_are_exactly_the_planted_ones``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+import pandas as pd
+import pytest
+
+from friskliv_pipeline.checks.frames import YearTables
+from friskliv_pipeline.checks.run import check_suite
+from friskliv_pipeline.checks.suites import suites
+from friskliv_pipeline.cleaning.clean_tables import clean_partition
+from friskliv_pipeline.contract import TABLES, conform
+from friskliv_pipeline.demo_data import PLANTED
+from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, read_export
+from friskliv_pipeline.forms.raw_table import build_raw_responses
+from friskliv_pipeline.forms.schema import load_form_schema
+from friskliv_pipeline.reference import read_reference
+from tests.conftest import DEMO_LANDING, REFERENCE_DIR
+
+REFERENCE = ("counties", "municipalities", "allocations", "grant_totals")
+
+
+@functools.cache
+def _demo_frames(year: int) -> dict[str, pd.DataFrame]:
+    form = load_form_schema(REFERENCE_DIR, year)
+    files = sorted(p for p in (DEMO_LANDING / str(year)).iterdir() if p.suffix.lower() in EXPORT_SUFFIXES)
+    raw, _ = build_raw_responses([read_export(p) for p in files], form, b"test-key", year)
+    reference = {name: read_reference(REFERENCE_DIR, name, year) for name in REFERENCE}
+    tables = {"raw_responses": raw, **reference,
+              **clean_partition(raw, form, reference["counties"], reference["municipalities"])}
+    frames = {name: conform(frame, name) for name, frame in tables.items() if name in TABLES}
+    frames["projects_history"] = frames["projects"]
+    frames["counties_history"] = conform(read_reference(REFERENCE_DIR, "counties"), "counties")
+    return frames
+
+
+def demo(year: int) -> YearTables:
+    """A fresh, mutable copy of one demo year's tables."""
+    return YearTables(year, load_form_schema(REFERENCE_DIR, year), copy.deepcopy(_demo_frames(year)))
+
+
+def run(tables: YearTables, suite: str):
+    result = check_suite(suite, tables)
+    assert not [r.errors for r in result.results if r.errors], "an expectation could not run"
+    return result
+
+
+def found(result, rule: str) -> list[tuple]:
+    """(county, response_id, message) of each finding of ``rule``, in record order."""
+    return [(f["county"], f["response_id"], f["message"]) for f in result.result(rule).findings]
+
+
+def row_of(frame: pd.DataFrame, response_id: str) -> int:
+    hits = frame.index[frame["response_id"] == response_id]
+    assert len(hits) == 1, response_id
+    return hits[0]
+
+
+def set_cell(tables: YearTables, table: str, response_id: str, column: str, value) -> None:
+    frame = tables.tables[table]
+    frame.loc[row_of(frame, response_id), column] = value
+
+
+def project(tables: YearTables, county: str, position: int = 0) -> pd.Series:
+    p = tables["projects"]
+    return p[p["county"] == county].iloc[position]
+
+
+def add_issue(tables: YearTables, response_id: str, qid: str, rule: str, value: str) -> None:
+    issues = tables["cleaning_issues"]
+    row = {"grant_year": tables.grant_year, "response_id": response_id, "source_row": 1, "question_id": qid,
+           "rule": rule, "message": "as recorded by the cleaning", "value": value}
+    tables.tables["cleaning_issues"] = conform(pd.concat([issues, pd.DataFrame([row])], ignore_index=True),
+                                               "cleaning_issues")
+
+
+# -- the demo: findings only where planted -------------------------------------------------------
+
+# What each planted item must raise (rule, county); the per-project attestation findings come on top.
+PLANTED_FINDINGS = {
+    2024: {
+        "Finnmark leaves 35 000 kr of its allocation unspent (totals vs allocations)":
+            {("allocation.unspent", "Finnmark")},
+        "Oslo gives one project 540 000 kr (> 500 000 kr: evaluation plan required; ≥ 200 000 kr: revisor attestation)":
+            {("regelverk5.evaluation_plan", "Oslo"), ("regelverk6.revisor_attestation", "Oslo")},
+        "one Trøndelag project answers 'Delvis' without the q36 comment": {("q36.comment_required", "Trøndelag")},
+        # Voss and Vaksdal are both Vestland municipalities: an inter-municipal project, no finding.
+        "one Vestland project names 'Voss herad og Vaksdal' (two municipalities, inter-municipal)": set(),
+        "one Nordland project names 'Bodø sentrum', a place that is not a municipality":
+            {("q14.municipality_in_register", "Nordland")},
+    },
+    2023: {
+        # The kept (latest) report is the conflicting one, whose parts no longer add up to its total.
+        "Viken reports its competence building twice with different amounts (conflicting repeat)":
+            {("regelverk5B.one_report_per_county", "Viken"), ("regelverk5B.parts_sum_to_total", "Viken")},
+        # The unreadable grant also leaves Agder's spending unsettled against its allocation.
+        "one Agder project's grant is written 'ca. 150 000' (unparseable amount)":
+            {("q23.grant_required", "Agder"), ("allocation.spending_known", "Agder")},
+        "one Vestland project names 'Ålesund', a municipality of Møre og Romsdal":
+            {("q14.municipality_in_county", "Vestland")},
+        "Rogaland's q04 reason is missing although q03 = Nei": {("q04.reason_required", "Rogaland")},
+    },
+}
+
+
+def all_findings(tables: YearTables) -> pd.DataFrame:
+    return pd.concat([run(tables, name).findings for name in suites()], ignore_index=True)
+
+
+def attestation_expected(projects: pd.DataFrame) -> set[tuple]:
+    big = projects[projects["grant_amount_nok"].fillna(0) >= 200_000]
+    return {("regelverk6.revisor_attestation", c, r) for c, r in zip(big["county"], big["response_id"])}
+
+
+@pytest.mark.parametrize("year", [2024, 2023])
+def test_demo_findings_are_exactly_the_planted_ones(year):
+    assert set(PLANTED_FINDINGS[year]) == set(PLANTED[year]), "demo_data.PLANTED changed: update this map"
+    tables = demo(year)
+    findings = all_findings(tables)
+    assert (findings["severity"] == "WARN").all()
+    got = {(f.rule, f.county) for f in findings.itertuples() if f.rule != "regelverk6.revisor_attestation"}
+    planted = set().union(*PLANTED_FINDINGS[year].values()) - {("regelverk6.revisor_attestation", "Oslo")}
+    assert got == planted
+    attestation = findings[findings["rule"] == "regelverk6.revisor_attestation"]
+    assert {(f.rule, f.county, f.response_id) for f in attestation.itertuples()} \
+        == attestation_expected(tables["projects"])
+    assert len(attestation) == (35 if year == 2024 else 42)
+
+
+def test_demo_2024_planted_records_and_messages():
+    t = demo(2024)
+    p = t["projects"]
+    oslo = p[p["grant_amount_nok"] == 540_000]["response_id"].item()
+    nordland = p[p["municipality_reported"].str.casefold().str.contains("bodø sentrum")]["response_id"].item()
+    projects = run(t, "projects")
+    assert found(projects, "regelverk5.evaluation_plan") == [
+        ("Oslo", oslo, "evaluation plan required: grant 540 000 kr > 500 000 kr")]
+    assert found(projects, "q14.municipality_in_register") == [
+        ("Nordland", nordland, "'BODØ SENTRUM' is not a municipality or bydel in the 2024 register")]
+    partial = t["project_attainment"][t["project_attainment"]["answer"].isin(["Delvis", "Nei"])]
+    silent = p[p["response_id"].isin(partial["response_id"]) & p["attainment_comment"].isna()]
+    (county, rid, message), = found(projects, "q36.comment_required")
+    assert (county, rid) == ("Trøndelag", silent["response_id"].item())
+    assert message.startswith("'Delvis' or 'Nei' on criteria ") and message.endswith(" without the q36 comment")
+    assert found(run(t, "allocations"), "allocation.unspent") == [(
+        "Finnmark", None, "unspent: 35 000 kr to return or transfer (allocation 1 185 000 kr, "
+                          "project grants 1 150 000 kr + competence building 0 kr)")]
+
+
+def test_demo_2023_planted_records_and_messages():
+    t = demo(2023)
+    p = t["projects"]
+    agder = p[p["county"].eq("Agder") & p["grant_amount_nok"].isna()]["response_id"].item()
+    alesund = p[p["municipality_reported"].eq("Ålesund")]["response_id"].item()
+    projects = run(t, "projects")
+    assert found(projects, "q23.grant_required") == [
+        ("Agder", agder, "the grant amount (q23) is unreadable: 'ca. 150 000'")]
+    assert found(projects, "q14.municipality_in_county") == [
+        ("Vestland", alesund, "'Ålesund' is a municipality of Møre og Romsdal, not of Vestland")]
+    competence = run(t, "competence_building")
+    c = t["competence_building"].set_index("county")
+    viken, rogaland = c.loc["Viken", "response_id"], c.loc["Rogaland", "response_id"]
+    conflict = t["competence_building_conflicts"]["response_id"].item()
+    assert found(competence, "regelverk5B.one_report_per_county") == [(
+        "Viken", viken, f"Viken reported its competence building 2 times with different figures: "
+                        f"response {viken} is kept, response(s) {conflict} set aside")]
+    assert found(competence, "regelverk5B.parts_sum_to_total") == [
+        ("Viken", viken, "the parts q05–q11 sum to 80 000 kr but the q12 total is 95 000 kr")]
+    assert found(competence, "q04.reason_required") == [
+        ("Rogaland", rogaland, "q03 = Nei (no competence building) without the q04 reason")]
+    assert found(run(t, "allocations"), "allocation.spending_known") == [(
+        "Agder", None, "1 project grant(s) missing or unreadable: spending cannot be settled against the "
+                       "allocation of 1 680 000 kr (known: 1 550 000 kr)")]
+
+
+# -- projects ------------------------------------------------------------------------------------
+
+def test_county_missing_is_an_error():
+    t = demo(2024)
+    rid = project(t, "Agder")["response_id"]
+    set_cell(t, "projects", rid, "county", None)
+    set_cell(t, "projects", rid, "county_reported", None)
+    result = run(t, "projects")
+    assert result.result("q01.county_required").rule.severity == "ERROR"
+    assert found(result, "q01.county_required") == [
+        (None, rid, "the county (q01) is empty: the project cannot be attributed to a county")]
+    assert found(result, "q01.county_in_structure") == []
+
+
+def test_county_outside_the_year_structure_is_an_error():
+    t = demo(2024)
+    rid = project(t, "Akershus")["response_id"]
+    set_cell(t, "projects", rid, "county", None)  # what the cleaning leaves for an unknown county
+    set_cell(t, "projects", rid, "county_reported", "Viken")
+    result = run(t, "projects")
+    assert not result.result("q01.county_in_structure").passed
+    assert found(result, "q01.county_in_structure") == [
+        ("Viken", rid, "'Viken' is not a county of the 2024 county structure")]
+
+
+def test_row_accounting_counts_every_raw_response():
+    t = demo(2024)
+    t.tables["superseded_responses"] = t["superseded_responses"].iloc[1:]
+    assert found(run(t, "projects"), "accounting.row_accounting") == [
+        (None, None, "row accounting broken: 119 raw responses, but 115 projects + 2 superseded + 1 set aside")]
+
+
+def test_row_accounting_catches_a_project_counted_twice():
+    t = demo(2024)
+    twice = t["projects"].iloc[[5]]
+    t.tables["projects"] = pd.concat([t["projects"], twice], ignore_index=True)
+    t.tables["set_aside_responses"] = t["set_aside_responses"].iloc[0:0]  # the total still adds up
+    rid = twice["response_id"].item()
+    county = twice["county"].item()
+    assert found(run(t, "projects"), "accounting.row_accounting") == [
+        (county, rid, f"response {rid} appears more than once among the projects")] * 2
+
+
+@pytest.mark.parametrize("column, rule, message", [
+    ("project_title", "q13.title_required", "the project title (q13) is empty"),
+    ("lead_service", "q22.lead_service_required", "the lead service (q22) is empty"),
+])
+def test_required_project_fields(column, rule, message):
+    t = demo(2024)
+    rid = project(t, "Vestfold", 1)["response_id"]
+    set_cell(t, "projects", rid, column, None)
+    assert found(run(t, "projects"), rule) == [("Vestfold", rid, message)]
+
+
+def test_municipality_required():
+    t = demo(2024)
+    rid = project(t, "Telemark")["response_id"]
+    set_cell(t, "projects", rid, "municipality", None)
+    set_cell(t, "projects", rid, "municipality_reported", None)
+    assert found(run(t, "projects"), "q14.municipality_required") == [
+        ("Telemark", rid, "the municipality (q14) is empty")]
+
+
+def test_municipality_in_another_county():
+    t = demo(2024)
+    p = project(t, "Agder", 2)
+    bridge = t["project_municipalities"]
+    i = bridge.index[bridge["response_id"] == p["response_id"]][0]
+    bridge.loc[i, ["name_reported", "municipality_no", "municipality"]] = ["Tromsø", None, None]
+    set_cell(t, "projects", p["response_id"], "municipality", None)
+    set_cell(t, "projects", p["response_id"], "municipality_reported", "Tromsø")
+    result = run(t, "projects")
+    assert found(result, "q14.municipality_in_county") == [
+        ("Agder", p["response_id"], "'Tromsø' is a municipality of Troms, not of Agder")]
+    assert len(found(result, "q14.municipality_in_register")) == 1  # only the planted Bodø sentrum
+
+
+def test_lead_service_outside_the_options():
+    t = demo(2024)
+    rid = project(t, "Innlandet")["response_id"]
+    set_cell(t, "projects", rid, "lead_service", None)
+    add_issue(t, rid, "q22", "q22.single_choice", "Fysioterapeut;Fastlege")
+    result = run(t, "projects")
+    assert found(result, "q22.lead_service_option") == [
+        ("Innlandet", rid, "q22 lead service 'Fysioterapeut;Fastlege' is not one option of the question")]
+    assert found(result, "q22.lead_service_required") == []
+
+
+def test_grant_must_be_positive():
+    t = demo(2024)
+    rid = project(t, "Buskerud")["response_id"]
+    set_cell(t, "projects", rid, "grant_amount_nok", 0)
+    assert found(run(t, "projects"), "q23.grant_positive") == [
+        ("Buskerud", rid, "grant amount 0 kr is not positive")]
+
+
+def test_grant_missing():
+    t = demo(2024)
+    rid = project(t, "Buskerud")["response_id"]
+    set_cell(t, "projects", rid, "grant_amount_nok", None)
+    assert found(run(t, "projects"), "q23.grant_required") == [
+        ("Buskerud", rid, "the grant amount (q23) is empty")]
+
+
+@pytest.mark.parametrize("grant, attestation, evaluation", [
+    (199_999, False, False), (200_000, True, False), (500_000, True, False), (500_001, True, True),
+])
+def test_attestation_and_evaluation_thresholds(grant, attestation, evaluation):
+    t = demo(2024)
+    p = t["projects"]
+    small = p[p["county"].eq("Akershus") & (p["grant_amount_nok"] < 200_000)].iloc[0]
+    rid = small["response_id"]
+    set_cell(t, "projects", rid, "grant_amount_nok", grant)
+    result = run(t, "projects")
+    shown = f"{grant:,}".replace(",", " ")
+    attest = [f for f in found(result, "regelverk6.revisor_attestation") if f[1] == rid]
+    assert attest == ([("Akershus", rid, f"revisor attestation required: grant {shown} kr ≥ 200 000 kr")]
+                      if attestation else [])
+    plans = [f for f in found(result, "regelverk5.evaluation_plan") if f[1] == rid]
+    assert plans == ([("Akershus", rid, f"evaluation plan required: grant {shown} kr > 500 000 kr")]
+                     if evaluation else [])
+
+
+def _history(tables: YearTables, row: pd.Series, years, county: str | None = None) -> None:
+    earlier = []
+    for year in years:
+        copy_ = row.to_frame().T.copy()
+        copy_["grant_year"] = year
+        copy_["response_id"] = f"{year}-{row['response_id']}"
+        if county:
+            copy_["county"] = county
+        earlier.append(copy_)
+    history = pd.concat([tables["projects"], *earlier], ignore_index=True)
+    tables.tables["projects_history"] = conform(history, "projects")
+
+
+def test_same_project_funded_four_years_in_a_row():
+    t = demo(2023)
+    p = project(t, "Vestland", 3)
+    _history(t, p, [2020, 2021, 2022])
+    assert found(run(t, "projects"), "regelverk5.max_three_years") == [(
+        "Vestland", p["response_id"],
+        "funded 4 grant years in a row (2020–2023); at most 3 years for the same purpose")]
+
+
+def test_three_years_or_a_gap_is_allowed():
+    t = demo(2023)
+    _history(t, project(t, "Vestland", 3), [2021, 2022])
+    _history(t, project(t, "Agder", 3), [2019, 2020, 2022 - 1])  # 2022 missing: the run restarts
+    assert found(run(t, "projects"), "regelverk5.max_three_years") == []
+
+
+def test_years_in_a_row_follow_a_project_across_the_2024_county_split():
+    t = demo(2024)
+    p = project(t, "Akershus", 2)
+    _history(t, p, [2021, 2022, 2023], county="Viken")  # before 2024 Akershus was part of Viken
+    assert found(run(t, "projects"), "regelverk5.max_three_years") == [(
+        "Akershus", p["response_id"],
+        "funded 4 grant years in a row (2021–2024); at most 3 years for the same purpose")]
+
+
+# -- project_attainment --------------------------------------------------------------------------
+
+def _attainment_row(tables: YearTables, response_id: str, criterion: int) -> int:
+    a = tables["project_attainment"]
+    return a.index[(a["response_id"] == response_id) & (a["criterion_no"] == criterion)][0]
+
+
+def test_attainment_answer_missing():
+    t = demo(2024)
+    rid = project(t, "Troms")["response_id"]
+    t["project_attainment"].loc[_attainment_row(t, rid, 3), "answer"] = None
+    assert found(run(t, "project_attainment"), "q24_q35.attainment_required") == [
+        ("Troms", rid, "attainment criterion 3 (q26) is unanswered")]
+
+
+def test_attainment_answer_outside_the_four_values():
+    t = demo(2024)
+    rid = project(t, "Troms")["response_id"]
+    t["project_attainment"].loc[_attainment_row(t, rid, 3), "answer"] = None
+    add_issue(t, rid, "q26", "q26.attainment_value", "Kanskje")
+    result = run(t, "project_attainment")
+    assert found(result, "q24_q35.attainment_value") == [
+        ("Troms", rid, "q26: 'Kanskje' is not Ja, Delvis, Nei or Ikke aktuelt")]
+    assert found(result, "q24_q35.attainment_required") == []
+
+
+# -- responses: yes/no ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("qid, column", [
+    ("q02", "competence_already_reported"), ("q03", "competence_used"), ("q17", "diagnosis_independent"),
+    ("q18", "diagnosis_specific"), ("q20", "intercommunal"), ("q37", "project_report_delivered"),
+])
+def test_yes_no_answers(qid, column):
+    t = demo(2024)
+    r = t["responses"]
+    row = r[r["county"].eq("Oslo") & r[column].notna()].iloc[0]
+    set_cell(t, "responses", row["response_id"], column, None)
+    add_issue(t, row["response_id"], qid, f"{qid}.yes_no", "Tja")
+    assert found(run(t, "responses"), f"{qid}.yes_no") == [
+        ("Oslo", row["response_id"], f"{qid}: 'Tja' is not Ja or Nei")]
+
+
+# -- multi-selects -------------------------------------------------------------------------------
+
+def test_collaborator_that_is_no_option():
+    t = demo(2024)
+    rid = project(t, "Nordland", 2)["response_id"]
+    add_issue(t, rid, "q21", "q21.multi_choice", "Frisklivssentral;Kulturskolen;")
+    assert found(run(t, "project_collaborators"), "q21.options") == [
+        ("Nordland", rid, "q21: 'Kulturskolen' is not an option of the question")]
+
+
+@pytest.mark.parametrize("table, column, qid", [
+    ("project_target_groups", "target_group", "q15"), ("project_user_groups", "user_group", "q16"),
+    ("project_collaborators", "partner", "q21"),
+])
+def test_option_keys_outside_the_form(table, column, qid):
+    t = demo(2024)
+    rid = project(t, "Vestland", 4)["response_id"]
+    row = {"grant_year": 2024, "response_id": rid, column: "pets", "label": "Kjæledyr", "other_text": None}
+    t.tables[table] = conform(pd.concat([t[table], pd.DataFrame([row])], ignore_index=True), table)
+    assert found(run(t, table), f"{qid}.options") == [
+        ("Vestland", rid, f"{qid}: 'pets' is not an option of the question")]
+
+
+# -- competence_building -------------------------------------------------------------------------
+
+def _competence_row(tables: YearTables, county: str) -> int:
+    c = tables["competence_building"]
+    return c.index[c["county"] == county][0]
+
+
+def _set_parts(tables: YearTables, county: str, total: int | None = "sum", **parts) -> str:
+    c = tables["competence_building"]
+    i = _competence_row(tables, county)
+    for name, value in parts.items():
+        c.loc[i, name] = value
+    part_columns = [n for n in c.columns if n.endswith("_nok") and n not in ("competence_total_nok", "parts_sum_nok")]
+    parts_sum = c.loc[i, part_columns].astype("Float64").sum(min_count=1)
+    c.loc[i, "parts_sum_nok"] = None if pd.isna(parts_sum) else int(parts_sum)
+    c.loc[i, "competence_total_nok"] = c.loc[i, "parts_sum_nok"] if total == "sum" else total
+    return c.loc[i, "response_id"]
+
+
+def test_competence_over_the_cap():
+    t = demo(2024)
+    rid = _set_parts(t, "Oslo", method_courses_nok=77_000)  # + 43 000 in q11 = 120 000
+    assert found(run(t, "competence_building"), "regelverk5B.competence_cap") == [
+        ("Oslo", rid, "Oslo used 120 000 kr on competence building, above the 100 000 kr cap")]
+
+
+def test_competence_part_negative():
+    t = demo(2024)
+    rid = _set_parts(t, "Oslo", method_courses_nok=-5_000)
+    result = run(t, "competence_building")
+    assert found(result, "regelverk5B.parts_non_negative") == [
+        ("Oslo", rid, "q07 (method_courses_nok) is negative: -5 000 kr")]
+    assert found(result, "regelverk5B.parts_sum_to_total") == []
+
+
+def test_competence_parts_do_not_sum_to_the_total():
+    t = demo(2024)
+    rid = _set_parts(t, "Agder", total=90_000)  # parts: 41 000 + 44 000
+    assert found(run(t, "competence_building"), "regelverk5B.parts_sum_to_total") == [
+        ("Agder", rid, "the parts q05–q11 sum to 85 000 kr but the q12 total is 90 000 kr")]
+
+
+def test_competence_total_without_parts():
+    t = demo(2024)
+    c = t["competence_building"]
+    part_columns = [n for n in c.columns if n.endswith("_nok") and n not in ("competence_total_nok", "parts_sum_nok")]
+    rid = _set_parts(t, "Vestland", total=72_000, **{n: None for n in part_columns})
+    assert found(run(t, "competence_building"), "regelverk5B.parts_sum_to_total") == [
+        ("Vestland", rid, "the parts q05–q11 sum to 0 kr but the q12 total is 72 000 kr")]
+
+
+def test_county_without_a_competence_report():
+    t = demo(2024)
+    c = t["competence_building"]
+    t.tables["competence_building"] = c[c["county"] != "Finnmark"]
+    assert found(run(t, "competence_building"), "regelverk5B.every_county_reported") == [
+        ("Finnmark", None, "Finnmark has not reported on competence building (14 of 15 counties did)")]
+
+
+def test_competence_report_from_a_county_outside_the_structure():
+    t = demo(2024)
+    i = _competence_row(t, "Oslo")
+    rid = t["competence_building"].loc[i, "response_id"]
+    t["competence_building"].loc[i, "county"] = None
+    set_cell(t, "responses", rid, "county_reported", "Viken")
+    result = run(t, "competence_building")
+    assert found(result, "q01.county_in_structure") == [
+        ("Viken", rid, "competence-building report from 'Viken', not a county of the 2024 county structure")]
+    assert found(result, "regelverk5B.every_county_reported") == [
+        ("Oslo", None, "Oslo has not reported on competence building (14 of 15 counties did)")]
+
+
+def test_competence_report_without_a_county():
+    t = demo(2024)
+    i = _competence_row(t, "Troms")
+    rid = t["competence_building"].loc[i, "response_id"]
+    t["competence_building"].loc[i, "county"] = None
+    set_cell(t, "responses", rid, "county_reported", None)
+    assert found(run(t, "competence_building"), "q01.county_required") == [
+        (None, rid, f"a competence-building report (response {rid}) has no county (q01)")]
+
+
+def test_conflicting_competence_reports():
+    t = demo(2024)
+    i = _competence_row(t, "Nordland")
+    c = t["competence_building"]
+    c.loc[i, "n_distinct_reports"] = 2
+    rid = c.loc[i, "response_id"]
+    conflict = {"grant_year": 2024, "county": "Nordland", "response_id": "7", "kept_response_id": rid,
+                "reason": "conflicting repeat"}
+    t.tables["competence_building_conflicts"] = conform(pd.DataFrame([conflict]), "competence_building_conflicts")
+    assert found(run(t, "competence_building"), "regelverk5B.one_report_per_county") == [(
+        "Nordland", rid,
+        f"Nordland reported its competence building 2 times with different figures: response {rid} is kept, "
+        "response(s) 7 set aside")]
+
+
+def test_q04_reason_missing():
+    t = demo(2024)
+    i = _competence_row(t, "Finnmark")
+    t["competence_building"].loc[i, "competence_not_used_reason"] = None
+    rid = t["competence_building"].loc[i, "response_id"]
+    assert found(run(t, "competence_building"), "q04.reason_required") == [
+        ("Finnmark", rid, "q03 = Nei (no competence building) without the q04 reason")]
+
+
+# -- allocations ---------------------------------------------------------------------------------
+
+def test_county_over_its_allocation():
+    t = demo(2024)
+    p = project(t, "Oslo", 1)
+    set_cell(t, "projects", p["response_id"], "grant_amount_nok", p["grant_amount_nok"] + 100_000)
+    assert found(run(t, "allocations"), "allocation.over_allocation") == [(
+        "Oslo", None, "over allocation: project grants 1 510 000 kr + competence building 95 000 kr = "
+                      "1 605 000 kr, 100 000 kr above the allocation of 1 505 000 kr")]
+
+
+def test_county_without_allocation_and_national_total():
+    t = demo(2024)
+    a = t["allocations"]
+    t.tables["allocations"] = a[a["county"] != "Troms"]
+    result = run(t, "allocations")
+    assert found(result, "allocation.allocation_present") == [
+        ("Troms", None, "Troms has no allocation for 2024 in the allocations table")]
+    assert found(result, "appropriation.national_total") == [(
+        None, None, "county allocations sum to 19 970 000 kr; with 1 260 000 kr to the development centres "
+                    "that is not the appropriation of 22 500 000 kr")]
+
+
+def test_appropriation_that_does_not_add_up():
+    t = demo(2024)
+    t["grant_totals"].loc[0, "appropriation_nok"] = 22_400_000
+    result = run(t, "allocations")
+    assert not result.result("appropriation.national_total").passed
+    assert found(result, "appropriation.national_total") == [(
+        None, None, "county allocations sum to 21 240 000 kr; with 1 260 000 kr to the development centres "
+                    "that is not the appropriation of 22 400 000 kr")]
+    assert result.result("appropriation.national_total").expected == "sum of allocation_nok = 21 140 000"
+
+
+def test_every_rule_is_broken_by_some_test():
+    """Guard: a new rule in expectations/ needs its own breaking test in this file."""
+    import inspect
+    import sys
+
+    source = inspect.getsource(sys.modules[__name__])
+    missing = [r.id for s in suites().values() for r in s.rules
+               if f'"{r.id}"' not in source and f"{r.id.split('.')[0]}.yes_no" != r.id
+               and not r.id.endswith(".options")]
+    assert missing == []
+
+
+def test_attainment_of_a_project_in_an_unknown_county_is_an_error():
+    t = demo(2024)
+    rid = project(t, "Akershus", 3)["response_id"]
+    set_cell(t, "projects", rid, "county", None)
+    set_cell(t, "projects", rid, "county_reported", "Viken")
+    t["project_attainment"].loc[t["project_attainment"]["response_id"] == rid, "county"] = None
+    result = run(t, "project_attainment")
+    assert result.result("q01.county_in_structure").rule.severity == "ERROR"
+    assert found(result, "q01.county_in_structure") == [
+        ("Viken", rid, f"'Viken' is not a county of the 2024 county structure (criterion {n})") for n in range(1, 13)]
+    assert found(result, "q01.county_required") == []
+
+
+def test_attainment_row_accounting():
+    t = demo(2024)
+    a = t["project_attainment"]
+    t.tables["project_attainment"] = a.iloc[1:]
+    assert found(run(t, "project_attainment"), "accounting.row_accounting") == [
+        (None, None, "row accounting broken: 1379 attainment rows, expected 12 criteria × 115 projects = 1380")]
+
+    t.tables["project_attainment"] = pd.concat([a, a.iloc[[13]]], ignore_index=True)
+    again = a.iloc[13]
+    twice = (again["county"], again["response_id"],
+             f"response {again['response_id']} has criterion {again['criterion_no']} more than once")
+    assert found(run(t, "project_attainment"), "accounting.row_accounting") == [
+        (None, None, "row accounting broken: 1381 attainment rows, expected 12 criteria × 115 projects = 1380"),
+        twice, twice]
