@@ -1,0 +1,62 @@
+-- One row per grant year, county and attainment criterion (regelverk point 2, q24..q35).
+-- n_with_goal counts Ja + Delvis + Nei: the project had the goal (answer other than 'Ikke
+-- aktuelt'); an unanswered criterion is counted in n_unanswered, not as a goal.
+
+with project_attainment as (
+
+    select * from {{ ref('project_attainment') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+answer_counts as (
+
+    select
+        grant_year,
+        county,
+        criterion_no,
+        criterion,
+        count(*) as n_projects,
+        sum(case when answer = 'Ja' then 1 else 0 end) as n_ja,
+        sum(case when answer = 'Delvis' then 1 else 0 end) as n_delvis,
+        sum(case when answer = 'Nei' then 1 else 0 end) as n_nei,
+        sum(case when answer = 'Ikke aktuelt' then 1 else 0 end) as n_ikke_aktuelt,
+        sum(case when answer is null then 1 else 0 end) as n_unanswered
+
+    from project_attainment
+    group by grant_year, county, criterion_no, criterion
+
+),
+
+with_goal as (
+
+    select
+        answer_counts.*,
+        n_ja + n_delvis + n_nei as n_with_goal
+
+    from answer_counts
+
+),
+
+final as (
+
+    select
+        grant_year,
+        county,
+        criterion_no,
+        criterion,
+        n_projects,
+        n_with_goal,
+        {{ pct('n_with_goal', 'n_projects') }} as pct_with_goal,
+        n_ja,
+        n_delvis,
+        n_nei,
+        n_ikke_aktuelt,
+        n_unanswered,
+        {{ pct('n_ja', 'n_with_goal') }} as pct_ja_of_goal
+
+    from with_goal
+
+)
+
+select * from final

@@ -1,0 +1,184 @@
+-- One row per grant year and headline figure of the report's sections 4-5, under fixed metric
+-- names. Counts and percentages are separate metrics (pct_x beside n_x). Percentages are of all
+-- projects, except collaboration partners (of collaborative projects), and are taken from the
+-- marts that break them down, so the summary and the figures cannot disagree. The one figure
+-- no mart breaks down, user or volunteer organisation involved ("Brukerorganisasjoner og andre
+-- frivillige organisasjoner var totalt involvert i …"), counts each project once.
+
+with projects as (
+
+    select * from {{ ref('projects') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+target_groups as (
+
+    select * from {{ ref('mart_target_groups') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+collaboration as (
+
+    select * from {{ ref('mart_collaboration') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+lead_service as (
+
+    select * from {{ ref('mart_lead_service') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+competence_building as (
+
+    select * from {{ ref('competence_building') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+projects_per_county as (
+
+    select county, count(*) as n_projects
+    from projects
+    where county is not null
+    group by county
+
+),
+
+county_figures as (
+
+    select
+        count(*) as n_counties,
+        min(n_projects) as min_projects_per_county,
+        max(n_projects) as max_projects_per_county
+
+    from projects_per_county
+
+),
+
+project_figures as (
+
+    select
+        count(*) as n_projects,
+        sum(case when intercommunal = true then 1 else 0 end) as n_intercommunal,
+        sum(case when is_collaborative = true then 1 else 0 end) as n_collaborative,
+        sum(case when is_collaborative = true and (collab_user_org = true or collab_volunteer_org = true)
+            then 1 else 0 end) as n_collab_user_or_volunteer_org
+
+    from projects
+
+),
+
+target_figures as (
+
+    select
+        max(case when question_id = 'q15' and target_group = 'both' then pct_of_projects end) as pct_target_both,
+        max(case when question_id = 'q15' and target_group = 'other' then pct_of_projects end) as pct_target_other,
+        max(case when target_group = 'diagnosis_independent' then pct_of_projects end) as pct_diagnosis_independent,
+        max(case when target_group = 'diagnosis_specific' then pct_of_projects end) as pct_diagnosis_specific
+
+    from target_groups
+
+),
+
+collaboration_figures as (
+
+    select
+        max(case when partner = 'frisklivssentral' then n_projects end) as n_collab_frisklivssentral,
+        max(case when partner = 'frisklivssentral' then pct_of_collaborative end) as pct_collab_frisklivssentral,
+        max(case when partner = 'other_municipal' then pct_of_collaborative end) as pct_collab_other_municipal
+
+    from collaboration
+
+),
+
+lead_figures as (
+
+    select
+        max(case when lead_service = 'frisklivssentral' then pct_of_projects end) as pct_lead_frisklivssentral,
+        max(case when lead_service = 'physio_ergo' then pct_of_projects end) as pct_lead_physio_ergo,
+        max(case when lead_service = 'mental_health' then pct_of_projects end) as pct_lead_mental_health,
+        max(case when lead_service = 'gp' then pct_of_projects end) as pct_lead_gp,
+        max(case when lead_service = 'other' then pct_of_projects end) as pct_lead_other
+
+    from lead_service
+
+),
+
+competence_figures as (
+
+    select
+        sum(case when competence_used = true then 1 else 0 end) as n_counties_competence_used,
+        coalesce(sum(competence_total_nok), 0) as competence_total_nok
+
+    from competence_building
+
+),
+
+figures as (
+
+    select
+        county_figures.*,
+        project_figures.*,
+        {{ pct('project_figures.n_intercommunal', 'project_figures.n_projects') }} as pct_intercommunal,
+        {{ pct('project_figures.n_collaborative', 'project_figures.n_projects') }} as pct_collaborative,
+        {{ pct('project_figures.n_collab_user_or_volunteer_org', 'project_figures.n_collaborative') }}
+            as pct_collab_user_or_volunteer_org,
+        target_figures.*,
+        collaboration_figures.*,
+        lead_figures.*,
+        competence_figures.*
+
+    from county_figures
+    cross join project_figures
+    cross join target_figures
+    cross join collaboration_figures
+    cross join lead_figures
+    cross join competence_figures
+
+),
+
+metrics as (
+
+    select 'n_counties' as metric, n_counties as value from figures
+    union all select 'n_projects', n_projects from figures
+    union all select 'min_projects_per_county', min_projects_per_county from figures
+    union all select 'max_projects_per_county', max_projects_per_county from figures
+    union all select 'n_intercommunal', n_intercommunal from figures
+    union all select 'pct_intercommunal', pct_intercommunal from figures
+    union all select 'pct_target_both', pct_target_both from figures
+    union all select 'pct_target_other', pct_target_other from figures
+    union all select 'pct_diagnosis_independent', pct_diagnosis_independent from figures
+    union all select 'pct_diagnosis_specific', pct_diagnosis_specific from figures
+    union all select 'n_collaborative', n_collaborative from figures
+    union all select 'pct_collaborative', pct_collaborative from figures
+    union all select 'n_collab_frisklivssentral', n_collab_frisklivssentral from figures
+    union all select 'pct_collab_frisklivssentral', pct_collab_frisklivssentral from figures
+    union all select 'pct_collab_other_municipal', pct_collab_other_municipal from figures
+    union all select 'pct_collab_user_or_volunteer_org', pct_collab_user_or_volunteer_org from figures
+    union all select 'pct_lead_frisklivssentral', pct_lead_frisklivssentral from figures
+    union all select 'pct_lead_physio_ergo', pct_lead_physio_ergo from figures
+    union all select 'pct_lead_mental_health', pct_lead_mental_health from figures
+    union all select 'pct_lead_gp', pct_lead_gp from figures
+    union all select 'pct_lead_other', pct_lead_other from figures
+    union all select 'n_counties_competence_used', n_counties_competence_used from figures
+    union all select 'competence_total_nok', competence_total_nok from figures
+
+),
+
+final as (
+
+    select
+        {{ grant_year }} as grant_year,
+        metric,
+        value
+
+    from metrics
+
+)
+
+select * from final

@@ -1,0 +1,99 @@
+-- One row per grant year and target group: figure 2 (q15 målgrupper), the users the offer was
+-- aimed at (q16) and the diagnosis-independent/specific shares (q17, q18). Percentages are of
+-- all projects; a project can count in several rows ("Begge" counts in risk and chronic too).
+-- Labels are the form's, word for word (a test compares them with the form schema).
+
+with projects as (
+
+    select * from {{ ref('projects') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+options (question_id, target_group, sort_order, label) as (
+
+    values
+        ('q15', 'risk', 1, 'Personer med økt risiko for sykdom og behov for støtte til endring av levevaner og mestring'),
+        ('q15', 'chronic', 2, 'Personer med kronisk eller langvarig sykdom og behov for støtte til endring av levevaner og mestring av sykdom og plager'),
+        ('q15', 'both', 3, 'Begge disse gruppene'),
+        ('q15', 'other', 4, 'Annet, spesifiser:'),
+        ('q16', 'all_ages', 5, 'Alle aldre'),
+        ('q16', 'elderly', 6, 'Eldre >67'),
+        ('q16', 'adults', 7, 'Voksne >18 år'),
+        ('q16', 'pregnant', 8, 'Gravide'),
+        ('q16', 'children_youth', 9, 'Barn og unge (0-18) med familier'),
+        ('q16', 'sami', 10, 'Den samiske befolkningen'),
+        ('q16', 'immigrants', 11, 'Innvandrere, asylsøkere og flyktninger'),
+        ('q16', 'other', 12, 'Annet, spesifiser:'),
+        ('q17', 'diagnosis_independent', 13, 'Var det et diagnoseuavhengig tilbud?'),
+        ('q18', 'diagnosis_specific', 14, 'Var det et diagnosespesifikt tilbud?')
+
+),
+
+project_options as (
+
+    select
+        options.*,
+        case
+            when options.question_id = 'q15' and options.target_group = 'risk' then projects.target_risk
+            when options.question_id = 'q15' and options.target_group = 'chronic' then projects.target_chronic
+            when options.question_id = 'q15' and options.target_group = 'both' then projects.target_both
+            when options.question_id = 'q15' and options.target_group = 'other' then projects.target_other
+            when options.target_group = 'all_ages' then projects.user_all_ages
+            when options.target_group = 'elderly' then projects.user_elderly
+            when options.target_group = 'adults' then projects.user_adults
+            when options.target_group = 'pregnant' then projects.user_pregnant
+            when options.target_group = 'children_youth' then projects.user_children_youth
+            when options.target_group = 'sami' then projects.user_sami
+            when options.target_group = 'immigrants' then projects.user_immigrants
+            when options.question_id = 'q16' and options.target_group = 'other' then projects.user_other
+            when options.target_group = 'diagnosis_independent' then projects.diagnosis_independent
+            when options.target_group = 'diagnosis_specific' then projects.diagnosis_specific
+        end as ticked
+
+    from options
+    cross join projects
+
+),
+
+project_count as (
+
+    select count(*) as n_total_projects from projects
+
+),
+
+ticks as (
+
+    select
+        options.question_id,
+        options.target_group,
+        options.sort_order,
+        options.label,
+        sum(case when project_options.ticked = true then 1 else 0 end) as n_projects
+
+    from options
+    left join project_options
+        on project_options.question_id = options.question_id
+        and project_options.target_group = options.target_group
+    group by options.question_id, options.target_group, options.sort_order, options.label
+
+),
+
+final as (
+
+    select
+        {{ grant_year }} as grant_year,
+        ticks.question_id,
+        ticks.target_group,
+        ticks.sort_order,
+        ticks.label,
+        ticks.n_projects,
+        project_count.n_total_projects,
+        {{ pct('ticks.n_projects', 'project_count.n_total_projects') }} as pct_of_projects
+
+    from ticks
+    cross join project_count
+
+)
+
+select * from final

@@ -1,0 +1,65 @@
+"""Marts layer: one asset per SQL model in dbt_like_sql/models, written by the SQL runner.
+
+Everything an asset shows is read from the model project, never restated here: its upstream
+assets are the model's ``ref()``s (a Python-built table's asset or another mart), its
+description and column schema come from schema.yml, its column lineage from the YAML's
+``lineage`` entries (else same-named upstream columns). The runner writes the table itself
+(DELETE + INSERT … SELECT of the grant year in one transaction), so these assets return a
+MaterializeResult instead of a DataFrame for the I/O manager.
+"""
+
+import warnings
+
+from dagster import (
+    AssetDep, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, TableColumn, TableColumnDep,
+    BetaWarning, TableColumnLineage, TableSchema, TimeWindowPartitionMapping, asset,
+)
+
+from friskliv_pipeline.defs.metadata import OWNERS
+from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
+from friskliv_pipeline.defs.resources import FrisklivResource
+from friskliv_pipeline.sql_models import Model, SqlProject, load_project, materialize
+
+# mart_trends compares a grant year with the one before: its partition Y depends on Y-1 and Y
+# of what it refs (nothing before the first grant year, hence allow_nonexistent; a beta flag in
+# Dagster 1.13, whose warning would otherwise print on every load of the code location).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", BetaWarning)
+    PREVIOUS_AND_CURRENT_YEAR = TimeWindowPartitionMapping(start_offset=-1, end_offset=0,
+                                                           allow_nonexistent_upstream_partitions=True)
+
+
+def _deps(model: Model) -> list[AssetDep]:
+    mapping = PREVIOUS_AND_CURRENT_YEAR if model.reads_previous_grant_years else None
+    return [AssetDep(AssetKey(ref), partition_mapping=mapping) for ref in model.refs]
+
+
+def _column_schema(model: Model) -> TableSchema:
+    return TableSchema(columns=[TableColumn(c.name, c.data_type, description=c.description) for c in model.columns])
+
+
+def _column_lineage(project: SqlProject, model: Model) -> TableColumnLineage:
+    return TableColumnLineage(deps_by_column={
+        column: [TableColumnDep(asset_key=AssetKey(table), column_name=upstream) for table, upstream in deps]
+        for column, deps in project.column_lineage(model).items()})
+
+
+def _mart_asset(project: SqlProject, model: Model):
+    static = {"dagster/column_schema": _column_schema(model), "dagster/table_name": model.name,
+              "model_file": MetadataValue.path(str(model.path))}
+
+    @asset(name=model.name, group_name="marts", partitions_def=grant_year_partitions, kinds={"sql"},
+           deps=_deps(model), description=model.description, metadata=static, owners=OWNERS)
+    def _asset(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+        rows = materialize(friskliv.warehouse().engine, model, grant_year_of(context.partition_key))
+        return MaterializeResult(metadata={
+            "dagster/partition_row_count": rows, "dagster/table_name": model.name,
+            "dagster/column_schema": static["dagster/column_schema"],
+            "dagster/column_lineage": _column_lineage(project, model),
+        })
+
+    return _asset
+
+
+SQL_PROJECT = load_project()
+mart_assets = [_mart_asset(SQL_PROJECT, model) for model in SQL_PROJECT.models.values()]

@@ -1,0 +1,83 @@
+"""Write one grant year of a model: DELETE that year, INSERT … SELECT, in one transaction.
+
+A reader sees the old partition or the new one, never a mix; a model that fails halfway (bad
+SQL at run time, a NOT NULL violation, rows of another grant year) leaves the previous rows
+in place, and writing the same partition twice leaves identical tables. The table itself is
+created from the YAML column types, so its DDL is the documented schema.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from friskliv_pipeline.sql_models.project import Model, SqlModelError, SqlProject
+from friskliv_pipeline.sql_models.render import render
+from friskliv_pipeline.warehouse import SQL_TYPES
+
+
+def table_of(model: Model) -> sa.Table:
+    columns = [sa.Column(c.name, SQL_TYPES[c.data_type](), nullable=c.name != "grant_year", comment=c.description)
+               for c in model.columns]
+    return sa.Table(model.name, sa.MetaData(), *columns, sa.Index(f"ix_{model.name}_grant_year", "grant_year"),
+                    comment=model.description)
+
+
+def ensure_table(engine: sa.Engine, model: Model) -> sa.Table:
+    """Create the table if absent; refuse one whose columns differ from the YAML."""
+    table = table_of(model)
+    with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        if not inspector.has_table(model.name):
+            table.create(conn)
+            return table
+        existing = [c["name"] for c in inspector.get_columns(model.name)]
+    if existing != model.column_names:
+        raise SqlModelError(f"table {model.name} has columns {existing} but schema.yml says {model.column_names}. "
+                            f"What to do: drop table {model.name} (marts are rebuilt from the clean layer) and "
+                            "materialize every grant year again")
+    return table
+
+
+def _check_columns(conn: sa.Connection, model: Model, sql: str) -> None:
+    produced = list(conn.execute(sa.text(f"select * from ({sql}) as model_rows where 1 = 0")).keys())
+    if sorted(produced) != sorted(model.column_names):
+        missing = [c for c in model.column_names if c not in produced]
+        extra = [c for c in produced if c not in model.column_names]
+        raise SqlModelError(f"{model.path}: the SELECT's columns differ from schema.yml (missing {missing}, "
+                            f"undocumented {extra}). What to do: make the final SELECT and the YAML agree")
+
+
+def qualifier(conn: sa.Connection):
+    """ref('x') → <default schema>.x, as dbt renders refs: an import CTE may then share the
+    table's name (``with projects as (select * from main.projects)``), which SQLite otherwise
+    rejects as a circular reference. The schema is the connection's: ``main`` on SQLite,
+    ``current_schema()`` (the search_path) on PostgreSQL."""
+    quote = conn.dialect.identifier_preparer.quote
+    schema = sa.inspect(conn).default_schema_name
+    return lambda name: f"{quote(schema)}.{quote(name)}" if schema else quote(name)
+
+
+def materialize(engine: sa.Engine, model: Model, grant_year: int) -> int:
+    """Replace grant year ``grant_year`` of ``model``'s table with its SELECT; returns the row count."""
+    table = ensure_table(engine, model)
+    columns = ", ".join(model.column_names)
+    with engine.begin() as conn:
+        sql = render(model.template, grant_year, ref=qualifier(conn), name=str(model.path))
+        _check_columns(conn, model, sql)
+        conn.execute(sa.delete(table).where(table.c.grant_year == grant_year))
+        inserted = conn.execute(sa.text(
+            f"insert into {model.name} ({columns}) select {columns} from ({sql}) as model_rows")).rowcount
+        in_year = conn.execute(sa.select(sa.func.count()).select_from(table)
+                               .where(table.c.grant_year == grant_year)).scalar_one()
+        if in_year != inserted:
+            raise SqlModelError(f"{model.path}: {inserted - in_year} of {inserted} rows are not of grant year "
+                                f"{grant_year}; nothing was written. What to do: filter every input on "
+                                "grant_year = {{ grant_year }} (or select only that year's rows in `final`)")
+    return inserted
+
+
+def run_models(engine: sa.Engine, project: SqlProject, grant_year: int,
+               select: list[str] | None = None) -> dict[str, int]:
+    """Materialize the models (all, or ``select``) in dependency order; returns rows per model."""
+    names = [n for n in project.models if select is None or n in select]
+    return {name: materialize(engine, project.models[name], grant_year) for name in names}

@@ -1,0 +1,221 @@
+"""The SQL runner: refs → dependency order, clear errors, one-transaction partition replace.
+
+Small throwaway model projects in tmp_path; the database ones run on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from friskliv_pipeline.contract import TABLES, conform
+from friskliv_pipeline.sql_models import SqlModelError, load_project, materialize, render, run_models
+from friskliv_pipeline.sql_models.render import pct
+from friskliv_pipeline.warehouse import Warehouse
+
+GOOD_SCHEMA = """
+version: 2
+models:
+  - name: {name}
+    description: Projects per county.
+    columns:
+      - name: grant_year
+        data_type: int
+        description: Grant year
+      - name: county
+        data_type: text
+        description: County
+      - name: n_projects
+        data_type: int
+        description: Projects
+        lineage: [projects.response_id]
+"""
+PER_COUNTY = """
+with projects as (
+    select * from {{ ref('projects') }}
+    where grant_year = {{ grant_year }}
+),
+final as (
+    select grant_year, county, count(*) as n_projects
+    from projects
+    group by grant_year, county
+)
+select * from final
+"""
+
+
+def write_project(path, models: dict[str, str], schema: str | None = None):
+    """models: name → SQL; schema: the YAML (default: each model with grant_year only)."""
+    path.mkdir(parents=True, exist_ok=True)
+    for name, sql in models.items():
+        (path / f"{name}.sql").write_text(textwrap.dedent(sql), encoding="utf-8")
+    if schema is None:
+        entries = "".join(f"  - name: {n}\n    description: {n}\n    columns:\n"
+                          f"      - {{name: grant_year, data_type: int, description: y}}\n" for n in models)
+        schema = f"version: 2\nmodels:\n{entries}"
+    (path / "schema.yml").write_text(textwrap.dedent(schema), encoding="utf-8")
+    return path
+
+
+def projects_frame(year: int, counties: list[str]) -> pd.DataFrame:
+    rows = [{"grant_year": year, "response_id": f"{year}-{i}", "county": c} for i, c in enumerate(counties)]
+    return conform(pd.DataFrame(rows, columns=TABLES["projects"].column_names), "projects")
+
+
+def read(engine, table) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(sa.text(f"select * from {table} order by grant_year, county"), conn)
+
+
+# --- loading: refs, order, errors ---------------------------------------------------------
+
+def test_dependency_order_comes_from_the_refs(tmp_path):
+    select_from = "select grant_year from {{{{ ref('{}') }}}} where grant_year = {{{{ grant_year }}}}"
+    project = load_project(write_project(tmp_path, {
+        "a_top": select_from.format("m_middle"),  # alphabetically first, but last in data order
+        "m_middle": select_from.format("z_base") + " union all " + select_from.format("projects"),
+        "z_base": select_from.format("projects"),
+    }))
+    assert list(project.models) == ["z_base", "m_middle", "a_top"]
+    assert project.models["m_middle"].refs == ("z_base", "projects")
+    assert project.models["a_top"].refs == ("m_middle",)
+
+
+def test_unknown_ref_fails_naming_the_file_and_the_ref(tmp_path):
+    write_project(tmp_path, {"mart_x": "select grant_year from {{ ref('projcts') }}"})
+    with pytest.raises(SqlModelError) as error:
+        load_project(tmp_path)
+    message = str(error.value)
+    assert "mart_x.sql" in message and "ref('projcts') names no model and no contract table" in message
+    assert "What to do" in message
+
+
+def test_cycle_fails_naming_the_cycle(tmp_path):
+    write_project(tmp_path, {
+        "mart_a": "select grant_year from {{ ref('mart_b') }}",
+        "mart_b": "select grant_year from {{ ref('mart_c') }}",
+        "mart_c": "select grant_year from {{ ref('mart_a') }}",
+    })
+    with pytest.raises(SqlModelError, match=r"dependency cycle among SQL models: mart_\w → mart_\w → mart_\w → mart_\w"):
+        load_project(tmp_path)
+
+
+def test_every_model_must_be_documented(tmp_path):
+    write_project(tmp_path, {"mart_a": "select 1 as grant_year"}, schema="version: 2\nmodels: []\n")
+    with pytest.raises(SqlModelError, match=r"no entry for model\(s\) \['mart_a'\]"):
+        load_project(tmp_path)
+
+
+def test_lineage_must_name_a_column_of_a_ref(tmp_path):
+    schema = GOOD_SCHEMA.format(name="mart_per_county").replace("projects.response_id", "projects.no_such_column")
+    write_project(tmp_path, {"mart_per_county": PER_COUNTY}, schema)
+    with pytest.raises(SqlModelError, match="lineage 'projects.no_such_column'"):
+        load_project(tmp_path)
+
+
+def test_column_lineage_is_declared_or_same_named(tmp_path):
+    project = load_project(write_project(tmp_path, {"mart_per_county": PER_COUNTY},
+                                         GOOD_SCHEMA.format(name="mart_per_county")))
+    lineage = project.column_lineage(project.models["mart_per_county"])
+    assert lineage == {"grant_year": [("projects", "grant_year")], "county": [("projects", "county")],
+                       "n_projects": [("projects", "response_id")]}
+
+
+# --- materializing ------------------------------------------------------------------------
+
+@pytest.fixture
+def per_county(tmp_path, warehouse_url):
+    """A warehouse with projects of 2023 and 2024, and a one-model project over it."""
+    warehouse = Warehouse(warehouse_url)
+    warehouse.replace_partition("projects", 2023, projects_frame(2023, ["Oslo", "Viken"]))
+    warehouse.replace_partition("projects", 2024, projects_frame(2024, ["Oslo", "Oslo", "Akershus"]))
+    project = load_project(write_project(tmp_path / "models", {"mart_per_county": PER_COUNTY},
+                                         GOOD_SCHEMA.format(name="mart_per_county")))
+    yield warehouse.engine, project
+    warehouse.engine.dispose()
+
+
+def test_table_is_created_from_the_yaml_types(per_county):
+    engine, project = per_county
+    assert run_models(engine, project, 2024) == {"mart_per_county": 2}
+    columns = {c["name"]: c for c in sa.inspect(engine).get_columns("mart_per_county")}
+    assert list(columns) == ["grant_year", "county", "n_projects"]
+    assert isinstance(columns["n_projects"]["type"], sa.BigInteger)
+    assert isinstance(columns["county"]["type"], sa.Text)
+    assert columns["grant_year"]["nullable"] is False
+
+
+def test_partition_replace_is_idempotent_and_leaves_other_years(per_county):
+    engine, project = per_county
+    model = project.models["mart_per_county"]
+    materialize(engine, model, 2023)
+    materialize(engine, model, 2024)
+    first = read(engine, "mart_per_county")
+    assert first.to_dict("records") == [
+        {"grant_year": 2023, "county": "Oslo", "n_projects": 1}, {"grant_year": 2023, "county": "Viken", "n_projects": 1},
+        {"grant_year": 2024, "county": "Akershus", "n_projects": 1}, {"grant_year": 2024, "county": "Oslo", "n_projects": 2}]
+    assert materialize(engine, model, 2024) == 2
+    pd.testing.assert_frame_equal(first, read(engine, "mart_per_county"))
+
+
+BROKEN = {  # failure → (SQL, the error expected); the first two fail after the DELETE, inside the transaction
+    "rows of another grant year": ("select grant_year - 1 as grant_year, county, count(*) as n_projects "
+                                   "from {{ ref('projects') }} where grant_year = {{ grant_year }} "
+                                   "group by grant_year, county", SqlModelError),
+    "NOT NULL violation": ("select cast(null as integer) as grant_year, county, count(*) as n_projects "
+                           "from {{ ref('projects') }} where grant_year = {{ grant_year }} group by county",
+                           sa.exc.IntegrityError),
+    "unknown table": ("select grant_year, county, n_projects from no_such_table", sa.exc.DBAPIError),
+}
+
+
+@pytest.mark.parametrize("failure", list(BROKEN))
+def test_a_failing_model_leaves_the_previous_rows(per_county, failure):
+    engine, project = per_county
+    good = project.models["mart_per_county"]
+    materialize(engine, good, 2023)
+    materialize(engine, good, 2024)
+    before = read(engine, "mart_per_county")
+    sql, expected_error = BROKEN[failure]
+    broken = good.__class__(**{**good.__dict__, "template": sql})
+    with pytest.raises(expected_error) as error:
+        materialize(engine, broken, 2024)
+    if failure == "rows of another grant year":
+        assert "2 of 2 rows are not of grant year 2024; nothing was written" in str(error.value)
+    pd.testing.assert_frame_equal(before, read(engine, "mart_per_county"))
+
+
+def test_select_and_yaml_columns_must_agree(per_county):
+    engine, project = per_county
+    good = project.models["mart_per_county"]
+    drifted = good.__class__(**{**good.__dict__, "template": PER_COUNTY.replace("as n_projects", "as n")})
+    with pytest.raises(SqlModelError, match=r"missing \['n_projects'\], undocumented \['n'\]"):
+        materialize(engine, drifted, 2024)
+
+
+def test_a_table_with_other_columns_is_refused(per_county):
+    engine, project = per_county
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table mart_per_county (grant_year bigint not null, county text)"))
+    with pytest.raises(SqlModelError, match="drop table mart_per_county"):
+        materialize(engine, project.models["mart_per_county"], 2024)
+
+
+def test_pct_rounds_half_up_with_integer_arithmetic_on_both_engines(warehouse_url):
+    """The report prints 12.5 % as 13 %: half-up, not the banker's rounding of Python's round()."""
+    cases = [(1, 8), (3, 8), (5, 8), (13, 115), (101, 108), (29, 108), (1, 3), (2, 3), (0, 7), (7, 7), (1, 0)]
+    engine = sa.create_engine(warehouse_url)
+    # SUM over a BIGINT column is NUMERIC on PostgreSQL: the macro must still divide as integers.
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table pct_cases (n bigint, d bigint)"))
+        conn.execute(sa.text("insert into pct_cases values (:n, :d)"), [{"n": n, "d": d} for n, d in cases])
+        for n, d in cases:
+            sql = render(f"select {{{{ pct('sum(n)', 'sum(d)') }}}} from pct_cases where n = {n} and d = {d}", 2024)
+            expected = None if d == 0 else int((Decimal(100 * n) / d).quantize(Decimal(1), ROUND_HALF_UP))
+            assert conn.execute(sa.text(sql)).scalar_one() == expected, (n, d)
+    engine.dispose()
+    assert "round" not in pct("n", "d").lower()
