@@ -48,6 +48,18 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _check_summary(result) -> str:
+    """'37 passed, 2 WARN findings (rule ids)' from the run's asset-check evaluations."""
+    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed = [(ev.check_name, ev.severity.value) for ev in evaluations if not ev.passed]
+    text = f"{len(evaluations) - len(failed)} passed"
+    for severity in ("ERROR", "WARN"):
+        names = sorted(name for name, sev in failed if sev == severity)
+        if names:
+            text += f", {len(names)} {severity} ({', '.join(names)})"
+    return text
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     years = args.year or _years_in_landing(settings.landing_dir)
@@ -55,6 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"friskliv: no grant-year folders in {settings.landing_dir}", file=sys.stderr)
         return 2
     from friskliv_pipeline.definitions import YEARLY_JOB_NAME, defs
+    from friskliv_pipeline.report.data import MARTS
     from friskliv_pipeline.warehouse import Warehouse
 
     instance = _dagster_instance(settings)
@@ -79,11 +92,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  full trace: Dagster run {result.run_id} (DAGSTER_HOME={os.environ['DAGSTER_HOME']}; "
                   f"`dagster dev` → Runs)", file=sys.stderr)
             continue
-        counts = Warehouse(settings.warehouse_url).row_counts(year)
+        counts = Warehouse(settings.warehouse_url).row_counts(year, extra_tables=MARTS)
         print(f"grant year {year}: run {result.run_id} succeeded")
         print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
+        print("  checks: " + _check_summary(result))
         print(f"  warehouse: {_safe_url(settings.warehouse_url)}")
         print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")
+        print(f"  report:    {settings.data_dir / 'reports' / str(year) / 'report.html'}")
+        print(f"  validation: {settings.data_dir / 'validation' / str(year)}")
     return 1 if failed else 0
 
 

@@ -1,26 +1,31 @@
 """The code location: every asset, job, resource of friskliv-pipeline in one Definitions.
 
-``workspace.yaml`` points ``dagster dev`` here. Layers, in data order: reference → raw → clean.
+``workspace.yaml`` points ``dagster dev`` here. Layers, in data order:
+reference → raw → clean → checks → marts → publish.
 """
 
 from dagster import AssetSelection, Definitions, define_asset_job
 
 from friskliv_pipeline.defs.automation import YEARLY_JOB_NAME, new_export_sensor, yearly_after_reporting_deadline
+from friskliv_pipeline.defs.checks import asset_checks
 from friskliv_pipeline.defs.clean import clean_tables
 from friskliv_pipeline.defs.executor import in_process_by_default_executor
+from friskliv_pipeline.defs.marts import mart_assets
+from friskliv_pipeline.defs.publish import publish_assets
 from friskliv_pipeline.defs.raw import raw_responses
 from friskliv_pipeline.defs.reference import reference_assets
 from friskliv_pipeline.defs.resources import FrisklivResource, WarehouseIOManager
 
 friskliv_yearly = define_asset_job(
     YEARLY_JOB_NAME, selection=AssetSelection.all(),
-    description="Every asset of one grant year: reference rows, raw export, cleaned tables.",
+    description="Every asset of one grant year: reference rows, raw export, cleaned tables, checks, marts, report.",
 )
 
 _friskliv = FrisklivResource()
 
 defs = Definitions(
-    assets=[*reference_assets, raw_responses, clean_tables],
+    assets=[*reference_assets, raw_responses, clean_tables, *mart_assets, *publish_assets],
+    asset_checks=asset_checks,
     jobs=[friskliv_yearly],
     schedules=[yearly_after_reporting_deadline],
     sensors=[new_export_sensor],

@@ -83,12 +83,15 @@ class Warehouse:
             frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in table.columns])
         return conform(frame, name)
 
-    def row_counts(self, grant_year: int) -> dict[str, int]:
+    def row_counts(self, grant_year: int, extra_tables: Iterable[str] = ()) -> dict[str, int]:
+        """Rows of grant year ``grant_year`` in every contract table (and ``extra_tables``) that exists."""
         counts = {}
         inspector = sa.inspect(self.engine)
+        names = list(METADATA.tables) + [t for t in extra_tables if t not in METADATA.tables]
         with self.engine.connect() as conn:
-            for name, table in METADATA.tables.items():
+            for name in names:
                 if inspector.has_table(name):
+                    table = sa.table(name, sa.column("grant_year"))
                     counts[name] = conn.execute(sa.select(sa.func.count()).select_from(table)
                                                 .where(table.c.grant_year == grant_year)).scalar_one()
         return counts

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+bash scripts/ensure_chromium.sh
 pg_url="$(bash scripts/ensure_postgres.sh)"
 if [ -n "$pg_url" ]; then
   export FRISKLIV_TEST_POSTGRES_URL="$pg_url"

@@ -1,0 +1,114 @@
+"""Publish layer: the grant year's report artifacts under <data_dir>/reports/<year>/.
+
+Each artifact is an asset downstream of the marts, so it is not materialized when a blocking
+(ERROR) check fails upstream: figures are never published from data that fails a structural check.
+"""
+
+import base64
+import io
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset,
+)
+
+from friskliv_pipeline.defs.metadata import OWNERS
+from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
+from friskliv_pipeline.defs.resources import FrisklivResource
+from friskliv_pipeline.report import figures as fig
+from friskliv_pipeline.report.data import MARTS, load_report_data
+
+FIGURES = {
+    "figur_1_prosjekter_per_fylke": ("Figur 1: projects per county, sorted", ["mart_county_summary"]),
+    "figur_2_malgrupper": ("Figur 2: target groups (q15), share of projects", ["mart_target_groups"]),
+    "figur_3_samarbeid": ("Figur 3: collaboration partners (q21) among collaborative projects", ["mart_collaboration"]),
+    "figur_4_maloppnaelse": ("Figur 4: the twelve attainment criteria (q24–q35), Ja/Delvis/Nei/Ikke aktuelt",
+                             ["mart_attainment"]),
+    "figur_5_kompetansebygging": ("Figur 5: competence-building money by category (q05–q11)",
+                                  ["mart_competence_building"]),
+    "figur_6_mal_per_fylke": ("Heat map: share of projects with each attainment goal, per county",
+                              ["mart_attainment_by_county"]),
+    "figur_7_endring": ("Change from the previous grant year on the common 2023 county basis", ["mart_trends"]),
+}
+PUBLISH = dict(group_name="publish", partitions_def=grant_year_partitions, owners=OWNERS)
+
+
+def report_dir(friskliv: FrisklivResource, partition_key: str) -> Path:
+    path = friskliv.settings().data_dir / "reports" / partition_key
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _preview(png: Path) -> MetadataValue:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        image.thumbnail((640, 640))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+    return MetadataValue.md(f"![preview](data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()})")
+
+
+@multi_asset(
+    specs=[AssetSpec(key, description=title, deps=[AssetKey(m) for m in marts], kinds={"matplotlib"}, **PUBLISH)
+           for key, (title, marts) in FIGURES.items()],
+    partitions_def=grant_year_partitions, can_subset=False,
+)
+def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
+    """Draw the report's figures as PNG (200 dpi) and SVG."""
+    data = load_report_data(friskliv.warehouse().engine, grant_year_of(context.partition_key))
+    drawn = {f.key: f for f in fig.draw_all(data, report_dir(friskliv, context.partition_key))}
+    for key in FIGURES:
+        figure = drawn.get(key)
+        if figure is None:
+            yield MaterializeResult(asset_key=key, metadata={"note": "no earlier grant year to compare with"})
+            continue
+        yield MaterializeResult(asset_key=key, metadata={
+            "png": MetadataValue.path(str(figure.png)), "svg": MetadataValue.path(str(figure.svg)),
+            "preview": _preview(figure.png)})
+
+
+@asset(deps=[AssetKey(k) for k in FIGURES] + [AssetKey(m) for m in MARTS], kinds={"html"},
+       description="report.html: sections 4–5 of the yearly report from the marts, figures inline, findings and provenance.",
+       **PUBLISH)
+def report_html(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+    from friskliv_pipeline.report.publish import publish_html
+
+    path = publish_html(friskliv, grant_year_of(context.partition_key), context.run.run_id,
+                        report_dir(friskliv, context.partition_key))
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": path.stat().st_size})
+
+
+@asset(deps=[report_html], kinds={"pdf"}, description="report.pdf: report.html printed with WeasyPrint.", **PUBLISH)
+def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+    from friskliv_pipeline.report.html import render_pdf
+
+    out = report_dir(friskliv, context.partition_key)
+    path = render_pdf((out / "report.html").read_text(encoding="utf-8"), out / "report.pdf")
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": path.stat().st_size})
+
+
+@asset(deps=[AssetKey(m) for m in MARTS], kinds={"excel", "csv"},
+       description="tables.xlsx (one sheet per mart, plus findings) and indicators.csv; formula-like text neutralized.",
+       **PUBLISH)
+def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+    from friskliv_pipeline.report.tables import write_csv, write_xlsx
+
+    out = report_dir(friskliv, context.partition_key)
+    data = load_report_data(friskliv.warehouse().engine, grant_year_of(context.partition_key))
+    xlsx, csv = write_xlsx(data, out / "tables.xlsx"), write_csv(data, out / "indicators.csv")
+    return MaterializeResult(metadata={"xlsx": MetadataValue.path(str(xlsx)), "csv": MetadataValue.path(str(csv))})
+
+
+@asset(deps=[report_html, report_pdf, report_tables], kinds={"json"},
+       description="manifest.json: every artifact and input with its sha256, row counts, run id, code version.",
+       **PUBLISH)
+def report_manifest(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+    from friskliv_pipeline.report.publish import publish_manifest
+
+    path = publish_manifest(friskliv, grant_year_of(context.partition_key), context.run.run_id,
+                            report_dir(friskliv, context.partition_key))
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path))})
+
+
+publish_assets = [report_figures, report_html, report_pdf, report_tables, report_manifest]

@@ -1,0 +1,210 @@
+"""The report's figures with matplotlib: Norwegian labels, a colour-blind-safe palette (Okabe–Ito),
+PNG at 200 dpi and SVG. Long labels are wrapped and the layout is constrained, so nothing is cut."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from friskliv_pipeline.report.data import ReportData
+
+# Okabe & Ito (2008), distinguishable with every common colour-vision deficiency.
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+             "sky": "#56B4E9", "yellow": "#F0E442", "purple": "#CC79A7", "grey": "#999999"}
+ANSWER_COLOURS = {"Ja": OKABE_ITO["blue"], "Delvis": OKABE_ITO["sky"], "Nei": OKABE_ITO["vermillion"],
+                  "Ikke aktuelt": OKABE_ITO["grey"]}
+DPI = 200
+RC_PARAMS = {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none",
+             "axes.spines.top": False, "axes.spines.right": False}
+_PYPLOT = None
+
+
+def _pyplot():
+    """matplotlib.pyplot (Agg backend, the report's rcParams), imported when the first figure is
+    drawn: the import costs 1–2 s that loading the code location should not pay."""
+    global _PYPLOT
+    if _PYPLOT is None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        plt.rcParams.update(RC_PARAMS)
+        _PYPLOT = plt
+    return _PYPLOT
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str
+    png: Path
+    svg: Path
+
+
+def _wrap(label: str, width: int = 45) -> str:
+    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _title(fig, title: str) -> None:
+    """The title over the whole figure, left-aligned and wrapped, so it is never cut at the axes."""
+    fig.suptitle(_wrap(title, 80), x=0.01, ha="left", fontsize=10)
+
+
+def _save(fig, out_dir: Path, key: str, title: str) -> Figure:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png, svg = out_dir / f"{key}.png", out_dir / f"{key}.svg"
+    fig.savefig(png, dpi=DPI, metadata={"Software": None})
+    fig.savefig(svg, metadata={"Date": None})
+    _pyplot().close(fig)
+    return Figure(key, title, png, svg)
+
+
+def _barh(ax, labels, values, colour, annotate: str = "{:d}"):
+    y = range(len(labels))
+    ax.barh(list(y), values, color=colour)
+    ax.set_yticks(list(y), labels)
+    ax.invert_yaxis()
+    for i, v in enumerate(values):
+        ax.annotate(annotate.format(int(v)), (v, i), xytext=(3, 0), textcoords="offset points", va="center")
+    ax.margins(x=0.12)
+
+
+def figure_1(data: ReportData, out_dir: Path) -> Figure:
+    counties = data.marts["mart_county_summary"].sort_values(["n_projects", "county"], ascending=[False, True])
+    fig, ax = _pyplot().subplots(figsize=(7, 0.32 * len(counties) + 1.2), layout="constrained")
+    _barh(ax, counties["county"], counties["n_projects"], OKABE_ITO["blue"])
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Antall prosjekter")
+    title = f"Figur 1: Antall prosjekter per fylke, {data.grant_year}"
+    _title(fig, title)
+    return _save(fig, out_dir, "figur_1_prosjekter_per_fylke", title)
+
+
+def figure_2(data: ReportData, out_dir: Path) -> Figure:
+    groups = data.marts["mart_target_groups"]
+    groups = groups[groups["question_id"] == "q15"]
+    fig, ax = _pyplot().subplots(figsize=(7.5, 2.8), layout="constrained")
+    _barh(ax, [_wrap(label) for label in groups["label"]], groups["pct_of_projects"], OKABE_ITO["green"], "{:d} %")
+    ax.set_xlabel("Andel av prosjektene (%)")
+    title = f"Figur 2: Målgrupper for prosjektene, {data.grant_year}"
+    _title(fig, title)
+    return _save(fig, out_dir, "figur_2_malgrupper", title)
+
+
+def figure_3(data: ReportData, out_dir: Path) -> Figure:
+    partners = data.marts["mart_collaboration"]
+    partners = partners[partners["partner"] != "none"]
+    fig, ax = _pyplot().subplots(figsize=(7, 3), layout="constrained")
+    _barh(ax, [_wrap(x, 35) for x in partners["label"]], partners["pct_of_collaborative"], OKABE_ITO["orange"],
+          "{:d} %")
+    ax.set_xlabel("Andel av samarbeidsprosjektene (%)")
+    title = f"Figur 3: Involverte tjenester og aktører i samarbeidsprosjekter, {data.grant_year}"
+    _title(fig, title)
+    return _save(fig, out_dir, "figur_3_samarbeid", title)
+
+
+def figure_4(data: ReportData, out_dir: Path) -> Figure:
+    attainment = data.marts["mart_attainment"].sort_values("criterion_no")
+    fig, ax = _pyplot().subplots(figsize=(8, 5.6), layout="constrained")
+    labels = [_wrap(c, 42) for c in attainment["criterion"]]
+    left = pd.Series(0.0, index=attainment.index)
+    for answer, column in (("Ja", "n_ja"), ("Delvis", "n_delvis"), ("Nei", "n_nei"), ("Ikke aktuelt", "n_ikke_aktuelt")):
+        share = 100 * attainment[column] / attainment["n_projects"].where(attainment["n_projects"] > 0)
+        ax.barh(labels, share, left=left, color=ANSWER_COLOURS[answer], label=answer)
+        left = left + share.fillna(0)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Andel av prosjektene (%)")
+    ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    title = f"Figur 4: Har prosjektene oppnådd målene for tilskuddsordningen? {data.grant_year}"
+    _title(fig, title)
+    return _save(fig, out_dir, "figur_4_maloppnaelse", title)
+
+
+def figure_5(data: ReportData, out_dir: Path) -> Figure:
+    money = data.marts["mart_competence_building"]
+    fig, ax = _pyplot().subplots(figsize=(8, 3.4), layout="constrained")
+    _barh(ax, [_wrap(x, 50) for x in money["label"]], money["amount_nok"].fillna(0), OKABE_ITO["purple"],
+          "{:,d} kr")
+    for text in ax.texts:
+        text.set_text(text.get_text().replace(",", " "))
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v):,}".replace(",", " ")))
+    ax.set_xlabel("Kroner")
+    title = f"Figur 5: Tilskudd brukt til kompetansebygging, etter tiltak, {data.grant_year}"
+    _title(fig, title)
+    return _save(fig, out_dir, "figur_5_kompetansebygging", title)
+
+
+def heatmap(data: ReportData, out_dir: Path) -> Figure:
+    by_county = data.marts["mart_attainment_by_county"].dropna(subset=["county"])
+    table = by_county.pivot(index="county", columns="criterion_no", values="pct_with_goal").sort_index()
+    fig, ax = _pyplot().subplots(figsize=(8, 0.36 * len(table) + 1.6), layout="constrained")
+    image = ax.imshow(table.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=100, aspect="auto")
+    ax.set_yticks(range(len(table)), table.index)
+    ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns])
+    ax.set_xlabel("Kriterium (1–12, rekkefølgen i figur 4)")
+    for (i, j), v in pd.DataFrame(table.to_numpy()).stack().items():
+        ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
+    fig.colorbar(image, ax=ax, label="Andel prosjekter med målet (%)")
+    title = f"Måloppnåelse per fylke: andel prosjekter med hvert mål, {data.grant_year}"
+    _title(fig, title)
+    return _save(fig, out_dir, "figur_6_mal_per_fylke", title)
+
+
+TREND_METRICS = {"pct_intercommunal": "Interkommunale", "pct_target_both": "Begge målgrupper",
+                 "pct_diagnosis_independent": "Diagnoseuavhengige", "pct_collaborative": "Samarbeidsprosjekter",
+                 "pct_lead_frisklivssentral": "Ledet av frisklivssentral"}
+
+
+def trend(data: ReportData, out_dir: Path) -> Figure | None:
+    trends = data.marts["mart_trends"]
+    national = trends[(trends["scope"] == "national") & trends["metric"].isin(list(TREND_METRICS))
+                      & trends["previous_value"].notna()]
+    if national.empty:
+        return None
+    national = national.set_index("metric").loc[[m for m in TREND_METRICS if m in set(national["metric"])]]
+    previous_year = int(national["previous_grant_year"].iloc[0])
+    fig, ax = _pyplot().subplots(figsize=(7.5, 3.2), layout="constrained")
+    y = range(len(national))
+    ax.barh([i - 0.2 for i in y], national["previous_value"], height=0.4, color=OKABE_ITO["grey"], label=str(previous_year))
+    ax.barh([i + 0.2 for i in y], national["value"], height=0.4, color=OKABE_ITO["blue"], label=str(data.grant_year))
+    ax.set_yticks(list(y), [TREND_METRICS[m] for m in national.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Andel av prosjektene (%)")
+    ax.legend(frameon=False, loc="lower right")
+    title = f"Endring {previous_year} → {data.grant_year} (felles fylkesgrunnlag)"
+    _title(fig, title)
+    return _save(fig, out_dir, "figur_7_endring", title)
+
+
+INDEX = "figures.json"
+
+
+def draw_all(data: ReportData, out_dir: Path) -> list[Figure]:
+    """Draw every figure and write figures.json (key, title, files) for the HTML report to embed."""
+    figures = [figure_1(data, out_dir), figure_2(data, out_dir), figure_3(data, out_dir), figure_4(data, out_dir),
+               figure_5(data, out_dir), heatmap(data, out_dir)]
+    comparison = trend(data, out_dir)
+    figures += [comparison] if comparison else []
+    stale = out_dir / "figur_7_endring.png"
+    if comparison is None and stale.exists():  # a comparison from an earlier run must not linger
+        stale.unlink()
+        stale.with_suffix(".svg").unlink(missing_ok=True)
+    index = [{"key": f.key, "title": f.title, "png": f.png.name, "svg": f.svg.name} for f in figures]
+    (out_dir / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
+    return figures
+
+
+def read_index(out_dir: Path) -> list[Figure]:
+    index = json.loads((out_dir / INDEX).read_text(encoding="utf-8"))
+    return [Figure(f["key"], f["title"], out_dir / f["png"], out_dir / f["svg"]) for f in index]

@@ -1,0 +1,39 @@
+"""Glue between the warehouse and the report files: provenance inputs, html and manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from friskliv_pipeline.report.data import MARTS, load_report_data
+from friskliv_pipeline.report.figures import read_index
+from friskliv_pipeline.report.html import Provenance, render_html
+from friskliv_pipeline.report.manifest import code_version, utc_now, write_manifest
+
+ARTIFACT_SUFFIXES = (".png", ".svg", ".html", ".pdf", ".xlsx", ".csv", ".json")
+
+
+def input_files(engine: sa.Engine, grant_year: int) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT DISTINCT source_file, source_sha256 FROM raw_responses "
+                                    "WHERE grant_year = :y ORDER BY source_file"), {"y": grant_year}).all()
+    return [{"file": f, "sha256": s} for f, s in rows]
+
+
+def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
+    engine = friskliv.warehouse().engine
+    data = load_report_data(engine, grant_year)
+    provenance = Provenance(utc_now(), code_version(), run_id, input_files(engine, grant_year))
+    html = render_html(data, read_index(out_dir), provenance)
+    target = out_dir / "report.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
+    warehouse = friskliv.warehouse()
+    counts = warehouse.row_counts(grant_year, extra_tables=MARTS)
+    artifacts = [p for p in out_dir.iterdir() if p.suffix in ARTIFACT_SUFFIXES and p.name != "manifest.json"]
+    return write_manifest(out_dir / "manifest.json", grant_year, run_id, artifacts,
+                          input_files(warehouse.engine, grant_year), counts)
