@@ -20,8 +20,9 @@ def _snapshot(url: str) -> dict[str, pd.DataFrame]:
     frames = {}
     for name, spec in TABLES.items():
         if inspector.has_table(name):
-            frame = warehouse.read(name)
-            frames[name] = frame.sort_values(list(frame.columns)[:4]).reset_index(drop=True)
+            # which run checked, and when, legitimately differs between runs; everything else must not
+            frame = warehouse.read(name).drop(columns=["run_id", "checked_at"], errors="ignore")
+            frames[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     warehouse.engine.dispose()
     return frames
 

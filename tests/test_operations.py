@@ -40,9 +40,9 @@ def test_schedule_skips_years_before_the_first_partition():
 
 def _sensor(landing: Path, cursor: str | None):
     with DagsterInstance.ephemeral() as instance:
-        context = build_sensor_context(instance=instance, cursor=cursor,
-                                       resources={"friskliv": FrisklivResource(landing_dir=str(landing))})
-        return new_export_sensor(context)
+        with build_sensor_context(instance=instance, cursor=cursor,
+                                  resources={"friskliv": FrisklivResource(landing_dir=str(landing))}) as context:
+            return new_export_sensor(context)
 
 
 def test_sensor_requests_each_new_export_once_and_again_when_it_changes(tmp_path):

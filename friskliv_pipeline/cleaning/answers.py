@@ -6,6 +6,7 @@ Each function returns the cleaned value and, when the answer cannot be read, a p
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -37,7 +38,13 @@ def clean_text(value: str | None) -> str | None:
 
 def match_key(value: str | None) -> str:
     """Key for comparing names: casefolded, punctuation-free, single spaces."""
-    text = unicodedata.normalize("NFKC", "" if is_missing(value) else str(value)).casefold()
+    return _match_key_text("" if is_missing(value) else str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _match_key_text(text: str) -> str:
+    # Cached: the same county, municipality and title names are keyed again for every row.
+    text = unicodedata.normalize("NFKC", text).casefold()
     text = re.sub(r"[^\w]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Optional
 
 import pandas as pd
-from dagster import ConfigurableIOManager, ConfigurableResource, InitResourceContext, InputContext, OutputContext
+from dagster import (
+    ConfigurableIOManager, ConfigurableResource, DagsterInvariantViolationError, InitResourceContext, InputContext,
+    OutputContext,
+)
 from pydantic import Field
 
 from friskliv_pipeline.locks import grant_year_lock
@@ -43,7 +46,10 @@ class FrisklivResource(ConfigurableResource):
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext):
         """Hold the grant year's lock for the whole run (the in-process executor inits this once)."""
-        run = context.dagster_run
+        try:
+            run = context.run
+        except DagsterInvariantViolationError:  # initialised outside a run (sensor, schedule, test context)
+            run = None
         partition = run.tags.get("dagster/partition") if run is not None else None
         if partition is None:
             yield self
