@@ -133,7 +133,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     result = preflight(Path(args.file), args.year, Settings.from_env().reference_dir)
     print("\n".join(result.summary_lines()))
-    return 1 if args.strict and not result.findings.empty else 0
+    return 1 if args.strict and (len(result.findings) or len(result.check_findings)) else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

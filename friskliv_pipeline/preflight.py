@@ -1,7 +1,9 @@
 """``friskliv check FILE --year Y``: validate one export before it is sent, touching no warehouse.
 
-A county adviser gets the same reading and cleaning rules the pipeline applies, as a list of
-findings they can act on (row, question, what is wrong), without a Dagster instance or database.
+A county adviser gets the same reading and cleaning rules and the same data-quality checks the
+pipeline applies (the GX suites, run in memory on this one file), as a list of findings they can
+act on (row, question, what is wrong), without a Dagster instance or database. Rules that need
+other counties or earlier years (allocations, three years in a row) see only this file.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from friskliv_pipeline.cleaning.clean_tables import clean_partition
+from friskliv_pipeline.contract import REFERENCE_TABLES, conform
 from friskliv_pipeline.forms.export_reader import read_export
 from friskliv_pipeline.forms.raw_table import build_raw_responses
 from friskliv_pipeline.forms.schema import load_form_schema
@@ -26,6 +29,7 @@ class Preflight:
     grant_year: int
     tables: dict[str, pd.DataFrame]
     extra_columns: list[str]
+    check_findings: pd.DataFrame
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -39,10 +43,14 @@ class Preflight:
                  f"{len(t['competence_building'])} counties"]
         if self.extra_columns:
             lines.append(f"  columns that match no question (kept, not used): {', '.join(self.extra_columns)}")
-        if self.findings.empty:
-            lines.append("  no findings")
-        for f in self.findings.itertuples(index=False):
+        lines.append("Cleaning notes (cell by cell):" if len(self.findings) else "Cleaning notes: none")
+        for f in self.findings.sort_values("source_row").itertuples(index=False):
             lines.append(f"  row {f.source_row} (response {f.response_id}), {f.question_id}: {f.message} [{f.rule}]")
+        checks = self.check_findings
+        lines.append("Data-quality findings:" if len(checks) else "Data-quality findings: none")
+        for f in checks.sort_values(["severity", "county", "rule"], na_position="first").itertuples(index=False):
+            where = ", ".join(str(x) for x in (f.county, f.municipality, f.project_title) if isinstance(x, str) and x)
+            lines.append(f"  {f.severity} {f.rule}: {where + ': ' if where else ''}{f.message}")
         return lines
 
 
@@ -50,6 +58,21 @@ def preflight(file: Path, grant_year: int, reference_dir: Path) -> Preflight:
     form = load_form_schema(reference_dir, grant_year)
     export = read_export(Path(file))
     raw, report = build_raw_responses([export], form, PREFLIGHT_KEY, grant_year)
-    tables = clean_partition(raw, form, read_reference(reference_dir, "counties", grant_year),
-                             read_reference(reference_dir, "municipalities", grant_year))
-    return Preflight(Path(file), grant_year, tables, report.files[0]["extra_columns"])
+    reference = {name: read_reference(reference_dir, name, grant_year) for name in REFERENCE_TABLES}
+    tables = clean_partition(raw, form, reference["counties"], reference["municipalities"])
+    return Preflight(Path(file), grant_year, tables, report.files[0]["extra_columns"],
+                     _check_findings(form, grant_year, {**tables, **reference, "raw_responses": raw}))
+
+
+def _check_findings(form, grant_year: int, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Run every GX suite in memory on the tables as the warehouse would hold them."""
+    from friskliv_pipeline.checks.frames import YearTables
+    from friskliv_pipeline.checks.run import check_suite
+    from friskliv_pipeline.checks.suites import suites
+
+    typed = {name: conform(frame, name) for name, frame in tables.items()}
+    typed["projects_history"], typed["counties_history"] = typed["projects"], typed["counties"]
+    year = YearTables(grant_year, form, typed)
+    frames = [check_suite(name, year).findings for name in suites()]
+    return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else \
+        pd.DataFrame(columns=["rule", "severity", "county", "municipality", "project_title", "message"])

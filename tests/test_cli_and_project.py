@@ -100,3 +100,26 @@ def test_every_partitioned_asset_shares_the_grant_year_partitions():
     for key in keys:
         assert graph.get(key).partitions_def == grant_year_partitions, key
     assert {"2023", "2024"} <= set(grant_year_partitions.get_partition_keys())
+
+
+def test_check_preflight_lists_findings_without_touching_any_warehouse(tmp_path):
+    """A county adviser's pre-flight: readable findings, no database, no Dagster instance, no files written."""
+    env = _env(tmp_path, tmp_path / "landing")
+    env["FRISKLIV_WAREHOUSE_URL"] = f"sqlite:///{tmp_path / 'must_not_exist.sqlite'}"
+    export = next((DEMO_LANDING / "2023").glob("*.csv"))
+    proc = subprocess.run([FRISKLIV, "check", str(export), "--year", "2023", "--strict"], capture_output=True,
+                          text=True, env=env, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr  # --strict: findings → exit 1
+    out = proc.stdout
+    assert "110 responses → 108 projects, 2 superseded" in out
+    assert "row 70 (response 69), q23: not an amount: 'ca. 150 000'" in out
+    assert "WARN q04.reason_required: Rogaland" in out
+    assert "WARN regelverk5B.parts_sum_to_total: Viken" in out
+    assert not (tmp_path / "must_not_exist.sqlite").exists() and not (tmp_path / "data").exists()
+
+
+def test_check_refuses_another_years_form_with_one_message(tmp_path):
+    export = next((DEMO_LANDING / "2023").glob("*.csv"))
+    proc = subprocess.run([FRISKLIV, "check", str(export), "--year", "2024"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1 and "2023 form" in proc.stderr and "Traceback" not in proc.stderr
