@@ -266,4 +266,22 @@ def markdown() -> str:
                       "|---|---|---|---|"]
             lines += [f"| `{c.name}` | {c.type} | {c.description} | {c.source} |" for c in t.columns]
             lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _mart_sections())
+
+
+def _mart_sections() -> list[str]:
+    """The marts, from dbt_like_sql/models/schema.yml (their own contract), in dependency order."""
+    from friskliv_pipeline.sql_models.project import load_project
+
+    project = load_project()
+    lines = ["## Marts (dbt_like_sql/models)", "",
+             "Built by the SQL models from the tables above; `schema.yml` beside the models is their source.", ""]
+    for model in project.models.values():
+        lineage = project.column_lineage(model)
+        lines += [f"### `{model.name}` (marts)", "", " ".join(model.description.split()), "",
+                  "| column | type | meaning | computed from |", "|---|---|---|---|"]
+        for c in model.columns:
+            source = ", ".join(f"{t}.{col}" for t, col in lineage.get(c.name, []))
+            lines.append(f"| `{c.name}` | {c.data_type} | {' '.join(c.description.split())} | {source} |")
+        lines.append("")
+    return lines

@@ -74,10 +74,14 @@ def test_corrupt_zip(tmp_path):
     assert "cannot be opened" in _error(path).message
 
 
-def test_ole2_container_is_reported_as_password_protected(tmp_path):
-    """Excel saves an encrypted .xlsx inside an OLE2 compound file (as it does legacy .xls)."""
+def test_password_protected_workbook(tmp_path):
+    """A real encrypted workbook (ECMA-376 agile encryption, as Excel writes it with a password)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = _xlsx(tmp_path / "plain.xlsx", [_headers(), _row(1)])
     path = tmp_path / "locked.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024)
+    with open(plain, "rb") as source, open(path, "wb") as target:
+        OOXMLFile(source).encrypt("hemmelig", target)
     assert "password-protected" in _error(path).message
 
 
