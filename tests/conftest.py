@@ -8,6 +8,7 @@ tables. Without a server the PostgreSQL tests skip with a message, except in CI
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -103,3 +104,59 @@ def run_year(dagster_instance):
                                       raise_on_error=raise_on_error)
 
     return run
+
+
+def materialize_years(tmp: Path, years: list[str], prepare_landing=None) -> dict:
+    """Run the yearly job for ``years`` on a copy of the demo landing folder under ``tmp``, once.
+
+    For module-scoped fixtures (the report and security tests share one run per module).
+    ``prepare_landing(landing)`` may edit the copy first. Returns paths, the URL and the last run.
+    """
+    from dagster import DagsterInstance
+
+    from friskliv_pipeline.definitions import defs
+
+    landing = tmp / "landing"
+    shutil.copytree(DEMO_LANDING, landing, ignore=shutil.ignore_patterns("*.md"))
+    if prepare_landing is not None:
+        prepare_landing(landing)
+    url = f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in {"FRISKLIV_LANDING_DIR": landing, "FRISKLIV_REFERENCE_DIR": REFERENCE_DIR,
+                           "FRISKLIV_DATA_DIR": tmp / "data", "FRISKLIV_WAREHOUSE_URL": url,
+                           "FRISKLIV_PSEUDONYM_KEY": "k"}.items():
+            mp.setenv(key, str(value))
+        job = defs.resolve_job_def("friskliv_yearly")
+        with DagsterInstance.ephemeral() as instance:
+            for year in years:
+                result = job.execute_in_process(partition_key=year, instance=instance)
+                assert result.success
+            logs = instance.all_logs(result.run_id)
+    return {"landing": landing, "data": tmp / "data", "url": url, "run_id": result.run_id, "logs": logs}
+
+
+@contextlib.contextmanager
+def chromium_page(width: int, height: int):
+    """A page in Debian's headless Chromium (driven by Playwright). Skips without chromium, fails in CI."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is missing in CI: scripts/test.sh installs Debian's chromium")
+        pytest.skip("no chromium: `apt-get install chromium` to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
+def artifacts_dir() -> Path:
+    """Screenshots kept after a test run (ignored by git)."""
+    path = ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

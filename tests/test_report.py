@@ -4,9 +4,7 @@ a PDF with the headline, tables, a manifest that proves provenance, and a real b
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from friskliv_pipeline.forms.export_reader import sha256_of
-from tests.conftest import DEMO_LANDING, REFERENCE_DIR, ROOT
+from tests.conftest import artifacts_dir, chromium_page, materialize_years
 
 pytestmark = pytest.mark.slow
 HEADLINE = ("I 15 fylker ble det i 2024 gitt tilskudd til totalt 115 prosjekter. 11 % av prosjektene ble oppgitt å "
@@ -26,26 +24,8 @@ HEADLINE = ("I 15 fylker ble det i 2024 gitt tilskudd til totalt 115 prosjekter.
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """Run 2023 then 2024 (so the comparison exists) once for the whole module."""
-    from dagster import DagsterInstance
-
-    from friskliv_pipeline.definitions import defs
-
-    tmp = tmp_path_factory.mktemp("report")
-    landing = tmp / "landing"
-    shutil.copytree(DEMO_LANDING, landing, ignore=shutil.ignore_patterns("*.md"))
-    url = f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in {"FRISKLIV_LANDING_DIR": landing, "FRISKLIV_REFERENCE_DIR": REFERENCE_DIR,
-                           "FRISKLIV_DATA_DIR": tmp / "data", "FRISKLIV_WAREHOUSE_URL": url,
-                           "FRISKLIV_PSEUDONYM_KEY": "k"}.items():
-            mp.setenv(key, str(value))
-        job = defs.resolve_job_def("friskliv_yearly")
-        with DagsterInstance.ephemeral() as instance:
-            for year in ("2023", "2024"):
-                result = job.execute_in_process(partition_key=year, instance=instance)
-                assert result.success
-            run_id = result.run_id
-    return {"dir": tmp / "data" / "reports" / "2024", "url": url, "run_id": run_id, "landing": landing}
+    run = materialize_years(tmp_path_factory.mktemp("report"), ["2023", "2024"])
+    return {**run, "dir": run["data"] / "reports" / "2024"}
 
 
 class _Numbers(HTMLParser):
@@ -165,24 +145,9 @@ def test_manifest_proves_which_export_made_which_report(published):
     assert manifest["row_counts"]["projects"] == 115 and manifest["row_counts"]["mart_attainment"] == 12
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def test_browser_opens_the_report_from_disk(published):
     """Headless Chromium (Debian's package) loads report.html: every image decoded, headline visible."""
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI: scripts/test.sh installs Debian's chromium")
-        pytest.skip("no chromium: `apt-get install chromium` to run the browser test")
-    from playwright.sync_api import sync_playwright
-
-    artifacts = ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
+    with chromium_page(1200, 900) as page:
         page.goto((published["dir"] / "report.html").as_uri())
         page.wait_for_load_state("load")
         images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
@@ -190,7 +155,6 @@ def test_browser_opens_the_report_from_disk(published):
         headline = page.locator("#headline")
         assert headline.is_visible()
         assert re.sub(r"\s+", " ", headline.inner_text()) == HEADLINE
-        page.screenshot(path=str(artifacts / "report_2024.png"), full_page=True)
-        browser.close()
-    with Image.open(artifacts / "report_2024.png") as shot:
+        page.screenshot(path=str(artifacts_dir() / "report_2024.png"), full_page=True)
+    with Image.open(artifacts_dir() / "report_2024.png") as shot:
         assert shot.width >= 1200 and shot.height > 3000

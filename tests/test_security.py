@@ -7,7 +7,6 @@ outside the raw zone (the archived export)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,7 @@ from openpyxl import load_workbook
 from friskliv_pipeline.demo_data import build_year
 from friskliv_pipeline.forms.schema import load_form_schema
 from friskliv_pipeline.warehouse import Warehouse
-from tests.conftest import DEMO_LANDING, REFERENCE_DIR
+from tests.conftest import REFERENCE_DIR, materialize_years
 
 pytestmark = pytest.mark.slow
 
@@ -52,25 +51,10 @@ def _hostile_export(landing: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
-    from dagster import DagsterInstance
-
-    from friskliv_pipeline.definitions import defs
-
-    tmp = tmp_path_factory.mktemp("hostile")
-    landing = tmp / "landing"
-    shutil.copytree(DEMO_LANDING, landing, ignore=shutil.ignore_patterns("*.md", "2023"))
-    values = _hostile_export(landing)
-    url = f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in {"FRISKLIV_LANDING_DIR": landing, "FRISKLIV_REFERENCE_DIR": REFERENCE_DIR,
-                           "FRISKLIV_DATA_DIR": tmp / "data", "FRISKLIV_WAREHOUSE_URL": url,
-                           "FRISKLIV_PSEUDONYM_KEY": "k"}.items():
-            mp.setenv(key, str(value))
-        with DagsterInstance.ephemeral() as instance:
-            result = defs.resolve_job_def("friskliv_yearly").execute_in_process(partition_key="2024", instance=instance)
-            assert result.success
-            logs = instance.all_logs(result.run_id)
-    return {"data": tmp / "data", "url": url, "values": values, "logs": logs}
+    values = {}
+    run = materialize_years(tmp_path_factory.mktemp("hostile"), ["2024"],
+                            prepare_landing=lambda landing: values.update(_hostile_export(landing)))
+    return {**run, "values": values}
 
 
 def test_sql_metacharacters_are_stored_as_text(hostile_run):

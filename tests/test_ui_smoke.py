@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, artifacts_dir, chromium_page
 
 pytestmark = pytest.mark.slow
 QUERY = "{ assetNodes { assetKey { path } dependencyKeys { path } partitionKeys groupName } }"
@@ -83,20 +82,7 @@ def test_every_asset_edge_and_partition_is_served(webserver):
 
 
 def test_chromium_renders_the_asset_graph(webserver):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI")
-        pytest.skip("no chromium: `apt-get install chromium` to take the screenshot")
-    from playwright.sync_api import sync_playwright
-
-    artifacts = ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    with chromium_page(1600, 1000) as page:
         page.goto(f"{webserver}/locations/friskliv_pipeline.definitions/asset-groups/marts",
                   wait_until="networkidle", timeout=90_000)
         skip = page.get_by_role("button", name="Skip")  # Dagster's first-visit newsletter dialog
@@ -104,6 +90,5 @@ def test_chromium_renders_the_asset_graph(webserver):
             skip.click()
         page.get_by_text("mart_county_summary").first.wait_for(timeout=60_000)
         page.wait_for_timeout(1500)
-        page.screenshot(path=str(artifacts / "asset_graph.png"))
-        browser.close()
-    assert (artifacts / "asset_graph.png").stat().st_size > 20_000
+        page.screenshot(path=str(artifacts_dir() / "asset_graph.png"))
+    assert (artifacts_dir() / "asset_graph.png").stat().st_size > 20_000
