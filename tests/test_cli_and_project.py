@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -88,6 +89,25 @@ def test_workspace_loads_the_code_location(tmp_path):
     proc = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w",
                            "workspace.yaml"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# What the UI, the daemon's sensors and schedules and every run pay for when they load the code
+# location: none of them needs a DataFrame, so none of these may be imported at load (nor GX,
+# which costs seconds and is only needed by a check step).
+HEAVY_AT_LOAD = ("pandas", "numpy", "sqlalchemy", "openpyxl", "matplotlib", "great_expectations", "weasyprint")
+
+
+def test_loading_the_code_location_imports_no_data_library():
+    code = ("import json, sys, friskliv_pipeline.definitions as d; "
+            "assert d.defs.resolve_asset_graph().asset_check_keys; "
+            "d.defs.resolve_job_def('friskliv_yearly'); "
+            f"print(json.dumps([m for m in {HEAVY_AT_LOAD!r} if m in sys.modules]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    imported = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert imported == [], (f"loading friskliv_pipeline.definitions imports {imported}: import them inside the "
+                            "asset/check functions (see friskliv_pipeline/defs/__init__.py); "
+                            "`python -X importtime -c 'import friskliv_pipeline.definitions'` shows who")
 
 
 def test_every_partitioned_asset_shares_the_grant_year_partitions():

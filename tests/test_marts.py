@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from friskliv_pipeline.contract import COMPETENCE_PARTS, TABLES, conform
-from friskliv_pipeline.sql_models import load_project, run_models
+from friskliv_pipeline.sql_models import load_project
+from friskliv_pipeline.sql_models.materialize import run_models
 from friskliv_pipeline.warehouse import Warehouse
 from tests.conftest import REFERENCE_DIR
 

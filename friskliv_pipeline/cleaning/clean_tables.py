@@ -6,15 +6,12 @@ so the pre-flight check and the tests run the very same rules.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from friskliv_pipeline.cleaning.competence import build_competence
-from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
-from friskliv_pipeline.cleaning.projects import (
-    bridge_multi, build_projects, project_attainment, split_responses,
-)
-from friskliv_pipeline.cleaning.responses import IssueLog, type_responses
 from friskliv_pipeline.forms.schema import FormSchema
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CLEAN_TABLES = (
     "responses", "projects", "superseded_responses", "set_aside_responses", "competence_building",
@@ -26,6 +23,14 @@ CLEAN_TABLES = (
 def clean_partition(raw: pd.DataFrame, form: FormSchema, counties: pd.DataFrame,
                     municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Apply the cleaning rules; ``counties`` and ``municipalities`` are that year's reference rows."""
+    # the rules (pandas) are imported here: the Dagster code location imports CLEAN_TABLES only
+    from friskliv_pipeline.cleaning.competence import build_competence
+    from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
+    from friskliv_pipeline.cleaning.projects import (
+        bridge_multi, build_projects, project_attainment, split_responses,
+    )
+    from friskliv_pipeline.cleaning.responses import IssueLog, type_responses
+
     grant_year = form.grant_year
     log = IssueLog(grant_year)
     county_numbers = dict(zip(counties["county"], counties["county_no"]))

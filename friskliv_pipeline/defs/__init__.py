@@ -1,1 +1,13 @@
-"""Dagster definitions, one module per layer in data order: reference, raw, clean (then checks, marts, publish)."""
+"""Dagster definitions, one module per layer in data order: reference, raw, clean (then checks, marts, publish).
+
+The code location (``friskliv_pipeline.definitions``) is loaded by the Dagster UI, the daemon's
+sensors and schedules and every run, and most of them never touch a DataFrame. So these modules
+import only Dagster and light modules at the top (the data contract, the SQL model project, the
+suites' rules, the export reader's file names); pandas, SQLAlchemy, openpyxl, matplotlib, GX and
+WeasyPrint are imported only when data is processed: the processing modules (cleaning, forms
+readers, warehouse, SQL runner, report) are imported inside the asset, check and I/O manager
+functions that use them, and the light modules import those libraries inside their functions.
+For the same reason asset functions do not annotate their DataFrames (Dagster resolves those
+annotations at load; unannotated, the values are ``Any``). tests/test_cli_and_project.py checks
+that loading the code location imports none of these libraries.
+"""

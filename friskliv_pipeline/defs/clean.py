@@ -5,7 +5,6 @@ UI so an analyst can follow a column from raw_responses to the marts.
 """
 
 
-import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, Output, multi_asset
 
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES, clean_partition
@@ -22,8 +21,7 @@ from friskliv_pipeline.forms.schema import load_form_schema
     ins={"raw_responses": AssetIn(), "counties": AssetIn(), "municipalities": AssetIn()},
     partitions_def=grant_year_partitions,
 )
-def clean_tables(context: AssetExecutionContext, friskliv: FrisklivResource, raw_responses: pd.DataFrame,
-                 counties: pd.DataFrame, municipalities: pd.DataFrame):
+def clean_tables(context: AssetExecutionContext, friskliv: FrisklivResource, raw_responses, counties, municipalities):
     """Apply the cleaning rules of friskliv_pipeline.cleaning to one grant year."""
     grant_year = grant_year_of(context.partition_key)
     form = load_form_schema(friskliv.settings().reference_dir, grant_year)

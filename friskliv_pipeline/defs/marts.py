@@ -18,7 +18,7 @@ from dagster import (
 from friskliv_pipeline.defs.metadata import OWNERS
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
-from friskliv_pipeline.sql_models import Model, SqlProject, load_project, materialize
+from friskliv_pipeline.sql_models import Model, SqlProject, load_project
 
 # mart_trends compares a grant year with the one before: its partition Y depends on Y-1 and Y
 # of what it refs (nothing before the first grant year, hence allow_nonexistent; a beta flag in
@@ -51,6 +51,8 @@ def _mart_asset(project: SqlProject, model: Model):
     @asset(name=model.name, group_name="marts", partitions_def=grant_year_partitions, kinds={"sql"},
            deps=_deps(model), description=model.description, metadata=static, owners=OWNERS)
     def _asset(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+        from friskliv_pipeline.sql_models.materialize import materialize
+
         rows = materialize(friskliv.warehouse().engine, model, grant_year_of(context.partition_key))
         return MaterializeResult(metadata={
             "dagster/partition_row_count": rows, "dagster/table_name": model.name,

@@ -15,8 +15,7 @@ from dagster import (
 from friskliv_pipeline.defs.metadata import OWNERS
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
-from friskliv_pipeline.report import figures as fig
-from friskliv_pipeline.report.data import MARTS, load_report_data
+from friskliv_pipeline.report.data import MARTS
 
 FIGURES = {
     "figur_1_prosjekter_per_fylke": ("Figur 1: projects per county, sorted", ["mart_county_summary"]),
@@ -56,6 +55,9 @@ def _preview(png: Path) -> MetadataValue:
 )
 def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
     """Draw the report's figures as PNG (200 dpi) and SVG."""
+    from friskliv_pipeline.report import figures as fig
+    from friskliv_pipeline.report.data import load_report_data
+
     data = load_report_data(friskliv.warehouse().engine, grant_year_of(context.partition_key))
     drawn = {f.key: f for f in fig.draw_all(data, report_dir(friskliv, context.partition_key))}
     for key in FIGURES:
@@ -92,6 +94,7 @@ def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource) -> Ma
        description="tables.xlsx (one sheet per mart, plus findings) and indicators.csv; formula-like text neutralized.",
        **PUBLISH)
 def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+    from friskliv_pipeline.report.data import load_report_data
     from friskliv_pipeline.report.tables import write_csv, write_xlsx
 
     out = report_dir(friskliv, context.partition_key)

@@ -4,7 +4,6 @@
 import shutil
 from pathlib import Path
 
-import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
@@ -12,7 +11,6 @@ from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitio
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, read_export, sha256_of
-from friskliv_pipeline.forms.raw_table import build_raw_responses
 from friskliv_pipeline.forms.schema import load_form_schema
 from friskliv_pipeline.pseudonym import load_key
 
@@ -44,8 +42,10 @@ def archive(path: Path, data_dir: Path, grant_year: int) -> Path:
     description=description("raw_responses"), metadata=table_metadata("raw_responses"),
     kinds={"pandas", "excel"}, owners=OWNERS,
 )
-def raw_responses(context: AssetExecutionContext, friskliv: FrisklivResource) -> Output[pd.DataFrame]:
+def raw_responses(context: AssetExecutionContext, friskliv: FrisklivResource) -> Output:
     """One row per response in <landing>/<year>/*.xlsx|*.csv, every cell as text; e-mail and name hashed."""
+    from friskliv_pipeline.forms.raw_table import build_raw_responses
+
     settings = friskliv.settings()
     grant_year = grant_year_of(context.partition_key)
     form = load_form_schema(settings.reference_dir, grant_year)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import sqlalchemy as sa
+if TYPE_CHECKING:
+    import pandas as pd
+    import sqlalchemy as sa
 
 MARTS = ("mart_national_summary", "mart_county_summary", "mart_target_groups", "mart_collaboration",
          "mart_lead_service", "mart_attainment", "mart_attainment_by_county", "mart_competence_building",
@@ -21,6 +23,8 @@ class ReportData:
 
     @property
     def metrics(self) -> dict[str, int]:
+        import pandas as pd
+
         summary = self.marts["mart_national_summary"]
         return {m: (None if pd.isna(v) else int(v)) for m, v in zip(summary["metric"], summary["value"])}
 
@@ -31,11 +35,17 @@ class ReportData:
 
 
 def _read(conn, table: str, grant_year: int, order: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+    import sqlalchemy as sa
+
     query = f'SELECT * FROM "{table}" WHERE grant_year = :year' + (f" ORDER BY {order}" if order else "")
     return pd.read_sql_query(sa.text(query), conn, params={"year": grant_year})
 
 
 def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
+    import pandas as pd
+    import sqlalchemy as sa
+
     order = {"mart_target_groups": "sort_order", "mart_collaboration": "sort_order", "mart_lead_service": "sort_order",
              "mart_attainment": "criterion_no", "mart_competence_building": "sort_order",
              "mart_county_summary": "county", "mart_attainment_by_county": "county, criterion_no"}

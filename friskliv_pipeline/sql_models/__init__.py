@@ -6,9 +6,10 @@ and Dagster in charge of scheduling, while the models stay in dbt's shape (one f
 ``ref()`` for inputs, a YAML beside them documenting every column).
 """
 
-from friskliv_pipeline.sql_models.materialize import materialize, run_models
 from friskliv_pipeline.sql_models.project import MODELS_DIR, Model, SqlProject, SqlModelError, load_project
 from friskliv_pipeline.sql_models.render import render
 
-__all__ = ["MODELS_DIR", "Model", "SqlModelError", "SqlProject", "load_project", "materialize", "render",
-           "run_models"]
+# The runner (``friskliv_pipeline.sql_models.materialize``: materialize, run_models) needs
+# SQLAlchemy and is imported from its module where models are run; reading the project, which
+# is what the code location does, does not.
+__all__ = ["MODELS_DIR", "Model", "SqlModelError", "SqlProject", "load_project", "render"]

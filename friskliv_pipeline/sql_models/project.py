@@ -14,11 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from friskliv_pipeline.contract import TABLES
+from friskliv_pipeline.contract import TABLES, TYPES
 from friskliv_pipeline.errors import FrisklivError
 from friskliv_pipeline.settings import PROJECT_ROOT
 from friskliv_pipeline.sql_models.render import refs_of
-from friskliv_pipeline.warehouse import SQL_TYPES
 
 MODELS_DIR = PROJECT_ROOT / "dbt_like_sql" / "models"
 SCHEMA_FILE = "schema.yml"
@@ -31,7 +30,7 @@ class SqlModelError(FrisklivError):
 @dataclass(frozen=True)
 class ModelColumn:
     name: str
-    data_type: str  # a key of warehouse.SQL_TYPES, the vocabulary of the data contract
+    data_type: str  # a key of contract.TYPES (and warehouse.SQL_TYPES), the vocabulary of the data contract
     description: str
     lineage: tuple[str, ...] = ()  # "table.column" it is computed from, when declared in the YAML
 
@@ -80,9 +79,9 @@ def _columns(entry: dict, schema: Path) -> tuple[ModelColumn, ...]:
     columns = []
     for col in entry.get("columns") or []:
         data_type = col.get("data_type")
-        if data_type not in SQL_TYPES:
+        if data_type not in TYPES:
             raise _fail(schema, f"model {entry['name']}, column {col.get('name')!r}: data_type {data_type!r} is "
-                        f"not one of {sorted(SQL_TYPES)}", "use the contract's type names")
+                        f"not one of {sorted(TYPES)}", "use the contract's type names")
         columns.append(ModelColumn(col["name"], data_type, (col.get("description") or "").strip(),
                                    tuple(col.get("lineage") or ())))
     if not columns or columns[0].name != "grant_year" or columns[0].data_type != "int":
