@@ -48,9 +48,9 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _check_summary(result) -> str:
+def _check_summary(events) -> str:
     """'37 passed, 2 WARN findings (rule ids)' from the run's asset-check evaluations."""
-    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    evaluations = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = [(ev.check_name, ev.severity.value) for ev in evaluations if not ev.passed]
     text = f"{len(evaluations) - len(failed)} passed"
     for severity in ("ERROR", "WARN"):
@@ -66,36 +66,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not years:
         print(f"friskliv: no grant-year folders in {settings.landing_dir}", file=sys.stderr)
         return 2
-    from friskliv_pipeline.definitions import YEARLY_JOB_NAME, defs
+    from dagster import execute_job, reconstructable
+
+    from friskliv_pipeline.definitions import yearly_job
     from friskliv_pipeline.report.data import MARTS
     from friskliv_pipeline.warehouse import Warehouse
 
     instance = _dagster_instance(settings)
-    job = defs.resolve_job_def(YEARLY_JOB_NAME)
     # Dagster's own console events (step failures print their stack traces) only with --verbose:
     # the summary below is the readable message, the full event log stays in the run.
     log_level = "INFO" if args.verbose else "CRITICAL"
     failed = 0
     for year in years:
-        result = job.execute_in_process(
-            partition_key=str(year), instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        if not result.success:
+        with execute_job(reconstructable(yearly_job), instance, raise_on_error=False,
+                         tags={"dagster/partition": str(year)},
+                         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}}) as result:
+            succeeded, run_id, events = result.success, result.run_id, result.all_events
+        if not succeeded:
             failed += 1
-            failures = [e for e in result.all_events if e.is_step_failure]
+            failures = [e for e in events if e.is_step_failure]
             for event in failures:
                 print(f"friskliv: grant year {year} failed in step {event.step_key}: "
                       f"{_root_cause(event.event_specific_data.error)}", file=sys.stderr)
             if not failures:
                 print(f"friskliv: grant year {year} failed before any step ran", file=sys.stderr)
-            print(f"  full trace: Dagster run {result.run_id} (DAGSTER_HOME={os.environ['DAGSTER_HOME']}; "
+            print(f"  full trace: Dagster run {run_id} (DAGSTER_HOME={os.environ['DAGSTER_HOME']}; "
                   f"`dagster dev` → Runs)", file=sys.stderr)
             continue
         counts = Warehouse(settings.warehouse_url).row_counts(year, extra_tables=MARTS)
-        print(f"grant year {year}: run {result.run_id} succeeded")
+        print(f"grant year {year}: run {run_id} succeeded")
         print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
-        print("  checks: " + _check_summary(result))
+        print("  checks: " + _check_summary(events))
         print(f"  warehouse: {_safe_url(settings.warehouse_url)}")
         print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")
         print(f"  report:    {settings.data_dir / 'reports' / str(year) / 'report.html'}")

@@ -9,8 +9,10 @@ so a renamed or forgotten column fails loudly instead of drifting.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 TYPES = {"text": "string", "int": "Int64", "bool": "boolean", "datetime": "datetime64[us]", "float": "Float64"}
 
@@ -231,26 +233,49 @@ REFERENCE_TABLES = ("counties", "municipalities", "allocations", "grant_totals")
 
 
 def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Select, order and type ``frame``'s columns as the contract says; fail on drift."""
+    """Select, order and type ``frame``'s columns as the contract says; fail on drift.
+
+    Column by column and vectorised (this runs on every write and read of every table): a
+    column already of the contract dtype is kept as it is.
+    """
     spec = TABLES[table]
     missing = [c for c in spec.column_names if c not in frame.columns]
     if missing:
         raise ValueError(f"{table}: columns missing from the frame: {missing}")
-    out = frame[spec.column_names].copy()
+    out = frame[spec.column_names]  # a new frame (a lazy copy under copy-on-write): the caller's is untouched
     for col in spec.columns:
-        series = out[col.name]
-        if col.type == "datetime":
-            out[col.name] = pd.to_datetime(series, errors="raise").astype("datetime64[us]")
-        elif col.type == "int":
-            out[col.name] = pd.array(series.astype(object).where(series.notna(), None), dtype="Int64")
-        elif col.type == "bool":
-            out[col.name] = pd.array(series.astype(object).where(series.notna(), None), dtype="boolean")
-        elif col.type == "text":
-            out[col.name] = series.astype(object).where(series.notna(), None).map(
-                lambda v: v if v is None else str(v)).astype("string")
-        else:
-            out[col.name] = series.astype(TYPES[col.type])
+        out[col.name] = _typed(out[col.name], col.type)
     return out.reset_index(drop=True)
+
+
+def typed_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``frame``'s columns (a subset of ``table``'s, in any order) typed as the contract says."""
+    spec = {c.name: c for c in TABLES[table].columns}
+    out = frame[list(frame.columns)]  # lazy copy: the caller's frame is untouched
+    for name in out.columns:
+        out[name] = _typed(out[name], spec[name].type)
+    return out.reset_index(drop=True)
+
+
+def _typed(series: pd.Series, kind: str) -> pd.Series:
+    """``series`` as the contract dtype of ``kind``; every kind of missing becomes <NA>/NaT."""
+    import pandas as pd
+
+    dtype = TYPES[kind]
+    if str(series.dtype) == dtype:
+        return series
+    if kind == "datetime":
+        return pd.to_datetime(series, errors="raise").astype(dtype)
+    if kind == "text":
+        if isinstance(series.dtype, pd.StringDtype):
+            return series.astype(dtype)
+        # str() of every present value (ints, bools, …), as a bound parameter would show them
+        return series.astype(object).where(series.notna(), None).astype(dtype)
+    if kind in ("int", "bool") and series.dtype != object:
+        return series.astype(dtype)  # numeric/bool numpy or nullable arrays: vectorised, raises on 1.5 → int
+    if kind in ("int", "bool"):
+        return pd.Series(pd.array(series.where(series.notna(), None).tolist(), dtype=dtype), index=series.index)
+    return series.astype(dtype)
 
 
 def markdown() -> str:

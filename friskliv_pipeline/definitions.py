@@ -32,3 +32,10 @@ defs = Definitions(
     executor=in_process_by_default_executor,
     resources={"friskliv": _friskliv, "warehouse_io_manager": WarehouseIOManager(friskliv=_friskliv)},
 )
+
+
+def yearly_job():
+    """The yearly job, for ``dagster.execute_job(reconstructable(yearly_job), …)``: what
+    ``friskliv run`` executes. (``JobDefinition.execute_in_process`` is the testing API: it keeps
+    every step's output in memory for the whole run, a gigabyte and more at 1000× the 2024 export.)"""
+    return defs.resolve_job_def(YEARLY_JOB_NAME)

@@ -13,7 +13,7 @@ from functools import cached_property
 import pandas as pd
 import sqlalchemy as sa
 
-from friskliv_pipeline.contract import TABLES, conform
+from friskliv_pipeline.contract import TABLES, conform, typed_columns
 
 SQL_TYPES = {"text": sa.Text, "int": sa.BigInteger, "bool": sa.Boolean, "datetime": sa.DateTime, "float": sa.Float}
 
@@ -29,17 +29,26 @@ def build_metadata() -> sa.MetaData:
 
 
 METADATA = build_metadata()
+INSERT_CHUNK_ROWS = 50_000
+READ_CHUNK_ROWS = 100_000
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain Python values (None for every kind of missing), ready for bound parameters."""
-    plain = frame.astype(object).where(frame.notna(), None)
-    records = plain.to_dict("records")
-    for record in records:
-        for key, value in record.items():
-            if isinstance(value, pd.Timestamp):
-                record[key] = value.to_pydatetime()
-    return records
+def _columns_as_python(frame: pd.DataFrame) -> list[list]:
+    """Each column as a list of plain Python values (None for every kind of missing).
+
+    Column-wise and vectorised: ``tolist()`` of an object array hands back Python ints, floats,
+    bools, strings and datetimes, which every DBAPI driver binds.
+    """
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if series.dtype.kind == "M":  # datetime64: Python datetimes, not pandas Timestamps
+            values = [None if v is None else v.to_pydatetime()
+                      for v in series.astype(object).where(series.notna(), None).tolist()]
+        else:
+            values = series.astype(object).where(series.notna(), None).tolist()
+        columns.append(values)
+    return columns
 
 
 class Warehouse:
@@ -65,22 +74,70 @@ class Warehouse:
         frame = conform(frame, name)
         if (frame["grant_year"] != grant_year).any():
             raise ValueError(f"{name}: rows of another grant year than {grant_year} in the frame")
-        table = METADATA.tables[name]
         self.create_tables([name])
-        records = _records(frame)
         with self.engine.begin() as conn:
+            table = METADATA.tables[name]
             conn.execute(sa.delete(table).where(table.c.grant_year == grant_year))
-            if records:
-                conn.execute(sa.insert(table), records)
-        return len(records)
+            self.insert_rows(conn, name, frame)
+        return len(frame)
 
-    def read(self, name: str, grant_year: int | None = None) -> pd.DataFrame:
+    @staticmethod
+    def insert_rows(conn: sa.Connection, name: str, frame: pd.DataFrame) -> None:
+        """Append ``frame`` (already conformed) to table ``name`` inside the caller's transaction.
+
+        The bulk path: the INSERT is compiled once for the dialect and the rows go to the DBAPI
+        driver's ``executemany`` (tuples; dicts for named paramstyles), each column passed through its type's
+        bind processor (so values are stored exactly as ``conn.execute(insert(table), rows)``
+        would store them), skipping SQLAlchemy's per-row parameter handling.
+        """
+        if frame.empty:
+            return
         table = METADATA.tables[name]
-        query = sa.select(table)
+        dialect = conn.dialect
+        statement = sa.insert(table).compile(dialect=dialect)
+        names = statement.positiontup  # positional paramstyles (sqlite: ?) name the order here
+        position = {c: i for i, c in enumerate(frame.columns)}
+        processors = [None if isinstance(column.type, sa.Boolean) else column.type.bind_processor(dialect)
+                      for column in table.columns]
+        for start in range(0, len(frame), INSERT_CHUNK_ROWS):  # bounded memory: one chunk of tuples at a time
+            columns = _columns_as_python(frame.iloc[start:start + INSERT_CHUNK_ROWS])
+            for i, process in enumerate(processors):
+                # Python bools bind natively (sqlite3 stores them as 1/0, psycopg as boolean): what
+                # the Boolean processor would send, without a Python call per value.
+                if process is not None:
+                    columns[i] = [None if v is None else process(v) for v in columns[i]]
+            if names is None:  # named/pyformat paramstyles (psycopg: %(name)s): rows as dicts
+                rows = [dict(zip(frame.columns, values)) for values in zip(*columns)]
+            else:
+                rows = list(zip(*(columns[position[n]] for n in names)))
+            conn.exec_driver_sql(str(statement), rows)
+
+    def read(self, name: str, grant_year: int | None = None, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """Table ``name`` (one grant year, or all; all columns or ``columns``) typed as the contract says.
+
+        Rows come straight from the DBAPI cursor as plain tuples and ``conform`` types whole
+        columns (SQLite's stored datetime text and 0/1 booleans included): no per-row result
+        processing, which costs more than the query itself on a million rows.
+        """
+        table = METADATA.tables[name]
+        selected = [table.c[c] for c in columns] if columns is not None else list(table.columns)
+        query = sa.select(*selected)
         if grant_year is not None:
-            query = query.where(table.c.grant_year == grant_year)
+            query = query.where(table.c.grant_year == sa.literal(int(grant_year), literal_execute=True))
+        names = [c.name for c in selected]
+        chunks = []
         with self.engine.connect() as conn:
-            frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in table.columns])
+            sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                cursor.execute(sql)
+                while rows := cursor.fetchmany(READ_CHUNK_ROWS):  # bounded memory: tuples of one chunk at a time
+                    chunks.append(pd.DataFrame.from_records(rows, columns=names, coerce_float=False))
+            finally:
+                cursor.close()
+        frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=names)
+        if columns is not None:
+            return typed_columns(frame, name)
         return conform(frame, name)
 
     def row_counts(self, grant_year: int, extra_tables: Iterable[str] = ()) -> dict[str, int]:

@@ -96,21 +96,15 @@ def test_executor_is_in_process_by_default_and_multiprocess_by_config(pipeline_e
     with DagsterInstance.from_config(str(home)) as instance:
         from dagster import execute_job, reconstructable
 
-        from tests.test_operations import _reconstructable_yearly_job
+        from friskliv_pipeline.definitions import yearly_job
 
-        with execute_job(reconstructable(_reconstructable_yearly_job), instance=instance,
+        with execute_job(reconstructable(yearly_job), instance=instance,
                          run_config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
                          tags={"dagster/partition": "2023"}) as mp_result:
             assert mp_result.success
             messages = [e.message or "" for e in mp_result.all_events]
             assert any("Multiprocess executor" in m for m in messages)
     assert Warehouse(os.environ["FRISKLIV_WAREHOUSE_URL"]).row_counts(2023)["projects"] == 108
-
-
-def _reconstructable_yearly_job():
-    from friskliv_pipeline.definitions import defs
-
-    return defs.resolve_job_def("friskliv_yearly")
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -122,6 +121,42 @@ def test_pdf_holds_the_headline(published):
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages)).replace("\u00a0", " ")
     assert HEADLINE in text
     assert "Møre og Romsdal" in text  # æøå survive
+
+
+def _findings_table_rows(html: str) -> list[str]:
+    """The <tr> rows of the per-finding table (the one headed Fylke … Funn)."""
+    table = html.split("<th>Funn</th>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+
+
+def test_every_demo_finding_is_listed_in_the_html(published):
+    html = (published["dir"] / "report.html").read_text(encoding="utf-8")
+    with sa.create_engine(published["url"]).connect() as conn:
+        n = conn.execute(sa.text("SELECT COUNT(*) FROM audit_findings WHERE grant_year = 2024")).scalar_one()
+    assert 0 < n <= 100
+    assert len(_findings_table_rows(html)) == n
+    assert "første funnene" not in html
+
+
+def test_a_long_findings_list_is_capped_and_counted_per_rule(published):
+    """Thousands of findings: the report lists the first 100 (ERROR first) and counts every rule."""
+    from friskliv_pipeline.report.data import load_report_data
+    from friskliv_pipeline.report.figures import read_index
+    from friskliv_pipeline.report.html import MAX_FINDINGS_LISTED, Provenance, render_html
+
+    data = load_report_data(sa.create_engine(published["url"]), 2024)
+    error = data.findings.iloc[[0]].assign(severity="ERROR", rule="test.error_rule", message="the error finding")
+    data.findings = pd.concat([data.findings] * 60 + [error], ignore_index=True).sort_values(
+        ["severity", "county", "rule"], na_position="first", kind="stable")
+    html = render_html(data, read_index(published["dir"]), Provenance("now", "test", "run", []))
+    rows = _findings_table_rows(html)
+    assert len(rows) == MAX_FINDINGS_LISTED < len(data.findings)
+    assert "the error finding" in rows[0]
+    summary = html.split('class="rule-summary"', 1)[1].split("</table>", 1)[0]
+    for (rule, severity), n in data.findings.groupby(["rule", "severity"]).size().items():
+        assert re.search(rf"<td>{re.escape(rule)}</td><td[^>]*>{severity}</td><td>{n:,}</td>".replace(",", "\u00a0"),
+                         summary), rule
+    assert f"alle {len(data.findings):,}".replace(",", "\u00a0") in html
 
 
 def test_tables_and_indicators(published):

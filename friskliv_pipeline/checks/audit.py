@@ -27,15 +27,6 @@ CAP_QUERY = sa.text(
 )
 
 
-def _plain(frame: pd.DataFrame) -> list[dict]:
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    for record in records:
-        for key, value in record.items():
-            if isinstance(value, pd.Timestamp):
-                record[key] = value.to_pydatetime()
-    return records
-
-
 def result_rows(results: list[RuleResult], grant_year: int, asset: str, run_id: str,
                 checked_at: dt.datetime) -> pd.DataFrame:
     return pd.DataFrame([{
@@ -65,10 +56,8 @@ def write_audit(warehouse: Warehouse, grant_year: int, asset: str, run_id: str, 
                                                   check_table.c.asset == asset, check_table.c.check_name.in_(rules)))
         conn.execute(sa.delete(finding_table).where(finding_table.c.grant_year == grant_year,
                                                     finding_table.c.asset == asset, finding_table.c.rule.in_(rules)))
-        if len(checks):
-            conn.execute(sa.insert(check_table), _plain(checks))
-        if len(findings):
-            conn.execute(sa.insert(finding_table), _plain(findings))
+        Warehouse.insert_rows(conn, "audit_check_results", checks)
+        Warehouse.insert_rows(conn, "audit_findings", findings)
     return len(checks), len(findings)
 
 

@@ -130,13 +130,15 @@ def _observed_text(e: Expectation, o: ExpectationOutcome) -> str:
     return f"{o.unexpected_count} of {o.element_count} rows: {listed}"
 
 
-def _row_values(frame: pd.DataFrame, index, e: Expectation) -> dict:
-    row = frame.loc[index].to_dict()
-    if e.column:
-        row["value"] = show(e.column, row.get(e.column))
-    elif "column_A" in e.kwargs:
-        row["value"] = f"{row.get(e.kwargs['column_A'])} vs {row.get(e.kwargs['column_B'])}"
-    return row
+def _rows_values(frame: pd.DataFrame, indexes, e: Expectation) -> list[dict]:
+    """The record of each offending row (one ``frame.loc`` for all of them), with its ``value``."""
+    rows = frame.loc[list(indexes)].to_dict("records")
+    for row in rows:
+        if e.column:
+            row["value"] = show(e.column, row.get(e.column))
+        elif "column_A" in e.kwargs:
+            row["value"] = f"{row.get(e.kwargs['column_A'])} vs {row.get(e.kwargs['column_B'])}"
+    return rows
 
 
 def _finding(suite: Suite, rule: Rule, grant_year: int, context: dict, message: str) -> dict:
@@ -175,8 +177,8 @@ def rule_results(suite: Suite, frame: pd.DataFrame, parameters: dict, validation
                 findings.append(_finding(suite, rule, grant_year, {}, render(e.meta["message"], values)))
                 unexpected += o.unexpected_count or 1
             else:
-                for index in o.unexpected_index_list:
-                    values = {**parameters, **_row_values(frame, index, e)}
+                for row in _rows_values(frame, o.unexpected_index_list, e):
+                    values = {**parameters, **row}
                     findings.append(_finding(suite, rule, grant_year, values, render(e.meta["message"], values)))
                 unexpected += o.unexpected_count or len(o.unexpected_index_list)
         results.append(RuleResult(rule, passed, "; ".join(observed), "; ".join(expected), unexpected, findings, errors))

@@ -67,9 +67,16 @@ def _locked(run_dir: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+_FILE_CONTEXTS: dict[str, object] = {}
+
+
 def _context(gx, run_dir: Path | None):
+    """An ephemeral context, or the run's file context: opened once per process and run
+    directory (opening one reads its config and stores from disk, ~0.1 s per suite)."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    if run_dir is not None and str(run_dir) in _FILE_CONTEXTS:
+        return _FILE_CONTEXTS[str(run_dir)]
     if run_dir is None:
         context = gx.get_context(mode="ephemeral")
     else:
@@ -82,6 +89,8 @@ def _context(gx, run_dir: Path | None):
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             })
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if run_dir is not None:
+        _FILE_CONTEXTS[str(run_dir)] = context
     return context
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from friskliv_pipeline.checks.audit import write_audit
 from friskliv_pipeline.checks.findings import RuleResult, findings_frame, rule_results
-from friskliv_pipeline.checks.frames import NEEDS, YearTables, build_frame
+from friskliv_pipeline.checks.frames import COLUMNS, NEEDS, YearTables, build_frame
 from friskliv_pipeline.checks.gx_runner import Validation, validate
 from friskliv_pipeline.checks.suites import Suite, suites
 from friskliv_pipeline.forms.schema import load_form_schema
@@ -42,15 +42,19 @@ def validation_dir(data_dir: Path, grant_year: int, run_id: str) -> Path:
     return Path(data_dir) / "validation" / str(grant_year) / run_id
 
 
-def load_year_tables(warehouse: Warehouse, reference_dir: Path, grant_year: int, names) -> YearTables:
-    """The grant year's rows of ``names``; ``projects_history``/``counties_history``: every year up to it."""
+def load_year_tables(warehouse: Warehouse, reference_dir: Path, grant_year: int, names,
+                     suite: str | None = None) -> YearTables:
+    """The grant year's rows of ``names``; ``projects_history``/``counties_history``: every year up to it.
+
+    With ``suite``, only the columns its frame uses of the big tables (``frames.COLUMNS``)."""
     tables = {}
     for name in names:
+        columns = COLUMNS.get((suite, name))
         if name.endswith("_history"):
-            frame = warehouse.read(name.removesuffix("_history"))
+            frame = warehouse.read(name.removesuffix("_history"), columns=columns)
             tables[name] = frame[frame["grant_year"] <= grant_year].reset_index(drop=True)
         else:
-            tables[name] = warehouse.read(name, grant_year)
+            tables[name] = warehouse.read(name, grant_year, columns=columns)
     return YearTables(grant_year, load_form_schema(reference_dir, grant_year), tables)
 
 
@@ -64,7 +68,7 @@ def check_suite(name: str, tables: YearTables, run_dir: Path | None = None, run_
 
 def run_checks(name: str, warehouse: Warehouse, reference_dir: Path, data_dir: Path, grant_year: int,
                run_id: str) -> SuiteRun:
-    tables = load_year_tables(warehouse, reference_dir, grant_year, NEEDS[name])
+    tables = load_year_tables(warehouse, reference_dir, grant_year, NEEDS[name], suite=name)
     run = check_suite(name, tables, validation_dir(data_dir, grant_year, run_id), run_id)
     write_audit(warehouse, grant_year, name, run_id, run.results)
     return run

@@ -17,6 +17,7 @@ from dagster import (
 )
 
 from friskliv_pipeline.checks.suites import Rule, Suite, suites
+from friskliv_pipeline.defs.memory import release_memory
 from friskliv_pipeline.defs.partitions import grant_year_of
 from friskliv_pipeline.defs.resources import FrisklivResource
 
@@ -77,6 +78,7 @@ def suite_checks(suite: Suite):
 
         settings = friskliv.settings()
         grant_year = grant_year_of(context.partition_key)
+        release_memory()
         run = run_checks(suite.name, friskliv.warehouse(), settings.reference_dir, settings.data_dir, grant_year,
                          context.run.run_id)
         failed = [r.rule.id for r in run.results if not r.passed]

@@ -4,21 +4,26 @@ Every location defaults to the environment (``FRISKLIV_*``, see the README) reso
 starts, and can be overridden per run in the launchpad.
 """
 
+from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import pandas as pd
 from dagster import (
     ConfigurableIOManager, ConfigurableResource, DagsterInvariantViolationError, InitResourceContext, InputContext,
     OutputContext,
 )
 from pydantic import Field
 
+from friskliv_pipeline.defs.memory import release_memory
 from friskliv_pipeline.locks import grant_year_lock
 from friskliv_pipeline.settings import Settings, default_warehouse_url
-from friskliv_pipeline.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from friskliv_pipeline.warehouse import Warehouse
 
 
 class FrisklivResource(ConfigurableResource):
@@ -64,6 +69,8 @@ _WAREHOUSES: dict[str, Warehouse] = {}
 
 def _warehouse(url: str) -> Warehouse:
     """One engine per URL per process: engines pool connections and are costly to create."""
+    from friskliv_pipeline.warehouse import Warehouse
+
     if url not in _WAREHOUSES:
         _WAREHOUSES[url] = Warehouse(url)
     return _WAREHOUSES[url]
@@ -77,8 +84,10 @@ class WarehouseIOManager(ConfigurableIOManager):
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
         table = context.asset_key.path[-1]
         rows = self.friskliv.warehouse().replace_partition(table, int(context.partition_key), obj)
+        release_memory()
         context.add_output_metadata({"dagster/partition_row_count": rows, "dagster/table_name": table})
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         table = context.asset_key.path[-1]
+        release_memory()
         return self.friskliv.warehouse().read(table, int(context.asset_partition_key))

@@ -17,6 +17,10 @@ from friskliv_pipeline.report.data import ReportData
 from friskliv_pipeline.report.figures import Figure
 
 MAX_LISTED = 12
+# Findings listed one by one in the report; the rest are counted per rule. All of them stay in
+# audit_findings and tables.xlsx: a report that grows with the data would take WeasyPrint minutes
+# to lay out and nobody reads page 400 of a findings table.
+MAX_FINDINGS_LISTED = 100
 
 
 def format_number(value) -> str:
@@ -51,6 +55,14 @@ def _distinct(series: pd.Series, limit: int = MAX_LISTED) -> list[str]:
     return seen[:limit]
 
 
+def _finding_rules(findings: pd.DataFrame) -> list[dict]:
+    """Findings per rule, ERROR rules first, then the most frequent."""
+    if findings.empty:
+        return []
+    counts = findings.groupby(["rule", "severity"]).size().reset_index(name="n")
+    return counts.sort_values(["severity", "n", "rule"], ascending=[True, False, True]).to_dict("records")
+
+
 def _figure_html(figures: dict[str, Figure], number: dict[str, int]):
     def figure(key: str) -> Markup:
         fig = figures.get(key)
@@ -83,7 +95,9 @@ def render_html(data: ReportData, figures: list[Figure], provenance: Provenance)
         "bottom_goals": ranked.tail(2).sort_values("pct_with_goal").to_dict("records"),
         "competence": data.marts["mart_competence_building"].to_dict("records"),
         "counties": counties.to_dict("records"),
-        "findings": data.findings.to_dict("records"),
+        "n_findings": len(data.findings),
+        "finding_rules": _finding_rules(data.findings),
+        "findings_listed": data.findings.head(MAX_FINDINGS_LISTED).to_dict("records"),
         "has_trend": data.has_previous_year,
         "previous_year": int(previous.iloc[0]) if len(previous) else None,
         "provenance": provenance,

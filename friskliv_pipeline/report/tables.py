@@ -31,10 +31,20 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_xlsx(data: ReportData, target: Path) -> Path:
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for name, frame in data.marts.items():
-            neutralize_frame(frame).to_excel(writer, sheet_name=name.removeprefix("mart_")[:31], index=False)
-        neutralize_frame(data.findings).to_excel(writer, sheet_name="findings", index=False)
+    """One sheet per mart and the findings, written in openpyxl's streaming (write-only) mode:
+    the findings sheet grows with the data and cell-by-cell styling buys nothing here."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheets = {name.removeprefix("mart_")[:31]: frame for name, frame in data.marts.items()}
+    sheets["findings"] = data.findings
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(name)
+        sheet.append([str(c) for c in frame.columns])
+        plain = neutralize_frame(frame).astype(object)
+        for row in plain.where(plain.notna(), None).itertuples(index=False, name=None):
+            sheet.append(row)
+    workbook.save(target)
     return target
 
 
