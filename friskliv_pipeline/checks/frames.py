@@ -183,16 +183,27 @@ def projects_frame(t: YearTables) -> RecordFrame:
     return RecordFrame(_context(frame), parameters)
 
 
+def _by_response_id(projects: pd.DataFrame) -> pd.DataFrame:
+    """Projects indexed by response id (as text) for ``Series.map``; a duplicated project keeps its
+    first row (duplicates are the projects suite's finding, not a crash here)."""
+    p = projects.set_index(projects["response_id"].astype(str))
+    return p[~p.index.duplicated()]
+
+
+def _municipality_of(response_ids: pd.Series, projects: pd.DataFrame) -> pd.Series:
+    """The project's register municipality, else the name as reported."""
+    register = response_ids.map(projects["municipality"])
+    return _text(register.where(register.notna(), response_ids.map(projects["municipality_reported"])))
+
+
 # -- project_attainment --------------------------------------------------------------------
 
 def project_attainment_frame(t: YearTables) -> RecordFrame:
     """One row per project × attainment criterion 1..12 (q24..q35)."""
     a = t["project_attainment"].reset_index(drop=True)
     exported = _exported(t["cleaning_issues"], ".attainment_value")
-    p = t["projects"].set_index(t["projects"]["response_id"].astype(str))
-    p = p[~p.index.duplicated()]  # a duplicated project is the projects suite's finding, not a crash here
+    p = _by_response_id(t["projects"])
     rids = a["response_id"].astype(str)
-    municipality = rids.map(p["municipality"])
     answer = _text(a["answer"])
     unanswered = answer.isna()
     answer[unanswered] = [exported.get((rid, q)) for rid, q in zip(rids[unanswered], a["question_id"][unanswered])]
@@ -201,7 +212,7 @@ def project_attainment_frame(t: YearTables) -> RecordFrame:
         "response_id": _text(a["response_id"]),
         "county": _text(a["county"]),
         "county_observed": _text(a["county"].where(a["county"].notna(), rids.map(p["county_reported"]))),
-        "municipality": _text(municipality.where(municipality.notna(), rids.map(p["municipality_reported"]))),
+        "municipality": _municipality_of(rids, p),
         "project_title": _text(rids.map(p["project_title"])),
         "criterion_no": a["criterion_no"],
         "question_id": _text(a["question_id"]),
@@ -254,12 +265,10 @@ def multi_select_frame(t: YearTables, table: str) -> RecordFrame:
                 rows.append({"grant_year": r.grant_year, "response_id": str(r.response_id), "option": piece})
     unknown = pd.DataFrame(rows, columns=["grant_year", "response_id", "option"])
     frame = pd.concat([ticked, unknown], ignore_index=True) if rows else ticked
-    p = t["projects"].set_index(t["projects"]["response_id"].astype(str))
-    p = p[~p.index.duplicated()]
+    p = _by_response_id(t["projects"])
     rids = frame["response_id"]
-    municipality = rids.map(p["municipality"])
     frame["county"] = _text(rids.map(p["county"]))
-    frame["municipality"] = _text(municipality.where(municipality.notna(), rids.map(p["municipality_reported"])))
+    frame["municipality"] = _municipality_of(rids, p)
     frame["project_title"] = _text(rids.map(p["project_title"]))
     return RecordFrame(_context(frame), {"options": question.option_keys(), "question": qid})
 
