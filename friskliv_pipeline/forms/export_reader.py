@@ -117,7 +117,8 @@ def _xlsx_grid(data: bytes, name: str) -> list[list[str | None]]:
 
     Read with python-calamine (Rust): ~6× faster than openpyxl's reader on a large export,
     same cell values (both report the cached value of a formula cell; an Excel error cell
-    such as #N/A, which Forms never writes, reads as empty).
+    such as #N/A, which Forms never writes, reads as empty; a date-only cell reads as
+    "2024-03-01", where openpyxl gave "2024-03-01 00:00:00").
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
