@@ -235,23 +235,20 @@ REFERENCE_TABLES = ("counties", "municipalities", "allocations", "grant_totals")
 def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Select, order and type ``frame``'s columns as the contract says; fail on drift.
 
-    Column by column and vectorised (this runs on every write and read of every table): a
-    column already of the contract dtype is kept as it is.
+    Column by column and vectorised (``typed_columns``): this runs on every write of every table.
     """
     spec = TABLES[table]
     missing = [c for c in spec.column_names if c not in frame.columns]
     if missing:
         raise ValueError(f"{table}: columns missing from the frame: {missing}")
-    out = frame[spec.column_names]  # a new frame (a lazy copy under copy-on-write): the caller's is untouched
-    for col in spec.columns:
-        out[col.name] = _typed(out[col.name], col.type)
-    return out.reset_index(drop=True)
+    return typed_columns(frame[spec.column_names], table)
 
 
 def typed_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """``frame``'s columns (a subset of ``table``'s, in any order) typed as the contract says."""
+    """``frame``'s columns (a subset of ``table``'s, in any order) typed as the contract says;
+    a column already of its contract dtype is kept as it is."""
     spec = {c.name: c for c in TABLES[table].columns}
-    out = frame[list(frame.columns)]  # lazy copy: the caller's frame is untouched
+    out = frame[list(frame.columns)]  # a new frame (a lazy copy under copy-on-write): the caller's is untouched
     for name in out.columns:
         out[name] = _typed(out[name], spec[name].type)
     return out.reset_index(drop=True)

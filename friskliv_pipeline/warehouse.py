@@ -42,11 +42,9 @@ def _columns_as_python(frame: pd.DataFrame) -> list[list]:
     columns = []
     for name in frame.columns:
         series = frame[name]
+        values = series.astype(object).where(series.notna(), None).tolist()
         if series.dtype.kind == "M":  # datetime64: Python datetimes, not pandas Timestamps
-            values = [None if v is None else v.to_pydatetime()
-                      for v in series.astype(object).where(series.notna(), None).tolist()]
-        else:
-            values = series.astype(object).where(series.notna(), None).tolist()
+            values = [None if v is None else v.to_pydatetime() for v in values]
         columns.append(values)
     return columns
 
@@ -115,7 +113,7 @@ class Warehouse:
     def read(self, name: str, grant_year: int | None = None, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """Table ``name`` (one grant year, or all; all columns or ``columns``) typed as the contract says.
 
-        Rows come straight from the DBAPI cursor as plain tuples and ``conform`` types whole
+        Rows come straight from the DBAPI cursor as plain tuples and ``typed_columns`` types whole
         columns (SQLite's stored datetime text and 0/1 booleans included): no per-row result
         processing, which costs more than the query itself on a million rows.
         """
@@ -136,9 +134,7 @@ class Warehouse:
             finally:
                 cursor.close()
         frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=names)
-        if columns is not None:
-            return typed_columns(frame, name)
-        return conform(frame, name)
+        return typed_columns(frame, name)  # the selected columns, in the contract's order when all
 
     def row_counts(self, grant_year: int, extra_tables: Iterable[str] = ()) -> dict[str, int]:
         """Rows of grant year ``grant_year`` in every contract table (and ``extra_tables``) that exists."""
