@@ -48,16 +48,40 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _evaluations(events) -> list:
+    return [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+
+
 def _check_summary(events) -> str:
-    """'37 passed, 2 WARN findings (rule ids)' from the run's asset-check evaluations."""
-    evaluations = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    """'37 passed, 2 WARN (rule ids), 3 not evaluated' from the run's asset-check evaluations."""
+    evaluations = _evaluations(events)
     failed = [(ev.check_name, ev.severity.value) for ev in evaluations if not ev.passed]
-    text = f"{len(evaluations) - len(failed)} passed"
+    not_evaluated = [ev for ev in evaluations if ev.passed and _meta(ev, "status") == "not_evaluated"]
+    text = f"{len(evaluations) - len(failed) - len(not_evaluated)} passed"
     for severity in ("ERROR", "WARN"):
         names = sorted(name for name, sev in failed if sev == severity)
         if names:
             text += f", {len(names)} {severity} ({', '.join(names)})"
+    if not_evaluated:
+        text += f", {len(not_evaluated)} not evaluated (see the checks' metadata)"
     return text
+
+
+def _meta(evaluation, key: str):
+    value = evaluation.metadata.get(key)
+    return getattr(value, "value", value)
+
+
+def _blocking_lines(events) -> list[str]:
+    """One line per finding of each failed blocking check: the value, the sheet row, the response."""
+    lines = []
+    for ev in _evaluations(events):
+        if ev.passed or ev.severity.value != "ERROR":
+            continue
+        rule, table = _meta(ev, "rule") or ev.check_name, ev.asset_key.path[-1]
+        for finding in _meta(ev, "blocking_findings") or ["(no record: see the check's metadata)"]:
+            lines.append(f"{table} {rule}: {finding}")
+    return lines
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -84,11 +108,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             succeeded, run_id, events = result.success, result.run_id, result.all_events
         if not succeeded:
             failed += 1
-            failures = [e for e in events if e.is_step_failure]
+            blocking = _blocking_lines(events)
+            for line in blocking:
+                print(f"friskliv: grant year {year} not published, a blocking check failed: {line}", file=sys.stderr)
+            if blocking:
+                print("  nothing of this grant year was published; the staged tables (staging_*) and the audit "
+                      "tables hold this run's data and results. What to do: correct the export and run again",
+                      file=sys.stderr)
+            failures = [e for e in events if e.is_step_failure and not (blocking and e.step_key.endswith("_checks"))]
             for event in failures:
                 print(f"friskliv: grant year {year} failed in step {event.step_key}: "
                       f"{_root_cause(event.event_specific_data.error)}", file=sys.stderr)
-            if not failures:
+            if not failures and not blocking:
                 print(f"friskliv: grant year {year} failed before any step ran", file=sys.stderr)
             print(f"  full trace: Dagster run {run_id} (DAGSTER_HOME={os.environ['DAGSTER_HOME']}; "
                   f"`dagster dev` → Runs)", file=sys.stderr)

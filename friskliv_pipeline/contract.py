@@ -126,8 +126,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("county", "text", "County name"), _c("kind", "text", "kommune or bydel"),
         _c("parent_municipality_no", "text", "For a bydel, its municipality (0301)"),
     )),
-    Table("allocations", "reference", "One row per county and grant year: the grant allocated to the county (illustrative values, see SOURCES.md).", (
+    Table("allocations", "reference", "One row per county and grant year: the grant allocated to the county, with its source (see SOURCES.md).", (
         GRANT_YEAR, _c("county", "text", "County"), _c("allocation_nok", "int", "Allocation to the county in kroner"),
+        _c("source", "text", "Where the figure comes from: the year's tilskuddsbrev, or 'illustrative: …' (then the allocation rules are not evaluated)"),
     )),
     Table("grant_totals", "reference", "One row per grant year: the appropriation and its split.", (
         GRANT_YEAR, _c("appropriation_nok", "int", "Total appropriation (bevilgning)"),
@@ -206,26 +207,33 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("rule", "text", "Rule id, e.g. q23.money_unparseable"), _c("message", "text", "What is wrong"),
         _c("value", "text", "The cell as exported (first 200 characters)"),
     )),
-    Table("audit_check_results", "audit", "One row per grant year, guarded asset and check (rule) of the latest run that checked it; see docs/checks.md.", (
-        GRANT_YEAR, _c("run_id", "text", "Dagster run that ran the check"),
+    Table("audit_check_results", "audit", "One row per grant year, guarded asset and rule: the results of the last run whose checks all completed (see docs/checks.md).", (
+        GRANT_YEAR, _c("run_id", "text", "Dagster run that ran the checks"),
         _c("asset", "text", "Table (asset) the check guards"),
         _c("check_name", "text", "Rule id, e.g. regelverk5B.competence_cap (the Dagster check name has '_' for '.')"),
-        _c("severity", "text", "ERROR (blocks downstream assets) or WARN (a finding; never blocks)"),
-        _c("passed", "bool", "True when no record breaks the rule"),
+        _c("kind", "text", "breach (a rule of the regelverk or the form), follow_up (to verify elsewhere) or data_note"),
+        _c("severity", "text", "ERROR (a breach that blocks publication), WARN (a breach; never blocks) or INFO (follow-up list, data note)"),
+        _c("status", "text", "passed, failed (a breach was found) or not_evaluated (inputs not official or not there: see reason)"),
+        _c("passed", "bool", "False only when the rule found a breach"),
         _c("observed", "text", "What the check saw, e.g. '1 of 15 counties' or the observed total"),
         _c("expected", "text", "What the rule expects, in words"),
+        _c("reason", "text", "Why the rule was not evaluated (NULL when it was)"),
+        _c("n_records", "int", "Records the rule lists: findings of a breach, entries of a follow-up list or data note"),
         _c("checked_at", "datetime", "When the check ran (UTC)"),
     )),
-    Table("audit_findings", "audit", "One row per record that breaks a rule (latest run of that check for the grant year).", (
+    Table("audit_findings", "audit", "One row per record a rule lists (breach, follow-up entry or data note), of the last run whose checks all completed.", (
         GRANT_YEAR, _c("run_id", "text", "Dagster run that found it"),
         _c("asset", "text", "Table (asset) whose check found it"),
         _c("rule", "text", "Rule id (audit_check_results.check_name)"),
-        _c("severity", "text", "ERROR or WARN"),
+        _c("kind", "text", "breach, follow_up or data_note: filter on kind = 'breach' for findings"),
+        _c("severity", "text", "ERROR, WARN or INFO"),
         _c("county", "text", "County concerned; NULL for a national or table-level finding"),
         _c("municipality", "text", "Municipality concerned (register name, else as written)"),
         _c("project_title", "text", "Project concerned"),
         _c("response_id", "text", "Forms response the record comes from"),
-        _c("message", "text", "The finding in words, with the amounts and values concerned"),
+        _c("sheet_row", "int", "Row of that response in the export sheet"),
+        _c("message", "text", "The record in words (English), with the amounts and values concerned"),
+        _c("message_nb", "text", "The same in bokmål, as the report prints it"),
     )),
 ]}
 

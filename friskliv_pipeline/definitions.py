@@ -1,7 +1,7 @@
 """The code location: every asset, job, resource of friskliv-pipeline in one Definitions.
 
 ``workspace.yaml`` points ``dagster dev`` here. Layers, in data order:
-reference → raw → clean → checks → marts → publish.
+reference → raw → clean (both staged) → checks → published → marts → publish (the report).
 """
 
 from dagster import AssetSelection, Definitions, define_asset_job
@@ -12,6 +12,7 @@ from friskliv_pipeline.defs.clean import clean_tables
 from friskliv_pipeline.defs.executor import in_process_by_default_executor
 from friskliv_pipeline.defs.marts import mart_assets
 from friskliv_pipeline.defs.publish import publish_assets
+from friskliv_pipeline.defs.published import publish_checked_tables
 from friskliv_pipeline.defs.raw import raw_responses
 from friskliv_pipeline.defs.reference import reference_assets
 from friskliv_pipeline.defs.resources import FrisklivResource, WarehouseIOManager
@@ -24,7 +25,7 @@ friskliv_yearly = define_asset_job(
 _friskliv = FrisklivResource()
 
 defs = Definitions(
-    assets=[*reference_assets, raw_responses, clean_tables, *mart_assets, *publish_assets],
+    assets=[*reference_assets, raw_responses, clean_tables, publish_checked_tables, *mart_assets, *publish_assets],
     asset_checks=asset_checks,
     jobs=[friskliv_yearly],
     schedules=[yearly_after_reporting_deadline],

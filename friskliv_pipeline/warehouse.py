@@ -1,12 +1,19 @@
-"""The SQLAlchemy warehouse: contract tables, and one-transaction partition replacement.
+"""The SQLAlchemy warehouse: contract tables, their staging twins, one-transaction replacement.
 
 Writing grant year Y of a table deletes that year's rows and inserts the new ones inside one
 transaction, so a reader sees the old partition or the new one, never a mix, and writing the
 same partition twice leaves identical tables. Values always travel as bound parameters.
+
+Write, audit, publish: a run writes the raw and clean tables to their staging twins
+(``staging_<table>``, same columns), the checks read the staged rows, and only a run whose
+blocking checks passed copies them to the published tables, every table of the year in one
+transaction (``publish``). A blocked, failed or killed run leaves the published tables as they
+were; its staged rows stay until the next run of the year replaces them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import cached_property
 
@@ -16,15 +23,28 @@ import sqlalchemy as sa
 from friskliv_pipeline.contract import TABLES, conform, typed_columns
 
 SQL_TYPES = {"text": sa.Text, "int": sa.BigInteger, "bool": sa.Boolean, "datetime": sa.DateTime, "float": sa.Float}
+STAGING_PREFIX = "staging_"
+STAGED_LAYERS = ("raw", "clean", "audit")  # layers whose tables have a staging twin
+
+
+def staging_name(table: str) -> str:
+    return STAGING_PREFIX + table
+
+
+def contract_name(name: str) -> str:
+    """The contract table a warehouse table follows (a staging twin follows its published table)."""
+    return name.removeprefix(STAGING_PREFIX)
 
 
 def build_metadata() -> sa.MetaData:
     metadata = sa.MetaData()
     for table in TABLES.values():
-        columns = [sa.Column(c.name, SQL_TYPES[c.type](), nullable=c.name != "grant_year", comment=c.description)
-                   for c in table.columns]
-        sa.Table(table.name, metadata, *columns, sa.Index(f"ix_{table.name}_grant_year", "grant_year"),
-                 comment=table.description)
+        names = [table.name] + ([staging_name(table.name)] if table.layer in STAGED_LAYERS else [])
+        for name in names:
+            columns = [sa.Column(c.name, SQL_TYPES[c.type](), nullable=c.name != "grant_year", comment=c.description)
+                       for c in table.columns]
+            comment = table.description if name == table.name else f"Staged rows of {table.name} (the last run of each grant year)"
+            sa.Table(name, metadata, *columns, sa.Index(f"ix_{name}_grant_year", "grant_year"), comment=comment)
     return metadata
 
 
@@ -61,7 +81,14 @@ class Warehouse:
             from pathlib import Path
 
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(self.url)
+        # A dropped connection is reported once, as the step's error (see errors.py); the pool's own
+        # "Exception during reset" traceback on the way out would only repeat it.
+        logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)
+        return sa.create_engine(self.url, pool_pre_ping=True)
+
+    def dispose(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
     def create_tables(self, names: Iterable[str] | None = None) -> None:
         tables = [METADATA.tables[n] for n in names] if names is not None else None
@@ -69,7 +96,7 @@ class Warehouse:
 
     def replace_partition(self, name: str, grant_year: int, frame: pd.DataFrame) -> int:
         """Replace grant year ``grant_year`` of table ``name`` with ``frame`` in one transaction."""
-        frame = conform(frame, name)
+        frame = conform(frame, contract_name(name))
         if (frame["grant_year"] != grant_year).any():
             raise ValueError(f"{name}: rows of another grant year than {grant_year} in the frame")
         self.create_tables([name])
@@ -134,13 +161,30 @@ class Warehouse:
             finally:
                 cursor.close()
         frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=names)
-        return typed_columns(frame, name)  # the selected columns, in the contract's order when all
+        return typed_columns(frame, contract_name(name))  # the selected columns, in the contract's order when all
+
+    def publish(self, names: Iterable[str], grant_year: int) -> dict[str, int]:
+        """Replace grant year ``grant_year`` of every table in ``names`` with its staged rows, all in
+        one transaction; returns the rows published per table. The staged rows stay (inspectable)."""
+        names = list(names)
+        self.create_tables([*names, *(staging_name(n) for n in names)])
+        counts = {}
+        with self.engine.begin() as conn:
+            for name in names:
+                target, staged = METADATA.tables[name], METADATA.tables[staging_name(name)]
+                columns = [c.name for c in target.columns]
+                conn.execute(sa.delete(target).where(target.c.grant_year == grant_year))
+                conn.execute(sa.insert(target).from_select(columns, sa.select(*(staged.c[c] for c in columns))
+                                                           .where(staged.c.grant_year == grant_year)))
+                counts[name] = conn.execute(sa.select(sa.func.count()).select_from(target)
+                                            .where(target.c.grant_year == grant_year)).scalar_one()
+        return counts
 
     def row_counts(self, grant_year: int, extra_tables: Iterable[str] = ()) -> dict[str, int]:
         """Rows of grant year ``grant_year`` in every contract table (and ``extra_tables``) that exists."""
         counts = {}
         inspector = sa.inspect(self.engine)
-        names = list(METADATA.tables) + [t for t in extra_tables if t not in METADATA.tables]
+        names = [n for n in METADATA.tables if n == contract_name(n)] + [t for t in extra_tables if t not in METADATA.tables]
         with self.engine.connect() as conn:
             for name in names:
                 if inspector.has_table(name):

@@ -1,4 +1,8 @@
-"""The checks in the real Dagster job, on SQLite and PostgreSQL: audit trail, blocking, Data Docs."""
+"""The checks in the real Dagster job, on SQLite and PostgreSQL: audit trail, blocking, Data Docs.
+
+The checks judge the run's staged tables (``staging/<table>``); the audit tables hold the last
+run whose checks completed; the GX project under ``<data_dir>/validation/gx`` keeps every run.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ import sqlalchemy as sa
 from dagster import AssetIn, AssetSelection, Definitions, MaterializeResult, asset, define_asset_job
 
 from friskliv_pipeline.checks.audit import counties_over_competence_cap
-from friskliv_pipeline.checks.suites import all_rules
+from friskliv_pipeline.checks.suites import all_rules, suites
 from friskliv_pipeline.defs.partitions import grant_year_partitions
+from friskliv_pipeline.defs.staging import staged_key
 from friskliv_pipeline.forms.schema import load_form_schema, normalize_header
 from friskliv_pipeline.warehouse import Warehouse
 from tests.conftest import REFERENCE_DIR
-from tests.test_checks_rules import PLANTED_FINDINGS
+from tests.test_checks_rules import FOLLOW_UP_RULES, PLANTED_FINDINGS, _is_allocation_rule
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +36,14 @@ def _audit(url: str, table: str, grant_year: int) -> pd.DataFrame:
     return frame
 
 
-def _planted(year: int, projects: pd.DataFrame) -> set[tuple]:
-    """(rule, county) of the planted findings, and (rule, county, response) of every attestation."""
+def _planted(year: int, projects: pd.DataFrame) -> tuple[set, set]:
+    """(rule, county) of the planted breaches a run with illustrative allocations finds, and
+    (rule, county, response) of every follow-up entry for revisor attestation."""
     big = projects[projects["grant_amount_nok"].fillna(0) >= 200_000]
     attestation = {("regelverk6.revisor_attestation", c, r) for c, r in zip(big["county"], big["response_id"])}
-    return set().union(*PLANTED_FINDINGS[year].values()), attestation
+    planted = {f for f in set().union(*PLANTED_FINDINGS[year].values())
+               if f[0] not in FOLLOW_UP_RULES and not _is_allocation_rule(f[0])}
+    return planted, attestation
 
 
 def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, run_year, tmp_path):
@@ -47,37 +55,59 @@ def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, 
         assert len(checks) == N_RULES and set(checks["run_id"]) == {result.run_id}
         errors = checks[checks["severity"] == "ERROR"]
         assert set(errors["check_name"]) == ERROR_RULES and errors["passed"].all()
-        findings = _audit(warehouse_url, "audit_findings", year)
+        records = _audit(warehouse_url, "audit_findings", year)
+        assert set(records["run_id"]) == {result.run_id}
+        findings = records[records["kind"] == "breach"]
         projects = Warehouse(warehouse_url).read("projects", year)
         planted, attestation = _planted(year, projects)
-        others = findings[findings["rule"] != "regelverk6.revisor_attestation"]
-        assert set(zip(others["rule"], others["county"])) == planted - {("regelverk6.revisor_attestation", "Oslo")}
-        got = findings[findings["rule"] == "regelverk6.revisor_attestation"]
+        others = findings[findings["rule"] != "q37.project_report_delivered"]
+        assert set(zip(others["rule"], others["county"])) == planted
+        assert (findings["severity"] == "WARN").all()
+        q37 = findings[findings["rule"] == "q37.project_report_delivered"]
+        assert len(q37) == int(projects["project_report_delivered"].eq(False).sum()) > 0
+        follow_up = records[records["kind"] == "follow_up"]
+        got = follow_up[follow_up["rule"] == "regelverk6.revisor_attestation"]
         assert set(zip(got["rule"], got["county"], got["response_id"])) == attestation
-        assert (findings["severity"] == "WARN").all() and set(findings["run_id"]) == {result.run_id}
+        assert (follow_up["severity"] == "INFO").all() and follow_up["sheet_row"].notna().all()
         failed = set(checks.loc[~checks["passed"], "check_name"])
-        assert failed == set(findings["rule"])
+        assert failed == set(findings["rule"]) and set(checks.loc[~checks["passed"], "status"]) == {"failed"}
+        # illustrative allocations and a missing history: not evaluated, with the reason, no findings
+        not_evaluated = checks[checks["status"] == "not_evaluated"]
+        assert set(not_evaluated["check_name"]) == {
+            r.id for r in suites()["allocations"].rules} | {"regelverk5.max_three_years"}
+        assert not_evaluated["reason"].str.len().gt(20).all() and not_evaluated["passed"].all()
+        assert not set(not_evaluated["check_name"]) & set(records["rule"])
 
-    # What the auditor sees in the Dagster UI for one check.
-    evaluation = next(e for e in runs[2024].get_asset_check_evaluations()
-                      if e.check_name == "regelverk5_evaluation_plan")
-    assert not evaluation.passed and evaluation.severity.value == "WARN"
+    # What the auditor sees in the Dagster UI for one follow-up check and one breach.
+    evaluations = {e.check_name: e for e in runs[2024].get_asset_check_evaluations()}
+    evaluation = evaluations["regelverk5_evaluation_plan"]
+    assert evaluation.passed and evaluation.asset_key == staged_key("projects")
     md = evaluation.metadata
+    assert (md["kind"].value, md["severity"].value, md["status"].value) == ("follow_up", "INFO", "passed")
     assert md["observed"].value == "1 of 115 rows: 540 000"
     assert md["expected"].value == "grant_amount_nok ≤ 500 000"
-    assert md["unexpected_count"].value == 1
-    assert "evaluation plan required: grant 540 000 kr > 500 000 kr" in md["offending_records"].value
-    run_dir = tmp_path / "data" / "validation" / "2024" / runs[2024].run_id
-    assert Path(md["data_docs"].value) == run_dir / "data_docs" / "index.html"
-    assert Path(md["full_result"].value) == run_dir / "results" / "projects.json"
-    index = (run_dir / "data_docs" / "index.html").read_text(encoding="utf-8")
-    for suite in ("projects", "competence_building", "allocations", "responses", "project_attainment"):
-        assert f"validations/{suite}/" in index
-    result_json = json.loads((run_dir / "results" / "projects.json").read_text(encoding="utf-8"))
+    assert md["records"].value == 1
+    assert "grant 540 000 kr (over 500 000 kr): verify the evaluation plan" in md["follow_up_records"].value
+    q37 = evaluations["q37_project_report_delivered"]
+    assert not q37.passed and q37.severity.value == "WARN" and q37.metadata["kind"].value == "breach"
+    allocation = evaluations["allocation_over_allocation"]
+    assert allocation.passed and allocation.metadata["status"].value == "not_evaluated"
+    assert "illustrative" in allocation.metadata["not_evaluated_because"].value
+    # One GX project for every run and year: its results store and one Data Docs site.
+    project = tmp_path / "data" / "validation"
+    assert Path(md["data_docs"].value) == project / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    result_path = Path(md["full_result"].value)
+    assert result_path.is_relative_to(project / "gx" / "uncommitted" / "validations" / "projects" / runs[2024].run_id)
+    result_json = json.loads(result_path.read_text(encoding="utf-8"))
     assert result_json["meta"]["run_id"]["run_name"] == runs[2024].run_id
+    index = Path(md["data_docs"].value).read_text(encoding="utf-8")
+    for suite in suites():
+        assert f"validations/{suite}/{runs[2024].run_id}/" in index
+        assert f"validations/{suite}/{runs[2023].run_id}/" in index
+    assert not list(project.rglob("results/*.json")), "no second copy of the results beside GX's store"
 
 
-def _recheck_job(defs: Definitions, asset_key: str):
+def _recheck_job(defs: Definitions, asset_key):
     """A job that runs only the checks of one table (as 'Execute checks' does in the UI)."""
     job = define_asset_job("recheck", selection=AssetSelection.checks_for_assets(asset_key))
     return Definitions(assets=list(defs.assets), asset_checks=list(defs.asset_checks), jobs=[job],
@@ -92,15 +122,15 @@ def test_which_counties_exceeded_the_cap_is_one_query(pipeline_env, warehouse_ur
     warehouse = Warehouse(warehouse_url)
     assert counties_over_competence_cap(warehouse, 2024) == []
 
-    competence = warehouse.read("competence_building", 2024)
+    competence = warehouse.read("staging_competence_building", 2024)
     for county, extra in (("Oslo", 25_000), ("Vestland", 40_000)):
         i = competence.index[competence["county"] == county][0]
         competence.loc[i, "external_courses_nok"] = extra
         competence.loc[i, "parts_sum_nok"] += extra
         competence.loc[i, "competence_total_nok"] += extra
-    warehouse.replace_partition("competence_building", 2024, competence)
+    warehouse.replace_partition("staging_competence_building", 2024, competence)
     # A checks-only job has no asset to take its partitioning from: the run carries the partition tag.
-    recheck = _recheck_job(defs, "competence_building").execute_in_process(
+    recheck = _recheck_job(defs, staged_key("competence_building")).execute_in_process(
         tags={"dagster/partition": "2024"}, instance=dagster_instance)
     assert recheck.success  # a cap breach is a WARN: recorded, never a failed run
 
@@ -112,7 +142,7 @@ def test_which_counties_exceeded_the_cap_is_one_query(pipeline_env, warehouse_ur
     assert [tuple(r) for r in rows] == [
         ("Oslo", "Oslo used 120 000 kr on competence building, above the 100 000 kr cap"),
         ("Vestland", "Vestland used 112 000 kr on competence building, above the 100 000 kr cap")]
-    # Only the rechecked table's rows were replaced; the other checks keep the first run's rows.
+    # Only the rechecked suite's rows were replaced (all at once); the other suites keep the first run's rows.
     checks = _audit(warehouse_url, "audit_check_results", 2024)
     assert len(checks) == N_RULES
     by_asset = checks.groupby("asset")["run_id"].agg(set)
@@ -175,16 +205,21 @@ def test_an_error_blocks_downstream_assets_and_a_warn_does_not(pipeline_env, dag
     blocked = with_marts.resolve_job_def("with_marts").execute_in_process(
         partition_key="2024", instance=dagster_instance, raise_on_error=False)
     assert not blocked.success
-    assert {"projects", "project_attainment"} <= materialized(blocked)
-    assert not stand_ins & materialized(blocked)
+    assert {"staging/projects", "staging/project_attainment"} <= materialized(blocked)
+    assert not (stand_ins | {"projects", "project_attainment"}) & materialized(blocked)  # nothing published
     failed = {(e.asset_key.to_user_string(), e.check_name, e.severity.value)
               for e in blocked.get_asset_check_evaluations() if not e.passed}
-    assert {("projects", "q01_county_in_structure", "ERROR"),
-            ("project_attainment", "q01_county_in_structure", "ERROR")} <= failed
+    assert {("staging/projects", "q01_county_in_structure", "ERROR"),
+            ("staging/project_attainment", "q01_county_in_structure", "ERROR")} <= failed
     findings = _audit(url, "audit_findings", 2024)
     hit = findings[(findings["rule"] == "q01.county_in_structure") & (findings["asset"] == "projects")]
-    assert list(zip(hit["severity"], hit["county"], hit["message"])) == [
-        ("ERROR", "Viken", "'Viken' is not a county of the 2024 county structure")]
+    staged = Warehouse(url).read("staging_projects", 2024)
+    viken = staged[staged["county_reported"] == "Viken"]
+    assert list(zip(hit["kind"], hit["severity"], hit["county"], hit["response_id"], hit["sheet_row"], hit["message"],
+                    hit["message_nb"])) == [
+        ("breach", "ERROR", "Viken", viken["response_id"].item(), viken["source_row"].item(),
+         "'Viken' is not a county of the 2024 county structure",
+         "«Viken» er ikke et fylke i fylkesstrukturen for 2024")]
     # The WARN rules of the same run were still recorded.
     checks = _audit(url, "audit_check_results", 2024)
     assert set(checks.loc[checks["asset"] == "projects", "run_id"]) == {blocked.run_id}
@@ -200,8 +235,17 @@ def test_rerun_replaces_the_years_audit_rows(pipeline_env, run_year, tmp_path):
     after = _audit(url, "audit_findings", 2024)
     checks = _audit(url, "audit_check_results", 2024)
     assert len(checks) == N_RULES and set(checks["run_id"]) == {second.run_id}
-    columns = ["asset", "rule", "severity", "county", "municipality", "project_title", "response_id", "message"]
+    columns = ["asset", "rule", "kind", "severity", "county", "municipality", "project_title", "response_id",
+               "sheet_row", "message", "message_nb"]
     pd.testing.assert_frame_equal(before[columns].sort_values(columns).reset_index(drop=True),
                                   after[columns].sort_values(columns).reset_index(drop=True))
     assert set(after["run_id"]) == {second.run_id}
     assert set(_audit(url, "audit_check_results", 2023)["run_id"]) == {first_2023.run_id}
+    # One Data Docs site: the two runs of 2024 are two validation results per suite in GX's store.
+    results = tmp_path / "data" / "validation" / "gx" / "uncommitted" / "validations"
+    for suite in suites():
+        runs_2024 = [p for p in results.glob(f"{suite}/*/*/friskliv_2024-{suite}.json")]
+        assert len(runs_2024) == 2, suite
+    index = (tmp_path / "data" / "validation" / "gx" / "uncommitted" / "data_docs" / "local_site" /
+             "index.html").read_text(encoding="utf-8")
+    assert f"validations/projects/{second.run_id}/" in index

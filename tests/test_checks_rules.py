@@ -3,8 +3,10 @@
 The demo exports are cleaned in memory (the same ``clean_partition`` the Dagster asset runs),
 one table is broken by hand, and the suite that guards it is validated by Great Expectations.
 Each test asserts the exact findings of the rule: rule, county, response and message. The demo
-itself raises only the findings ``demo_data.PLANTED`` lists (plus the attestation findings that
-follow from the grant amounts): asserted in ``test_demo_findings_are_exactly_the_planted_ones``.
+itself raises only the findings ``demo_data.PLANTED`` lists (plus the q37 findings and the
+follow-up entries that follow from its answers and grant amounts): asserted in
+``test_demo_findings_are_exactly_the_planted_ones``. The bundled allocations are illustrative, so
+the allocation rules are judged only on tables marked official (``demo(year, official=True)``).
 """
 
 from __future__ import annotations
@@ -44,9 +46,14 @@ def _demo_frames(year: int) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def demo(year: int) -> YearTables:
-    """A fresh, mutable copy of one demo year's tables."""
-    return YearTables(year, load_form_schema(REFERENCE_DIR, year), copy.deepcopy(_demo_frames(year)))
+def demo(year: int, official: bool = False) -> YearTables:
+    """A fresh, mutable copy of one demo year's tables; ``official``: the allocations (and grant
+    totals) marked as taken from the year's tilskuddsbrev, so the allocation rules are judged."""
+    tables = YearTables(year, load_form_schema(REFERENCE_DIR, year), copy.deepcopy(_demo_frames(year)))
+    if official:
+        tables["allocations"]["source"] = f"tilskuddsbrev {year} (test fixture)"
+        tables["grant_totals"]["source"] = f"tilskuddsbrev {year} (test fixture)"
+    return tables
 
 
 def run(tables: YearTables, suite: str):
@@ -113,6 +120,9 @@ PLANTED_FINDINGS = {
 }
 
 
+FOLLOW_UP_RULES = {"regelverk6.revisor_attestation", "regelverk5.evaluation_plan"}
+
+
 def all_findings(tables: YearTables) -> pd.DataFrame:
     return pd.concat([run(tables, name).findings for name in suites()], ignore_index=True)
 
@@ -122,16 +132,30 @@ def attestation_expected(projects: pd.DataFrame) -> set[tuple]:
     return {("regelverk6.revisor_attestation", c, r) for c, r in zip(big["county"], big["response_id"])}
 
 
+def _is_allocation_rule(rule: str) -> bool:
+    return rule.startswith(("allocation.", "appropriation."))
+
+
+@pytest.mark.parametrize("official", [False, True], ids=["illustrative allocations", "official allocations"])
 @pytest.mark.parametrize("year", [2024, 2023])
-def test_demo_findings_are_exactly_the_planted_ones(year):
+def test_demo_findings_are_exactly_the_planted_ones(year, official):
     assert set(PLANTED_FINDINGS[year]) == set(PLANTED[year]), "demo_data.PLANTED changed: update this map"
-    tables = demo(year)
+    tables = demo(year, official)
     findings = all_findings(tables)
-    assert (findings["severity"] == "WARN").all()
-    got = {(f.rule, f.county) for f in findings.itertuples() if f.rule != "regelverk6.revisor_attestation"}
-    planted = set().union(*PLANTED_FINDINGS[year].values()) - {("regelverk6.revisor_attestation", "Oslo")}
-    assert got == planted
-    attestation = findings[findings["rule"] == "regelverk6.revisor_attestation"]
+    assert set(findings["kind"]) <= {"breach", "follow_up"}
+    breaches, follow_up = findings[findings["kind"] == "breach"], findings[findings["kind"] == "follow_up"]
+    assert (breaches["severity"] == "WARN").all() and (follow_up["severity"] == "INFO").all()
+    planted = set().union(*PLANTED_FINDINGS[year].values())
+    got = {(f.rule, f.county) for f in breaches.itertuples() if f.rule != "q37.project_report_delivered"}
+    assert got == {f for f in planted if f[0] not in FOLLOW_UP_RULES and (official or not _is_allocation_rule(f[0]))}
+    # q37 = Nei: one breach per project whose municipality has not delivered its project report
+    p = tables["projects"]
+    not_delivered = p[p["project_report_delivered"].eq(False).fillna(False)]
+    q37 = breaches[breaches["rule"] == "q37.project_report_delivered"]
+    assert sorted(q37["response_id"]) == sorted(not_delivered["response_id"]) and len(q37) > 0
+    # the grants an auditor must follow up are listed, not found
+    assert {(f.rule, f.county) for f in follow_up.itertuples()} >= {f for f in planted if f[0] in FOLLOW_UP_RULES}
+    attestation = follow_up[follow_up["rule"] == "regelverk6.revisor_attestation"]
     assert {(f.rule, f.county, f.response_id) for f in attestation.itertuples()} \
         == attestation_expected(tables["projects"])
     assert len(attestation) == (35 if year == 2024 else 42)
@@ -144,7 +168,7 @@ def test_demo_2024_planted_records_and_messages():
     nordland = p[p["municipality_reported"].str.casefold().str.contains("bodø sentrum")]["response_id"].item()
     projects = run(t, "projects")
     assert found(projects, "regelverk5.evaluation_plan") == [
-        ("Oslo", oslo, "evaluation plan required: grant 540 000 kr > 500 000 kr")]
+        ("Oslo", oslo, "grant 540 000 kr (over 500 000 kr): verify the evaluation plan")]
     assert found(projects, "q14.municipality_in_register") == [
         ("Nordland", nordland, "'BODØ SENTRUM' is not a municipality or bydel in the 2024 register")]
     partial = t["project_attainment"][t["project_attainment"]["answer"].isin(["Delvis", "Nei"])]
@@ -152,7 +176,7 @@ def test_demo_2024_planted_records_and_messages():
     (county, rid, message), = found(projects, "q36.comment_required")
     assert (county, rid) == ("Trøndelag", silent["response_id"].item())
     assert message.startswith("'Delvis' or 'Nei' on criteria ") and message.endswith(" without the q36 comment")
-    assert found(run(t, "allocations"), "allocation.unspent") == [(
+    assert found(run(demo(2024, official=True), "allocations"), "allocation.unspent") == [(
         "Finnmark", None, "unspent: 35 000 kr to return or transfer (allocation 1 185 000 kr, "
                           "project grants 1 150 000 kr + competence building 0 kr)")]
 
@@ -178,7 +202,7 @@ def test_demo_2023_planted_records_and_messages():
         ("Viken", viken, "the parts q05–q11 sum to 80 000 kr but the q12 total is 95 000 kr")]
     assert found(competence, "q04.reason_required") == [
         ("Rogaland", rogaland, "q03 = Nei (no competence building) without the q04 reason")]
-    assert found(run(t, "allocations"), "allocation.spending_known") == [(
+    assert found(run(demo(2023, official=True), "allocations"), "allocation.spending_known") == [(
         "Agder", None, "1 project grant(s) missing or unreadable: spending cannot be settled against the "
                        "allocation of 1 680 000 kr (known: 1 550 000 kr)")]
 
@@ -299,11 +323,16 @@ def test_attestation_and_evaluation_thresholds(grant, attestation, evaluation):
     result = run(t, "projects")
     shown = f"{grant:,}".replace(",", " ")
     attest = [f for f in found(result, "regelverk6.revisor_attestation") if f[1] == rid]
-    assert attest == ([("Akershus", rid, f"revisor attestation required: grant {shown} kr ≥ 200 000 kr")]
+    assert attest == ([("Akershus", rid, f"grant {shown} kr (200 000 kr or more): verify the revisor-attested accounts")]
                       if attestation else [])
     plans = [f for f in found(result, "regelverk5.evaluation_plan") if f[1] == rid]
-    assert plans == ([("Akershus", rid, f"evaluation plan required: grant {shown} kr > 500 000 kr")]
+    assert plans == ([("Akershus", rid, f"grant {shown} kr (over 500 000 kr): verify the evaluation plan")]
                      if evaluation else [])
+    # a follow-up list, not a breach: the check passes and its entries are of kind follow_up, INFO
+    for rule in ("regelverk6.revisor_attestation", "regelverk5.evaluation_plan"):
+        assert result.result(rule).passed and result.result(rule).status == "passed"
+        assert {(f["kind"], f["severity"]) for f in result.result(rule).findings} <= {("follow_up", "INFO")}
+    assert rid not in set(result.breaches["response_id"])
 
 
 def _history(tables: YearTables, row: pd.Series, years, county: str | None = None) -> None:
@@ -323,9 +352,35 @@ def test_same_project_funded_four_years_in_a_row():
     t = demo(2023)
     p = project(t, "Vestland", 3)
     _history(t, p, [2020, 2021, 2022])
-    assert found(run(t, "projects"), "regelverk5.max_three_years") == [(
+    result = run(t, "projects")
+    assert found(result, "regelverk5.max_three_years") == [(
         "Vestland", p["response_id"],
         "funded 4 grant years in a row (2020–2023); at most 3 years for the same purpose")]
+    assert result.result("regelverk5.max_three_years").observed.endswith("grant years compared: 2020–2023")
+
+
+def test_three_years_rule_is_not_evaluated_without_the_earlier_years():
+    t = demo(2024)
+    p = project(t, "Akershus", 2)
+    _history(t, p, [2023], county="Viken")  # only 2023 in the warehouse: 2021 and 2022 are missing
+    result = run(t, "projects").result("regelverk5.max_three_years")
+    assert (result.status, result.findings) == ("not_evaluated", [])
+    assert result.reason == ("a fourth grant year in a row needs 2021, 2022, 2023 in the warehouse; "
+                             "2021, 2022 are not there (present: 2023)")
+
+
+def test_project_report_not_delivered_is_a_finding_per_project():
+    t = demo(2024)
+    p = t["projects"]
+    delivered = p[p["project_report_delivered"].eq(True).fillna(False)]
+    rid = delivered.iloc[0]["response_id"]
+    before = found(run(t, "projects"), "q37.project_report_delivered")
+    set_cell(t, "projects", rid, "project_report_delivered", False)
+    after = found(run(t, "projects"), "q37.project_report_delivered")
+    added = [f for f in after if f not in before]
+    assert added == [(delivered.iloc[0]["county"], rid,
+                      "the municipality has not delivered its project report to the county (q37 = Nei)")]
+    assert len(after) == len(before) + 1
 
 
 def test_three_years_or_a_gap_is_allowed():
@@ -517,8 +572,18 @@ def test_q04_reason_missing():
 
 # -- allocations ---------------------------------------------------------------------------------
 
-def test_county_over_its_allocation():
+def test_illustrative_allocations_are_not_evaluated():
     t = demo(2024)
+    t["projects"].loc[t["projects"]["county"] == "Oslo", "grant_amount_nok"] += 1_000_000
+    result = run(t, "allocations")
+    for r in result.results:
+        assert r.status == "not_evaluated" and r.passed and r.findings == []
+        assert "not Helsedirektoratet's official figures" in r.reason and "illustrative" in r.reason
+    assert result.findings.empty
+
+
+def test_county_over_its_allocation():
+    t = demo(2024, official=True)
     p = project(t, "Oslo", 1)
     set_cell(t, "projects", p["response_id"], "grant_amount_nok", p["grant_amount_nok"] + 100_000)
     assert found(run(t, "allocations"), "allocation.over_allocation") == [(
@@ -527,7 +592,7 @@ def test_county_over_its_allocation():
 
 
 def test_county_without_allocation_and_national_total():
-    t = demo(2024)
+    t = demo(2024, official=True)
     a = t["allocations"]
     t.tables["allocations"] = a[a["county"] != "Troms"]
     result = run(t, "allocations")
@@ -539,7 +604,7 @@ def test_county_without_allocation_and_national_total():
 
 
 def test_appropriation_that_does_not_add_up():
-    t = demo(2024)
+    t = demo(2024, official=True)
     t["grant_totals"].loc[0, "appropriation_nok"] = 22_400_000
     result = run(t, "allocations")
     assert not result.result("appropriation.national_total").passed

@@ -39,11 +39,21 @@ def test_every_expectation_loads_in_gx():
     for suite in suites().values():
         loaded = gx.ExpectationSuite(**json.loads(suite.path.read_text(encoding="utf-8")))
         assert len(loaded.expectations) == len(suite.expectations), suite.path
+        # severity, description and notes are GX's own fields, not custom meta
+        for ours, theirs in zip(suite.expectations, loaded.expectations):
+            assert {"critical": "ERROR", "warning": "WARN", "info": "INFO"}[theirs.severity.value] == ours.severity
+            assert (theirs.description, theirs.notes) == (ours.description, ours.notes)
+            assert not {"severity", "source", "meaning"} & set(theirs.meta)
 
 
 def test_rules_are_complete_and_severities_as_the_issue_says():
     rules = all_rules()
     assert ISSUE_RULES <= {r.id for r in rules}
+    kinds = {r.id: (r.kind, r.severity) for r in rules}
+    assert {rid for rid, (kind, _) in kinds.items() if kind == "follow_up"} == {
+        "regelverk6.revisor_attestation", "regelverk5.evaluation_plan"}
+    assert {severity for kind, severity in kinds.values() if kind == "follow_up"} == {"INFO"}
+    assert kinds["q37.project_report_delivered"] == ("breach", "WARN")
     errors = {(r.suite, r.id) for r in rules if r.severity == "ERROR"}
     assert errors == {("projects", "q01.county_required"), ("projects", "q01.county_in_structure"),
                       ("projects", "accounting.row_accounting"), ("competence_building", "q01.county_required"),
@@ -58,10 +68,20 @@ def test_rules_are_complete_and_severities_as_the_issue_says():
 
 def test_a_misspelt_severity_is_refused(tmp_path):
     doc = json.loads((EXPECTATIONS_DIR / "project_attainment.json").read_text(encoding="utf-8"))
-    doc["expectations"][0]["meta"]["severity"] = "warning"
+    doc["expectations"][0]["severity"] = "WARN"
     path = tmp_path / "project_attainment.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(SuiteError, match="severity must be ERROR or WARN"):
+    with pytest.raises(SuiteError, match="severity must be one of"):
+        load_suite(path)
+
+
+def test_a_warning_cannot_be_a_follow_up_list(tmp_path):
+    doc = json.loads((EXPECTATIONS_DIR / "projects.json").read_text(encoding="utf-8"))
+    doc["expectations"][0]["severity"] = "warning"
+    doc["expectations"][0]["meta"]["kind"] = "follow_up"
+    path = tmp_path / "projects.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SuiteError, match="is of kind breach, not 'follow_up'"):
         load_suite(path)
 
 

@@ -1,24 +1,31 @@
-"""The audit trail: ``audit_check_results`` and ``audit_findings`` in the warehouse.
+"""The audit trail: ``audit_check_results`` and ``audit_findings`` in the warehouse, one run at a time.
 
-Several checks write one grant year's rows during one run, so a check replaces only its own
-rows: in one transaction it deletes the rows of (grant_year, asset, its rules) and inserts the
-new ones. Rerunning a partition's checks therefore replaces exactly what they wrote before;
-other checks' rows stay. Which counties exceeded the competence cap in 2024 is then::
+For a grant year these tables always hold exactly the results of the last run whose checks all
+completed. Each suite's check stages its rows (``staging_audit_*``, keyed by run id); the suite
+that completes the run's set then replaces the year's audit rows of the run's suites with the
+run's staged rows, in the same transaction, and clears the year's staging. A run killed between
+two suites leaves its partial rows in staging only: the audit tables keep the previous complete
+set. A run that checks only some tables (the UI's "Execute checks" on one asset) replaces the
+rows of those tables' suites, again all at once. Which counties
+exceeded the competence cap in 2024 is then::
 
     SELECT DISTINCT county FROM audit_findings
     WHERE grant_year = 2024 AND rule = 'regelverk5B.competence_cap' ORDER BY county
+
+(``kind = 'breach'`` selects findings; follow-up entries and data notes have their own kinds).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pandas as pd
 import sqlalchemy as sa
 
 from friskliv_pipeline.checks.findings import FINDING_COLUMNS, RuleResult
 from friskliv_pipeline.contract import conform
-from friskliv_pipeline.warehouse import METADATA, Warehouse
+from friskliv_pipeline.warehouse import METADATA, Warehouse, staging_name
 
 AUDIT_TABLES = ("audit_check_results", "audit_findings")
 CAP_QUERY = sa.text(
@@ -30,9 +37,9 @@ CAP_QUERY = sa.text(
 def result_rows(results: list[RuleResult], grant_year: int, asset: str, run_id: str,
                 checked_at: dt.datetime) -> pd.DataFrame:
     return pd.DataFrame([{
-        "grant_year": grant_year, "run_id": run_id, "asset": asset, "check_name": r.rule.id,
-        "severity": r.rule.severity, "passed": r.passed, "observed": r.observed, "expected": r.expected,
-        "checked_at": checked_at,
+        "grant_year": grant_year, "run_id": run_id, "asset": asset, "check_name": r.rule.id, "kind": r.rule.kind,
+        "severity": r.rule.severity, "status": r.status, "passed": r.passed, "observed": r.observed,
+        "expected": r.expected, "reason": r.reason, "n_records": len(r.findings), "checked_at": checked_at,
     } for r in results])
 
 
@@ -42,23 +49,44 @@ def finding_rows(results: list[RuleResult], run_id: str) -> pd.DataFrame:
     return frame
 
 
+def _serialise(conn, table: sa.Table) -> None:
+    """Make concurrent suites of one run take turns (SQLite's first write already does)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f'LOCK TABLE "{table.name}" IN SHARE ROW EXCLUSIVE MODE'))
+
+
 def write_audit(warehouse: Warehouse, grant_year: int, asset: str, run_id: str, results: list[RuleResult],
-                checked_at: dt.datetime | None = None) -> tuple[int, int]:
-    """Replace this asset's check rows for ``grant_year`` (the rules in ``results``); returns (results, findings)."""
+                suites_in_run: Iterable[str], checked_at: dt.datetime | None = None) -> bool:
+    """Stage one suite's results of run ``run_id``; once every suite of ``suites_in_run`` has staged,
+    publish the run's results as the year's audit rows of those suites (one transaction).
+    Returns True when this call published."""
+    suites_in_run = sorted(set(suites_in_run))
     checked_at = checked_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    rules = [r.rule.id for r in results]
-    checks = conform(result_rows(results, grant_year, asset, run_id, checked_at), "audit_check_results")
-    findings = conform(finding_rows(results, run_id), "audit_findings")
-    warehouse.create_tables(AUDIT_TABLES)
-    check_table, finding_table = METADATA.tables["audit_check_results"], METADATA.tables["audit_findings"]
+    staged = {"audit_check_results": conform(result_rows(results, grant_year, asset, run_id, checked_at),
+                                             "audit_check_results"),
+              "audit_findings": conform(finding_rows(results, run_id), "audit_findings")}
+    names = [*AUDIT_TABLES, *(staging_name(t) for t in AUDIT_TABLES)]
+    warehouse.create_tables(names)
+    stage = {t: METADATA.tables[staging_name(t)] for t in AUDIT_TABLES}
     with warehouse.engine.begin() as conn:
-        conn.execute(sa.delete(check_table).where(check_table.c.grant_year == grant_year,
-                                                  check_table.c.asset == asset, check_table.c.check_name.in_(rules)))
-        conn.execute(sa.delete(finding_table).where(finding_table.c.grant_year == grant_year,
-                                                    finding_table.c.asset == asset, finding_table.c.rule.in_(rules)))
-        Warehouse.insert_rows(conn, "audit_check_results", checks)
-        Warehouse.insert_rows(conn, "audit_findings", findings)
-    return len(checks), len(findings)
+        _serialise(conn, stage["audit_check_results"])
+        for name, table in stage.items():
+            conn.execute(sa.delete(table).where(table.c.grant_year == grant_year, table.c.run_id == run_id,
+                                                table.c.asset == asset))
+            Warehouse.insert_rows(conn, table.name, staged[name])
+        checks = stage["audit_check_results"]
+        done = set(conn.execute(sa.select(checks.c.asset).distinct().where(
+            checks.c.grant_year == grant_year, checks.c.run_id == run_id)).scalars())
+        if not set(suites_in_run) <= done:
+            return False
+        for name, table in stage.items():
+            target = METADATA.tables[name]
+            columns = [c.name for c in target.columns]
+            conn.execute(sa.delete(target).where(target.c.grant_year == grant_year, target.c.asset.in_(suites_in_run)))
+            conn.execute(sa.insert(target).from_select(columns, sa.select(*(table.c[c] for c in columns)).where(
+                table.c.grant_year == grant_year, table.c.run_id == run_id)))
+            conn.execute(sa.delete(table).where(table.c.grant_year == grant_year))
+    return True
 
 
 def counties_over_competence_cap(warehouse: Warehouse, grant_year: int) -> list[str]:

@@ -17,71 +17,93 @@ INTRO = """# Data-quality checks
 Generated from `expectations/*.json` by `python -m friskliv_pipeline.checks.docs`; do not edit by hand.
 
 Every rule is a Great Expectations 1.x expectation in the suite of the table it guards
-(`expectations/<table>.json`, one suite per table) and a Dagster asset check on that table
-(named like the rule, with `_` for `.`), run for each grant year by the `friskliv_yearly` job.
+(`expectations/<table>.json`, one suite per table) and a Dagster asset check on that table's
+staged rows (`staging/<table>`, named like the rule with `_` for `.`), run for each grant year
+by the `friskliv_yearly` job before anything is published. Each expectation carries GX's own
+`severity` (`critical`, `warning`, `info`), `description` (what the rule means) and `notes` (its
+source in the regelverk or the form); `meta` holds the rule id, its kind and its messages.
 Rules that are cross-table computations (spending vs allocation, years in a row, row
 accounting) are computed per record in `friskliv_pipeline/checks/frames.py` and then judged by
-the expectation, so every finding points at a record.
+the expectation, so every record points at a row of the export.
 
-## Severity
+## Three kinds of result
 
-- **ERROR** — the data cannot be trusted (a county outside the year's structure or missing,
-  broken row accounting). The check is *blocking*: assets downstream of the guarded table
-  (marts, reports) are not materialized and the run fails.
-- **WARN** — a compliance finding (cap breach, over or under allocation, missing comment,
-  attestation needed, an answer outside its value set). Recorded and shown; never blocks
-  publication: a county over its cap is an auditor's finding, not a reason to withhold the
-  national report.
+- **Breach**: a rule of the regelverk or the form is violated.
+  - **ERROR** (GX `critical`): the data cannot be trusted (a county outside the year's structure
+    or missing, broken row accounting). The check is *blocking*: nothing of the grant year is
+    published (the published tables, marts and report keep the previous validated run) and
+    `friskliv run` prints each finding with its value, sheet row and response.
+  - **WARN** (GX `warning`): a compliance finding (competence-building cap, a project report not
+    delivered, a missing comment, an answer outside its value set). Recorded and shown; never
+    blocks publication.
+- **Follow-up list** (INFO, GX `info`): what an auditor must verify elsewhere, because the form
+  does not ask it (grants of 200 000 kr or more need revisor-attested accounts; grants over
+  500 000 kr an evaluation plan). The check passes; its metadata, the audit tables and the
+  report's auditor appendix list the grants.
+- **Data note** (INFO): a recognised pattern that is not a finding (e.g. an intercommunal
+  project written "X og nabokommuner").
 
-Only assets directly downstream of a checked table wait for its blocking checks, so the
-county and row-accounting ERROR rules guard each table the marts read: `projects`,
-`project_attainment` and `competence_building`. The `allocations` checks compare those tables
-and wait for their checks: after an ERROR there the spending comparison is skipped for the run.
+A rule whose inputs are not official or not there reports **not evaluated**, with the reason,
+instead of findings: the allocation rules while the year's allocations in
+`assets/reference/allocations.csv` are illustrative (see the README on loading the official
+allocations), and the three-year rule while the three earlier grant years are not all in the
+warehouse (when they are, the result names the years compared).
 
 An unreadable answer (e.g. a grant written `ca. 150 000`) is NULL in the clean tables and
 recorded in `cleaning_issues`; the checks show it as the WARN finding of the rule it breaks,
-with the text as exported. The allocation comparison of a county with an unreadable grant is
-reported as `allocation.spending_known` instead of a made-up over/under amount.
+with the text as exported.
 
 ## Where the results are
 
-- Dagster UI: each check's metadata has observed vs expected, the unexpected count, a sample
-  of the offending records, the SQL for all of them, and the paths below.
-- `<data_dir>/validation/<grant_year>/<run_id>/`: `data_docs/index.html` (the GX Data Docs
-  site of the run), `results/<table>.json` (each suite's full GX result), `gx/` (the GX
-  project as run).
-- Warehouse: `audit_check_results` (one row per grant year, table and rule: passed, observed,
-  expected, run id, time) and `audit_findings` (one row per offending record). A rerun of a
-  grant year's checks replaces that year's rows of those checks. For example, which counties
-  exceeded the competence-building cap in 2024:
+- Dagster UI: each check's metadata has its kind, status, observed vs expected, the listed
+  records, the SQL for all of them, and the paths below.
+- `<data_dir>/validation/gx/`: the one GX project of the data directory. Its validation results
+  store keeps every run of every grant year (run name = Dagster run id); its Data Docs site
+  (`uncommitted/data_docs/local_site/index.html`) shows each suite's history and is built once
+  per run, when the run's last suite has been validated.
+- Warehouse: `audit_check_results` (one row per grant year, table and rule: kind, status,
+  passed, observed, expected, reason) and `audit_findings` (one row per listed record: kind,
+  county, municipality, project, response, sheet row, message in English and bokmål). For a
+  grant year they hold exactly the last run whose checks all completed: each suite stages its
+  rows and the suite that completes the run's set swaps them in, in one transaction. For
+  example, which counties exceeded the competence-building cap in 2024:
 
 ```sql
 SELECT DISTINCT county FROM audit_findings
 WHERE grant_year = 2024 AND rule = 'regelverk5B.competence_cap'
 ORDER BY county;
 ```
-
-## Rules
 """
+
+SECTIONS = (("breach", "Breaches"), ("follow_up", "Follow-up list"), ("data_note", "Data notes"))
 
 
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
+def _message(rule) -> str:
+    messages = list(dict.fromkeys(e.meta["message"] for e in rule.expectations))
+    if len(messages) <= 2:
+        return " / ".join(messages)
+    return f"{messages[0]} (likewise for the other {len(messages) - 1} columns)"
+
+
 def markdown() -> str:
-    lines = [INTRO, "| rule | severity | table | source (regelverk / form) | what it means | finding |",
-             "|---|---|---|---|---|---|"]
-    for suite in suites().values():
-        for rule in suite.rules:
-            messages = list(dict.fromkeys(e.meta["message"] for e in rule.expectations))
-            if len(messages) <= 2:
-                finding = " / ".join(messages)
-            else:
-                finding = f"{messages[0]} (likewise for the other {len(messages) - 1} columns)"
+    lines = [INTRO]
+    for kind, title in SECTIONS:
+        rules = [(suite, rule) for suite in suites().values() for rule in suite.rules if rule.kind == kind]
+        lines += [f"## {title}", ""]
+        if not rules:
+            lines += ["None yet.", ""]
+            continue
+        lines += ["| rule | severity | table | source (regelverk / form) | what it means | record |",
+                  "|---|---|---|---|---|---|"]
+        for suite, rule in rules:
             lines.append(f"| `{rule.id}` | {rule.severity} | `{suite.name}` | {_cell(rule.source)} | "
-                         f"{_cell(rule.meaning)} | {_cell(finding)} |")
-    lines += ["", "## What each suite validates", ""]
+                         f"{_cell(rule.meaning)} | {_cell(_message(rule))} |")
+        lines.append("")
+    lines += ["## What each suite validates", ""]
     for suite in suites().values():
         lines.append(f"- `{suite.path.relative_to(PROJECT_ROOT)}` ({len(suite.expectations)} expectations): {suite.record}")
     return "\n".join(lines) + "\n"

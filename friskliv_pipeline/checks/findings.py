@@ -1,12 +1,19 @@
-"""A GX validation → one result per rule and one finding per offending record.
+"""A GX validation → one result per rule and one record per row the rule lists.
 
-GX decides which rows break an expectation (``unexpected_index_list``); this module only looks
-those rows up in the record frame and words the finding with the expectation's message
-template. Amounts (columns named ``*_nok``) are written with spaces between thousands.
+GX decides which rows an expectation lists and hands back, per row, the record's identifying
+and message columns (``unexpected_index_column_names``, see ``index_columns``); this module only
+words each record with the expectation's message templates (English and bokmål). Amounts
+(columns named ``*_nok``) are written with spaces between thousands.
+
+A rule's result has one of three statuses: ``passed``, ``failed`` (a breach: its records are
+findings) or ``not_evaluated`` (its inputs are not official or not there, with the reason).
+A follow-up or data-note rule (GX severity ``info``) never fails: the rows it lists are its
+records, kept apart from the findings by their ``kind``.
 """
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -15,19 +22,32 @@ from friskliv_pipeline.checks.frames import CONTEXT_COLUMNS
 from friskliv_pipeline.checks.gx_runner import ExpectationOutcome, Validation
 from friskliv_pipeline.checks.suites import Expectation, Rule, Suite
 
-FINDING_COLUMNS = ["grant_year", "asset", "rule", "severity", *CONTEXT_COLUMNS, "message"]
+FINDING_COLUMNS = ["grant_year", "asset", "rule", "kind", "severity", *CONTEXT_COLUMNS, "message", "message_nb"]
 _SHOWN_VALUES = 5
+STATUSES = ("passed", "failed", "not_evaluated")
 
 
 @dataclass
 class RuleResult:
     rule: Rule
-    passed: bool
+    status: str  # passed, failed or not_evaluated
     observed: str
     expected: str
     unexpected_count: int
-    findings: list[dict] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)  # breaches, or the follow-up / data-note records
     errors: list[str] = field(default_factory=list)
+    reason: str | None = None  # why the rule was not evaluated
+
+    @property
+    def passed(self) -> bool:
+        """False only for a breach; a follow-up list, a data note or a rule not evaluated passes."""
+        return self.status != "failed"
+
+    def where(self, finding: dict) -> str:
+        """'row 10, response 9' for the console: where the record is in the export."""
+        parts = [f"row {finding['sheet_row']}" if finding.get("sheet_row") else None,
+                 f"response {finding['response_id']}" if finding.get("response_id") else None]
+        return ", ".join(p for p in parts if p)
 
 
 def _missing(value) -> bool:
@@ -130,58 +150,88 @@ def _observed_text(e: Expectation, o: ExpectationOutcome) -> str:
     return f"{o.unexpected_count} of {o.element_count} rows: {listed}"
 
 
-def _rows_values(frame: pd.DataFrame, indexes, e: Expectation) -> list[dict]:
-    """The record of each offending row (one ``frame.loc`` for all of them), with its ``value``."""
-    rows = frame.loc[list(indexes)].to_dict("records")
-    for row in rows:
-        if e.column:
-            row["value"] = show(e.column, row.get(e.column))
-        elif "column_A" in e.kwargs:
-            row["value"] = f"{row.get(e.kwargs['column_A'])} vs {row.get(e.kwargs['column_B'])}"
-    return rows
+def _template_fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def _finding(suite: Suite, rule: Rule, grant_year: int, context: dict, message: str) -> dict:
-    finding = {"grant_year": grant_year, "asset": suite.name, "rule": rule.id, "severity": rule.severity,
-               "message": message}
+def index_columns(suite: Suite, frame: pd.DataFrame) -> list[str]:
+    """The record columns GX returns for each listed row (``unexpected_index_column_names``):
+    where the row is (``CONTEXT_COLUMNS``) and what the messages and the observed value read."""
+    wanted = list(CONTEXT_COLUMNS)
+    for e in suite.expectations:
+        used = _template_fields(e.meta["message"]) | _template_fields(e.meta["message_nb"])
+        used |= {e.kwargs.get(k) for k in ("column", "column_A", "column_B") if e.kwargs.get(k)}
+        wanted += sorted(used)
+    return [c for c in dict.fromkeys(wanted) if c in frame.columns]
+
+
+def _with_value(row: dict, e: Expectation) -> dict:
+    """The listed row as GX returned it, plus ``value``: the value the expectation judged."""
+    row = dict(row)
+    if e.column:
+        row["value"] = show(e.column, row.get(e.column))
+    elif "column_A" in e.kwargs:
+        row["value"] = f"{row.get(e.kwargs['column_A'])} vs {row.get(e.kwargs['column_B'])}"
+    return row
+
+
+def _finding(suite: Suite, rule: Rule, grant_year: int, values: dict, e: Expectation | None = None,
+             message: str | None = None) -> dict:
+    finding = {"grant_year": grant_year, "asset": suite.name, "rule": rule.id, "kind": rule.kind,
+               "severity": rule.severity,
+               "message": message if message is not None else render(e.meta["message"], values),
+               "message_nb": message if message is not None else render(e.meta["message_nb"], values)}
     for column in CONTEXT_COLUMNS:
-        value = context.get(column)
-        finding[column] = None if _missing(value) else str(value)
+        value = values.get(column)
+        if _missing(value):
+            finding[column] = None
+        else:
+            finding[column] = int(value) if column == "sheet_row" else str(value)
     return finding
 
 
-def rule_results(suite: Suite, frame: pd.DataFrame, parameters: dict, validation: Validation,
-                 grant_year: int) -> list[RuleResult]:
+def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_year: int,
+                 not_evaluated: dict[str, str] | None = None, compared: dict[str, str] | None = None) -> list[RuleResult]:
+    """One result per rule of ``suite``; ``not_evaluated``: rule id -> why its inputs do not allow
+    judging; ``compared``: rule id -> what it was judged against (added to what it observed)."""
     by_index = {o.index: o for o in validation.outcomes}
+    not_evaluated, compared = not_evaluated or {}, compared or {}
     results = []
     position = {id(e): i for i, e in enumerate(suite.expectations)}
     for rule in suite.rules:
-        findings, errors, observed, expected, unexpected = [], [], [], [], 0
-        passed = True
+        expected = [expected_text(e, parameters) for e in rule.expectations]
+        if rule.id in not_evaluated:
+            reason = not_evaluated[rule.id]
+            results.append(RuleResult(rule, "not_evaluated", f"not evaluated: {reason}", "; ".join(expected), 0,
+                                      reason=reason))
+            continue
+        findings, errors, observed, unexpected = [], [], [], 0
+        listed = False
         for e in rule.expectations:
             o = by_index.get(position[id(e)])
             if o is None:
                 o = ExpectationOutcome(position[id(e)], False, exception="GX returned no result")
-            expected.append(expected_text(e, parameters))
             observed.append(_observed_text(e, o))
             if o.success:
                 continue
-            passed = False
+            listed = True
             if o.exception:
                 errors.append(o.exception)
-                findings.append(_finding(suite, rule, grant_year, {}, f"the check could not run: {o.exception}"))
+                findings.append(_finding(suite, rule, grant_year, {}, message=f"the check could not run: {o.exception}"))
                 unexpected += 1
             elif e.is_table_level or not o.unexpected_index_list:
                 values = {**parameters, "grant_year": grant_year, "observed": o.observed_value,
                           "observed_nok": o.observed_value}
-                findings.append(_finding(suite, rule, grant_year, {}, render(e.meta["message"], values)))
+                findings.append(_finding(suite, rule, grant_year, values, e))
                 unexpected += o.unexpected_count or 1
             else:
-                for row in _rows_values(frame, o.unexpected_index_list, e):
-                    values = {**parameters, **row}
-                    findings.append(_finding(suite, rule, grant_year, values, render(e.meta["message"], values)))
+                for row in o.unexpected_index_list:
+                    findings.append(_finding(suite, rule, grant_year, {**parameters, **_with_value(row, e)}, e))
                 unexpected += o.unexpected_count or len(o.unexpected_index_list)
-        results.append(RuleResult(rule, passed, "; ".join(observed), "; ".join(expected), unexpected, findings, errors))
+        status = "failed" if listed and (rule.is_breach or errors) else "passed"
+        if rule.id in compared:
+            observed.append(compared[rule.id])
+        results.append(RuleResult(rule, status, "; ".join(observed), "; ".join(expected), unexpected, findings, errors))
     return results
 
 

@@ -8,8 +8,12 @@ Answers the cleaning could not read are NULL in the clean tables and recorded in
 ``cleaning_issues`` with the cell as exported; the frames put that exported text back as the
 "observed" answer, so a value-set expectation shows the offending value itself.
 
-Every frame carries the finding context columns ``county``, ``municipality``, ``project_title``
-and ``response_id`` (NULL where they do not apply).
+Every frame carries the finding context columns ``county``, ``municipality``, ``project_title``,
+``response_id`` and ``sheet_row`` (the row in the export sheet; NULL where they do not apply).
+
+A frame may also say that some rules cannot be judged on this year's inputs
+(``RecordFrame.not_evaluated``: rule id -> reason): allocations that are not official, or
+earlier grant years that are not in the warehouse.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from friskliv_pipeline.cleaning.responses import YES_NO_COLUMNS
 from friskliv_pipeline.contract import COMPETENCE_PARTS
 from friskliv_pipeline.forms.schema import FormSchema
 
-CONTEXT_COLUMNS = ("county", "municipality", "project_title", "response_id")
+CONTEXT_COLUMNS = ("county", "municipality", "project_title", "response_id", "sheet_row")
 PART_COLUMNS = [name for name, _, _ in COMPETENCE_PARTS]
 MULTI_SELECT = {  # suite (bridge table) -> (question, option column)
     "project_target_groups": ("q15", "target_group"),
@@ -50,6 +54,8 @@ class YearTables:
 class RecordFrame:
     frame: pd.DataFrame
     parameters: dict  # GX suite parameters ($PARAMETER) and extra values for table-level messages
+    not_evaluated: dict[str, str] = field(default_factory=dict)  # rule id -> why it cannot be judged
+    compared: dict[str, str] = field(default_factory=dict)  # rule id -> what it was judged against
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -138,6 +144,20 @@ def _municipality_problems(projects: pd.DataFrame, bridge: pd.DataFrame, registe
     return not_found, other, other_in
 
 
+HISTORY_YEARS = 3  # regelverk 5: the same purpose is funded for at most three grant years
+
+
+def history_coverage(history: pd.DataFrame, grant_year: int) -> tuple[list[int], list[int]]:
+    """The earlier grant years a fourth year in a row would need (present, absent in the warehouse)."""
+    needed = list(range(grant_year - HISTORY_YEARS, grant_year))
+    years = set(int(y) for y in history["grant_year"].unique())
+    return [y for y in needed if y in years], [y for y in needed if y not in years]
+
+
+def _years(years: list[int]) -> str:
+    return ", ".join(str(y) for y in years) if years else "none"
+
+
 def projects_frame(t: YearTables) -> RecordFrame:
     """One row per project of the grant year."""
     p = t["projects"].reset_index(drop=True)
@@ -151,11 +171,13 @@ def projects_frame(t: YearTables) -> RecordFrame:
     single = _exported(issues, "q22.single_choice")
     rids = p["response_id"].astype(str)
     grant_exported = [money.get((rid, "q23")) for rid in rids]
+    report_exported = _exported(issues, ".yes_no")
     not_found, other, other_in = _municipality_problems(p, t["project_municipalities"], t["municipalities"], counties)
     runs, firsts = consecutive_grant_years(p, t["projects_history"], t["counties_history"], t.grant_year)
     frame = pd.DataFrame({
         "grant_year": p["grant_year"],
         "response_id": _text(p["response_id"]),
+        "sheet_row": p["source_row"],
         "county": _text(p["county"].fillna(p["county_reported"])),
         "county_observed": _text(p["county"].fillna(p["county_reported"])),
         "municipality": _text(p["municipality"].fillna(p["municipality_reported"])),
@@ -164,6 +186,10 @@ def projects_frame(t: YearTables) -> RecordFrame:
         "grant_amount_nok": p["grant_amount_nok"],
         "grant_problem": [None if pd.notna(g) else (f"unreadable: {e!r}" if e else "empty")
                           for g, e in zip(p["grant_amount_nok"], grant_exported)],
+        "grant_problem_nb": [None if pd.notna(g) else (f"uleselig: «{e}»" if e else "tomt")
+                             for g, e in zip(p["grant_amount_nok"], grant_exported)],
+        "project_report_observed": _yes_no_observed(p["project_report_delivered"], p["response_id"], "q37",
+                                                    report_exported),
         "attainment_comment": _text(p["attainment_comment"]),
         "has_partial_attainment": rids.isin(partial_criteria.index.astype(str)).to_numpy(),
         "partial_criteria": [partial_criteria.get(rid) for rid in p["response_id"]],
@@ -180,7 +206,15 @@ def projects_frame(t: YearTables) -> RecordFrame:
         "projects_expected": raw - superseded - set_aside,
         "raw_responses": raw, "superseded": superseded, "set_aside": set_aside, "projects": len(p),
     }
-    return RecordFrame(_context(frame), parameters)
+    present, absent = history_coverage(t["projects_history"], t.grant_year)
+    not_evaluated, compared = {}, {}
+    if absent:
+        not_evaluated["regelverk5.max_three_years"] = (
+            f"a fourth grant year in a row needs {_years(sorted(present + absent))} in the warehouse; "
+            f"{_years(absent)} {'is' if len(absent) == 1 else 'are'} not there (present: {_years(present)})")
+    else:
+        compared["regelverk5.max_three_years"] = f"grant years compared: {present[0]}–{t.grant_year}"
+    return RecordFrame(_context(frame), parameters, not_evaluated, compared)
 
 
 def _by_response_id(projects: pd.DataFrame) -> pd.DataFrame:
@@ -214,6 +248,7 @@ def project_attainment_frame(t: YearTables) -> RecordFrame:
         "county_observed": _text(a["county"].where(a["county"].notna(), rids.map(p["county_reported"]))),
         "municipality": _municipality_of(rids, p),
         "project_title": _text(rids.map(p["project_title"])),
+        "sheet_row": rids.map(p["source_row"]),
         "criterion_no": a["criterion_no"],
         "question_id": _text(a["question_id"]),
         "answer_observed": answer,
@@ -237,6 +272,7 @@ def responses_frame(t: YearTables) -> RecordFrame:
         "county": _text(r["county"].fillna(r["county_reported"])),
         "municipality": _text(r["municipality_reported"]),
         "project_title": _text(r["project_title"]),
+        "sheet_row": r["source_row"],
     })
     for qid, column in YES_NO_COLUMNS.items():
         frame[f"{qid}_observed"] = _yes_no_observed(r[column], r["response_id"], qid, exported)
@@ -270,6 +306,7 @@ def multi_select_frame(t: YearTables, table: str) -> RecordFrame:
     frame["county"] = _text(rids.map(p["county"]))
     frame["municipality"] = _municipality_of(rids, p)
     frame["project_title"] = _text(rids.map(p["project_title"]))
+    frame["sheet_row"] = rids.map(p["source_row"])
     return RecordFrame(_context(frame), {"options": question.option_keys(), "question": qid})
 
 
@@ -280,6 +317,7 @@ def competence_frame(t: YearTables) -> RecordFrame:
     c = t["competence_building"].reset_index(drop=True)
     structure = list(t["counties"]["county"])
     reported_as = dict(zip(t["responses"]["response_id"].astype(str), t["responses"]["county_reported"]))
+    sheet_row = dict(zip(t["responses"]["response_id"].astype(str), t["responses"]["source_row"]))
     conflicts = t["competence_building_conflicts"]
     conflicting = conflicts.groupby(conflicts["kept_response_id"].astype(str))["response_id"].apply(
         lambda s: ", ".join(str(x) for x in s))
@@ -287,16 +325,17 @@ def competence_frame(t: YearTables) -> RecordFrame:
     for r in c.to_dict("records"):
         observed = r["county"] if pd.notna(r["county"]) else reported_as.get(str(r["response_id"]))
         rows.append({**r, "county": observed, "county_observed": observed, "reported": True,
+                     "sheet_row": sheet_row.get(str(r["response_id"])),
                      "conflicting_response_ids": conflicting.get(str(r["response_id"]))})
     seen = {r["county"] for r in rows}
     for county in structure:
         if county not in seen:
             rows.append({"grant_year": t.grant_year, "county": county, "county_observed": county, "reported": False})
-    columns = ["grant_year", "county", "county_observed", "response_id", "reported", "n_distinct_reports",
+    columns = ["grant_year", "county", "county_observed", "response_id", "sheet_row", "reported", "n_distinct_reports",
                "conflicting_response_ids", "competence_used", "competence_not_used_reason", *PART_COLUMNS,
                "competence_total_nok", "parts_sum_nok"]
     frame = pd.DataFrame(rows).reindex(columns=columns)
-    for column in [*PART_COLUMNS, "competence_total_nok", "parts_sum_nok", "n_distinct_reports"]:
+    for column in [*PART_COLUMNS, "competence_total_nok", "parts_sum_nok", "n_distinct_reports", "sheet_row"]:
         frame[column] = pd.array(frame[column].astype(object).where(frame[column].notna(), None), dtype="Int64")
     frame["reported"] = frame["reported"].astype(bool)
     # q03 = Nei: the q04 reason is expected (plain bool for the row condition).
@@ -350,7 +389,30 @@ def allocations_frame(t: YearTables) -> RecordFrame:
     appropriation, centres = int(totals["appropriation_nok"]), int(totals["development_centres_nok"])
     parameters = {"counties_total_nok": appropriation - centres, "appropriation_nok": appropriation,
                   "development_centres_nok": centres}
-    return RecordFrame(_context(frame), parameters)
+    return RecordFrame(_context(frame), parameters, allocation_provenance(t))
+
+
+def is_official(source) -> bool:
+    """A reference row is official unless its source says it is illustrative (or says nothing)."""
+    return isinstance(source, str) and bool(source.strip()) and not source.strip().lower().startswith("illustrative")
+
+
+def allocation_provenance(t: YearTables) -> dict[str, str]:
+    """Rule id -> reason, for the allocation rules that cannot be judged: allocations (or the grant
+    totals they are summed against) that are missing or not official (see assets/reference/SOURCES.md)."""
+    from friskliv_pipeline.checks.suites import suites
+
+    allocations, totals = t["allocations"], t["grant_totals"]
+    if allocations.empty:
+        reason = f"no allocations for {t.grant_year} are loaded (assets/reference/allocations.csv)"
+    elif not all(is_official(s) for s in allocations["source"]):
+        sources = "; ".join(sorted({str(s) for s in allocations["source"] if not is_official(s)}))
+        reason = f"the {t.grant_year} allocations are not Helsedirektoratet's official figures (source: {sources})"
+    elif totals.empty or not is_official(totals.iloc[0]["source"]):
+        reason = f"the {t.grant_year} grant totals are not official (source: {totals.iloc[0]['source'] if len(totals) else 'none'})"
+    else:
+        return {}
+    return {rule.id: reason for rule in suites()["allocations"].rules}
 
 
 BUILDERS: dict[str, Callable[[YearTables], RecordFrame]] = {
@@ -379,8 +441,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
-_PROJECT_CONTEXT = ("grant_year", "response_id", "county", "county_reported", "municipality", "municipality_reported",
-                    "project_title")
+_PROJECT_CONTEXT = ("grant_year", "response_id", "source_row", "county", "county_reported", "municipality",
+                    "municipality_reported", "project_title")
 _COUNT_ONLY = ("grant_year", "response_id")
 # Where a frame needs only some columns of a big table (a million attainment rows at 1000× the
 # 2024 export), only those are read: (suite, table) -> columns. Other tables are read whole.
@@ -394,7 +456,7 @@ COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
     ("project_target_groups", "projects"): _PROJECT_CONTEXT,
     ("project_user_groups", "projects"): _PROJECT_CONTEXT,
     ("project_collaborators", "projects"): _PROJECT_CONTEXT,
-    ("competence_building", "responses"): ("grant_year", "response_id", "county_reported"),
+    ("competence_building", "responses"): ("grant_year", "response_id", "source_row", "county_reported"),
     ("allocations", "projects"): ("grant_year", "response_id", "county", "grant_amount_nok"),
 }
 

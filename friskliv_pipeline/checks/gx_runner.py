@@ -4,29 +4,33 @@ GX is imported on the first validation, never when the code location loads (the 
 costs ~3 s). Usage statistics are off (``GX_ANALYTICS_ENABLED=false``; there is no network
 here) and so are GX's progress bars.
 
-Without ``run_dir`` the validation runs in an ephemeral context (tests, pre-flight). With it,
-it runs in the file context ``<run_dir>/gx`` shared by every check of one run: the suite as
-run, the validation results and the Data Docs site ``<run_dir>/data_docs/index.html``, which
-each check rebuilds with every result of the run so far. A file lock keeps checks that run in
-parallel processes from writing the context at the same time.
+Without ``project_dir`` the validation runs in an ephemeral context (tests, pre-flight). With
+it, it runs in the one GX project of the data directory (``<data_dir>/validation/gx``), kept
+across runs and grant years: its validation results store accumulates every run (run name = the
+Dagster run id; data source ``friskliv_<grant_year>``, one data asset per suite), and its one
+Data Docs site shows each suite's history. The site is built once per run, when the run's last
+suite has been validated (``build_data_docs``), so it exists also when a blocking check stopped
+the run. A file lock keeps checks that run in parallel processes from writing the project at
+the same time.
+
+GX itself identifies each listed row by its record columns (``unexpected_index_column_names``):
+response id, county, municipality, project, sheet row and the columns the messages quote.
 """
 
 from __future__ import annotations
 
 import copy
-import fcntl
-import json
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock
 
 from friskliv_pipeline.checks.suites import Suite
 
-DOCS_SITE = "run_data_docs"
-RESULT_FORMAT = {"result_format": "COMPLETE"}
+DOCS_INDEX = Path("gx") / "uncommitted" / "data_docs" / "local_site" / "index.html"
+RESULTS_DIR = Path("gx") / "uncommitted" / "validations"
 
 
 @dataclass
@@ -36,7 +40,7 @@ class ExpectationOutcome:
     observed_value: object = None
     element_count: int | None = None
     unexpected_count: int | None = None
-    unexpected_index_list: tuple = ()
+    unexpected_index_list: tuple = ()  # one dict per listed row: the index columns' values
     partial_unexpected_list: tuple = ()
     exception: str | None = None
 
@@ -45,7 +49,7 @@ class ExpectationOutcome:
 class Validation:
     success: bool
     outcomes: list[ExpectationOutcome]
-    result_path: Path | None = None
+    result_path: Path | None = None  # the result in the GX project's validation results store
     data_docs_index: Path | None = None
 
 
@@ -56,48 +60,36 @@ def _import_gx():
     return gx
 
 
-@contextmanager
-def _locked(run_dir: Path):
-    run_dir.mkdir(parents=True, exist_ok=True)
-    with open(run_dir / ".gx.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def project_dir(data_dir: Path) -> Path:
+    """The data directory's GX project: ``<data_dir>/validation`` (GX keeps it under ``gx/``)."""
+    return Path(data_dir) / "validation"
+
+
+def data_docs_index(project: Path) -> Path:
+    return Path(project) / DOCS_INDEX
+
+
+def _lock(project: Path) -> FileLock:
+    project.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(project / ".gx.lock"), is_singleton=True)
 
 
 _FILE_CONTEXTS: dict[str, object] = {}
 
 
-def _context(gx, run_dir: Path | None):
-    """An ephemeral context, or the run's file context: opened once per process and run
-    directory (opening one reads its config and stores from disk, ~0.1 s per suite)."""
+def _context(gx, project: Path | None):
+    """An ephemeral context, or the project's file context: opened once per process (opening one
+    reads its config and stores from disk, ~0.1 s per suite)."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    if run_dir is not None and str(run_dir) in _FILE_CONTEXTS:
-        return _FILE_CONTEXTS[str(run_dir)]
-    if run_dir is None:
-        context = gx.get_context(mode="ephemeral")
-    else:
-        context = gx.get_context(mode="file", project_root_dir=str(run_dir))
-        if DOCS_SITE not in (context.variables.data_docs_sites or {}):
-            context.add_data_docs_site(site_name=DOCS_SITE, site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str((run_dir / "data_docs").resolve())},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            })
+    if project is not None and str(project) in _FILE_CONTEXTS:
+        return _FILE_CONTEXTS[str(project)]
+    context = (gx.get_context(mode="ephemeral") if project is None
+               else gx.get_context(mode="file", project_root_dir=str(project)))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    if run_dir is not None:
-        _FILE_CONTEXTS[str(run_dir)] = context
+    if project is not None:
+        _FILE_CONTEXTS[str(project)] = context
     return context
-
-
-def _batch_definition(context, name: str):
-    """A fresh pandas data source per suite: GX ties a stored one to the context object that made it."""
-    source = context.data_sources.add_or_update_pandas(f"{name}_frame")
-    return source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole_frame")
 
 
 def _outcomes(result, index_by_id: dict[str, int]) -> list[ExpectationOutcome]:
@@ -119,44 +111,57 @@ def _outcomes(result, index_by_id: dict[str, int]) -> list[ExpectationOutcome]:
     return sorted(outcomes, key=lambda o: o.index)
 
 
-def validate(suite: Suite, frame: pd.DataFrame, parameters: dict, run_dir: Path | None = None,
-             run_name: str | None = None) -> Validation:
-    """Run ``suite`` on ``frame`` with the suite parameters ``parameters``; the frame's index is the row id."""
+def validate(suite: Suite, frame: pd.DataFrame, parameters: dict, index_columns: list[str],
+             project: Path | None = None, grant_year: int | None = None, run_name: str | None = None) -> Validation:
+    """Run ``suite`` on ``frame`` with the suite parameters ``parameters``; each listed row comes back
+    as a dict of its ``index_columns``."""
     gx = _import_gx()
-    if run_dir is None:
-        return _validate(gx, suite, frame, parameters, None, run_name)
-    run_dir = Path(run_dir)
-    with _locked(run_dir):
-        return _validate(gx, suite, frame, parameters, run_dir, run_name)
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": list(index_columns)}
+    if project is None:
+        return _validate(gx, suite, frame, parameters, result_format, None, grant_year, run_name)
+    project = Path(project)
+    with _lock(project):
+        return _validate(gx, suite, frame, parameters, result_format, project, grant_year, run_name)
 
 
-def _validate(gx, suite: Suite, frame: pd.DataFrame, parameters: dict, run_dir: Path | None,
-              run_name: str | None) -> Validation:
-    context = _context(gx, run_dir)
+def _validate(gx, suite: Suite, frame: pd.DataFrame, parameters: dict, result_format: dict, project: Path | None,
+              grant_year: int | None, run_name: str | None) -> Validation:
+    context = _context(gx, project)
     gx_suite = gx.ExpectationSuite(**copy.deepcopy(suite.document))
     if len(gx_suite.expectations) != len(suite.expectations):
         raise ValueError(f"{suite.path}: GX loaded {len(gx_suite.expectations)} of {len(suite.expectations)} "
                          "expectations; an expectation type is misspelt (GX drops it silently)")
     gx_suite = context.suites.add_or_update(gx_suite)
     index_by_id = {e.id: i for i, e in enumerate(gx_suite.expectations)}
-    batch = _batch_definition(context, suite.name)
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
+    # One data source per grant year, one data asset per suite: Data Docs list each year's results apart.
+    source = context.data_sources.add_or_update_pandas(f"friskliv_{grant_year or 'adhoc'}")
+    batch = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("whole_frame")
+    name = f"{suite.name}_{grant_year or 'adhoc'}"
+    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=gx_suite))
     batch_parameters = {"dataframe": frame}
-    if run_dir is None:
+    if project is None:
         result = definition.run(batch_parameters=batch_parameters, expectation_parameters=parameters,
-                                result_format=RESULT_FORMAT)
+                                result_format=result_format)
         return Validation(bool(result.success), _outcomes(result, index_by_id))
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-        name=suite.name, validation_definitions=[definition], result_format=RESULT_FORMAT,
-        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])],
-    ))
+        name=name, validation_definitions=[definition], result_format=result_format, actions=[]))
     run = checkpoint.run(batch_parameters=batch_parameters, expectation_parameters=parameters,
                          run_id=gx.RunIdentifier(run_name=run_name or "adhoc"))
-    result = next(iter(run.run_results.values()))
-    result_path = run_dir / "results" / f"{suite.name}.json"
-    result_path.parent.mkdir(parents=True, exist_ok=True)
-    result_path.write_text(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1, default=str),
-                           encoding="utf-8")
-    return Validation(bool(result.success), _outcomes(result, index_by_id), result_path,
-                      run_dir / "data_docs" / "index.html")
+    key, result = next(iter(run.run_results.items()))
+    result_path = project / RESULTS_DIR / Path(*key.to_tuple()).with_suffix(".json")
+    return Validation(bool(result.success), _outcomes(result, index_by_id), result_path, data_docs_index(project))
+
+
+def build_data_docs(project: Path, run_name: str) -> Path:
+    """Add run ``run_name``'s results to the project's Data Docs site (pages of earlier runs are kept)."""
+    gx = _import_gx()
+    from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
+
+    project = Path(project)
+    with _lock(project):
+        context = _context(gx, project)
+        results = project / RESULTS_DIR
+        ids = [ValidationResultIdentifier.from_tuple(p.relative_to(results).with_suffix("").parts)
+               for p in sorted(results.glob(f"*/{run_name}/*/*.json"))]
+        context.build_data_docs(resource_identifiers=ids or None)
+    return data_docs_index(project)

@@ -1,24 +1,26 @@
-"""One suite, one grant year: load the tables, build the record frame, validate, word the findings, audit.
+"""One suite, one grant year: load the tables, build the record frame, validate, word the results, audit.
 
 ``check_suite`` is pure (frames in, results out) so tests feed it hand-broken tables;
-``run_checks`` is what the Dagster asset checks call: it reads the warehouse, writes the Data
-Docs under ``<data_dir>/validation/<grant_year>/<run_id>/`` and the audit tables.
+``run_checks`` is what the Dagster asset checks call: it reads the run's staged tables (and the
+published earlier years), validates in the data directory's GX project and stages the audit
+rows; the suite that completes the run's set publishes them and builds the Data Docs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from friskliv_pipeline.checks.audit import write_audit
-from friskliv_pipeline.checks.findings import RuleResult, findings_frame, rule_results
+from friskliv_pipeline.checks.findings import RuleResult, findings_frame, index_columns, rule_results
 from friskliv_pipeline.checks.frames import COLUMNS, NEEDS, YearTables, build_frame
-from friskliv_pipeline.checks.gx_runner import Validation, validate
+from friskliv_pipeline.checks.gx_runner import Validation, build_data_docs, project_dir, validate
 from friskliv_pipeline.checks.suites import Suite, suites
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.warehouse import Warehouse
+from friskliv_pipeline.warehouse import METADATA, Warehouse, staging_name
 
 
 @dataclass
@@ -28,47 +30,68 @@ class SuiteRun:
     frame: pd.DataFrame
     validation: Validation
     results: list[RuleResult]
+    audit_published: bool = False  # this suite completed the run's set: the audit tables hold this run
 
     @property
     def findings(self) -> pd.DataFrame:
+        """Every record the rules list (breaches, follow-up entries, data notes: see ``kind``)."""
         return findings_frame(self.results)
+
+    @property
+    def breaches(self) -> pd.DataFrame:
+        findings = self.findings
+        return findings[findings["kind"] == "breach"].reset_index(drop=True)
 
     def result(self, rule_id: str) -> RuleResult:
         return next(r for r in self.results if r.rule.id == rule_id)
 
 
-def validation_dir(data_dir: Path, grant_year: int, run_id: str) -> Path:
-    """Where one run's GX context, results (``results/<suite>.json``) and Data Docs site live."""
-    return Path(data_dir) / "validation" / str(grant_year) / run_id
+def _stored(name: str, staged: bool) -> str:
+    """The warehouse table to read: the run's staged twin where there is one."""
+    return staging_name(name) if staged and staging_name(name) in METADATA.tables else name
 
 
 def load_year_tables(warehouse: Warehouse, reference_dir: Path, grant_year: int, names,
-                     suite: str | None = None) -> YearTables:
+                     suite: str | None = None, staged: bool = False) -> YearTables:
     """The grant year's rows of ``names``; ``projects_history``/``counties_history``: every year up to it.
 
-    With ``suite``, only the columns its frame uses of the big tables (``frames.COLUMNS``)."""
+    With ``staged``, the grant year's raw and clean rows are the run's staged rows (earlier years:
+    the published ones). With ``suite``, only the columns its frame uses of the big tables
+    (``frames.COLUMNS``)."""
     tables = {}
     for name in names:
         columns = COLUMNS.get((suite, name))
         if name.endswith("_history"):
-            frame = warehouse.read(name.removesuffix("_history"), columns=columns)
-            tables[name] = frame[frame["grant_year"] <= grant_year].reset_index(drop=True)
+            base = name.removesuffix("_history")
+            earlier = warehouse.read(base, columns=columns)
+            earlier = earlier[earlier["grant_year"] < grant_year]
+            this_year = warehouse.read(_stored(base, staged), grant_year, columns=columns)
+            tables[name] = pd.concat([earlier, this_year], ignore_index=True) if len(earlier) else this_year
         else:
-            tables[name] = warehouse.read(name, grant_year, columns=columns)
+            tables[name] = warehouse.read(_stored(name, staged), grant_year, columns=columns)
     return YearTables(grant_year, load_form_schema(reference_dir, grant_year), tables)
 
 
-def check_suite(name: str, tables: YearTables, run_dir: Path | None = None, run_name: str | None = None) -> SuiteRun:
+def check_suite(name: str, tables: YearTables, project: Path | None = None, run_name: str | None = None) -> SuiteRun:
     suite = suites()[name]
     record = build_frame(name, tables)
-    validation = validate(suite, record.frame, record.parameters, run_dir, run_name)
-    results = rule_results(suite, record.frame, record.parameters, validation, tables.grant_year)
+    validation = validate(suite, record.frame, record.parameters, index_columns(suite, record.frame), project,
+                          tables.grant_year, run_name)
+    results = rule_results(suite, record.parameters, validation, tables.grant_year, record.not_evaluated,
+                           record.compared)
     return SuiteRun(suite, tables.grant_year, record.frame, validation, results)
 
 
 def run_checks(name: str, warehouse: Warehouse, reference_dir: Path, data_dir: Path, grant_year: int,
-               run_id: str) -> SuiteRun:
-    tables = load_year_tables(warehouse, reference_dir, grant_year, NEEDS[name], suite=name)
-    run = check_suite(name, tables, validation_dir(data_dir, grant_year, run_id), run_id)
-    write_audit(warehouse, grant_year, name, run_id, run.results)
+               run_id: str, suites_in_run: Iterable[str] | None = None) -> SuiteRun:
+    """Check suite ``name`` on the run's staged tables; ``suites_in_run``: every suite this run checks
+    (default: all), the set whose completion publishes the run's audit rows."""
+    warehouse.create_tables()  # a first run has no published tables yet (history reads them)
+    tables = load_year_tables(warehouse, reference_dir, grant_year, NEEDS[name], suite=name, staged=True)
+    project = project_dir(data_dir)
+    run = check_suite(name, tables, project, run_id)
+    run.audit_published = write_audit(warehouse, grant_year, name, run_id, run.results,
+                                      suites_in_run if suites_in_run is not None else suites())
+    if run.audit_published:
+        build_data_docs(project, run_id)
     return run

@@ -1,16 +1,22 @@
 """The GX suites in ``expectations/<table>.json`` and the rules they hold, read without importing GX.
 
 A suite guards one table (a Dagster asset) and validates one record frame built for it by
-``checks.frames`` (``meta.record`` says what one row is). Each expectation's ``meta`` names its rule:
+``checks.frames`` (``meta.record`` says what one row is). Each expectation uses GX's own fields:
+
+- ``severity``: ``critical`` (ERROR: the data cannot be trusted; a blocking check), ``warning``
+  (WARN: a breach of the regelverk or the form; recorded, never blocks) or ``info`` (INFO: not a
+  breach; the records it lists are a follow-up list or data notes, and the check passes);
+- ``description``: what the rule means; ``notes``: its source (regelverk point or form question).
+
+and ``meta`` holds only what GX has no field for:
 
 - ``rule``: the rule id, after the form question (``q23.grant_required``) or the regelverk point
   (``regelverk5B.competence_cap``); one Dagster asset check per rule, named with '_' for '.';
-- ``severity``: ``ERROR`` (the data cannot be trusted: blocks downstream assets) or ``WARN``
-  (a compliance finding: recorded, never blocks);
-- ``source``: the regelverk point or form question it enforces; ``meaning``: what it means;
-- ``message``: the finding's text, a ``str.format`` template over the offending record's columns
-  (and ``{value}``: the value the expectation found), or over the suite parameters for a
-  table-level expectation.
+- ``kind``: ``breach``, ``follow_up`` (what an auditor must verify elsewhere, e.g. revisor
+  attestation) or ``data_note`` (a recognised pattern worth knowing, e.g. an intercommunal project);
+- ``message`` / ``message_nb``: the result's text in English (console, UI) and bokmål (the report),
+  ``str.format`` templates over the offending record's columns (and ``{value}``: the value the
+  expectation found), or over the suite parameters for a table-level expectation.
 
 A rule may hold several expectations (e.g. one per competence part); they share its id.
 """
@@ -26,8 +32,10 @@ from pathlib import Path
 from friskliv_pipeline.settings import PROJECT_ROOT
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-SEVERITIES = ("ERROR", "WARN")
-REQUIRED_META = ("rule", "severity", "source", "meaning", "message")
+SEVERITIES = {"critical": "ERROR", "warning": "WARN", "info": "INFO"}  # GX severity -> ours (stable in SQL)
+KINDS = {"ERROR": ("breach",), "WARN": ("breach",), "INFO": ("follow_up", "data_note")}
+REQUIRED_META = ("rule", "kind", "message", "message_nb")
+REQUIRED_FIELDS = ("severity", "description", "notes")
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,9 @@ class Expectation:
     type: str
     kwargs: dict
     meta: dict
+    severity: str  # ERROR, WARN or INFO
+    description: str
+    notes: str
 
     @property
     def column(self) -> str | None:
@@ -48,7 +59,8 @@ class Expectation:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    severity: str
+    severity: str  # ERROR, WARN or INFO
+    kind: str  # breach, follow_up or data_note
     source: str
     meaning: str
     suite: str
@@ -62,6 +74,11 @@ class Rule:
     @property
     def blocking(self) -> bool:
         return self.severity == "ERROR"
+
+    @property
+    def is_breach(self) -> bool:
+        """A breach fails its check; a follow-up list or data note passes and lists its records."""
+        return self.kind == "breach"
 
 
 @dataclass(frozen=True)
@@ -78,7 +95,7 @@ class Suite:
         by_id: dict[str, list[Expectation]] = {}
         for e in self.expectations:
             by_id.setdefault(e.meta["rule"], []).append(e)
-        return [Rule(rid, es[0].meta["severity"], es[0].meta["source"], es[0].meta["meaning"], self.name, tuple(es))
+        return [Rule(rid, es[0].severity, es[0].meta["kind"], es[0].notes, es[0].description, self.name, tuple(es))
                 for rid, es in by_id.items()]
 
 
@@ -94,16 +111,21 @@ def load_suite(path: Path) -> Suite:
     expectations = []
     for i, raw in enumerate(document.get("expectations", [])):
         meta = raw.get("meta", {})
-        missing = [k for k in REQUIRED_META if not meta.get(k)]
+        missing = [k for k in REQUIRED_META if not meta.get(k)] + [k for k in REQUIRED_FIELDS if not raw.get(k)]
         if missing:
-            raise SuiteError(f"{path}: expectation {i} ({raw.get('type')}) lacks meta {missing}")
-        if meta["severity"] not in SEVERITIES:
-            raise SuiteError(f"{path}: expectation {i}: severity must be ERROR or WARN, not {meta['severity']!r}")
-        expectations.append(Expectation(raw["type"], dict(raw.get("kwargs", {})), dict(meta)))
+            raise SuiteError(f"{path}: expectation {i} ({raw.get('type')}) lacks {missing}")
+        severity = SEVERITIES.get(raw["severity"])
+        if severity is None:
+            raise SuiteError(f"{path}: expectation {i}: severity must be one of {sorted(SEVERITIES)}, not {raw['severity']!r}")
+        if meta["kind"] not in KINDS[severity]:
+            raise SuiteError(f"{path}: expectation {i}: a {raw['severity']} expectation is of kind "
+                             f"{' or '.join(KINDS[severity])}, not {meta['kind']!r}")
+        expectations.append(Expectation(raw["type"], dict(raw.get("kwargs", {})), dict(meta), severity,
+                                        raw["description"], raw["notes"]))
     for rid in {e.meta["rule"] for e in expectations}:
-        severities = {e.meta["severity"] for e in expectations if e.meta["rule"] == rid}
-        if len(severities) > 1:
-            raise SuiteError(f"{path}: rule {rid} has expectations of several severities {sorted(severities)}")
+        same = [e for e in expectations if e.meta["rule"] == rid]
+        if len({(e.severity, e.meta["kind"]) for e in same}) > 1:
+            raise SuiteError(f"{path}: rule {rid} has expectations of several severities or kinds")
     suite_meta = document.get("meta", {})
     return Suite(name, suite_meta.get("record", ""), tuple(suite_meta.get("depends_on", [])), tuple(expectations),
                  Path(path), document)

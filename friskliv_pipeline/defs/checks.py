@@ -1,18 +1,26 @@
 """Checks layer: each GX suite in ``expectations/`` as Dagster asset checks on the table it guards.
 
-One check step per suite runs GX once and reports one asset check per rule, so every rule has
-its own status in the UI. A rule of severity ERROR is a blocking check: when it fails, the
-assets downstream of the guarded table are not materialized. WARN rules record findings and
-never block. Each check's metadata shows observed vs expected, the unexpected count, a sample
-of the offending records and where the full result is (GX result JSON, the run's Data Docs
-site under ``<data_dir>/validation/<grant_year>/<run_id>/`` and the audit tables).
+The suites guard the run's STAGED tables (``staging/<table>``): what a run wrote is checked
+before anything is published. One check step per suite runs GX once and reports one asset check
+per rule, so every rule has its own status in the UI. Three kinds of result stay apart:
+
+- a *breach* of severity ERROR is a blocking check: when it fails, nothing of the grant year is
+  published (``publish_checked_tables`` and all after it wait);
+- a *breach* of severity WARN fails its check (yellow) and never blocks;
+- a *follow-up list* or *data note* (GX severity ``info``) passes and lists its records in the
+  metadata (e.g. the grants that need revisor attestation).
+
+A rule whose inputs are not official or not there (illustrative allocations, earlier grant years
+missing) passes with ``status: not evaluated`` and the reason. Each check's metadata shows
+observed vs expected, the records, and where the full result is (the GX project's result and
+Data Docs, the audit tables).
 
 Great Expectations is imported inside the check, never when this module loads.
 """
 
 
 from dagster import (
-    AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue,
+    AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue,
     multi_asset_check,
 )
 
@@ -20,25 +28,28 @@ from friskliv_pipeline.checks.suites import Rule, Suite, suites
 from friskliv_pipeline.defs.memory import release_memory
 from friskliv_pipeline.defs.partitions import grant_year_of
 from friskliv_pipeline.defs.resources import FrisklivResource
+from friskliv_pipeline.defs.staging import table_key
 
 SAMPLE_ROWS = 10
+KIND_LABEL = {"breach": "breach", "follow_up": "follow-up list", "data_note": "data note"}
+LISTED = {"breach": "offending_records", "follow_up": "follow_up_records", "data_note": "noted_records"}
 
 
 def _description(rule: Rule) -> str:
-    return f"{rule.severity} · {rule.id} · {rule.meaning} (source: {rule.source})"
+    return f"{rule.severity} · {KIND_LABEL[rule.kind]} · {rule.id} · {rule.meaning} (source: {rule.source})"
 
 
 def _cell(value) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _sample(findings: list[dict]) -> str:
+def _sample(findings: list[dict], what: str) -> str:
     if not findings:
-        return "No offending records."
-    lines = ["| county | municipality | project | response | message |", "|---|---|---|---|---|"]
+        return f"No {what}."
+    lines = ["| county | municipality | project | response | row | message |", "|---|---|---|---|---|---|"]
     for f in findings[:SAMPLE_ROWS]:
         lines.append("| " + " | ".join(_cell(f[c]) for c in ("county", "municipality", "project_title",
-                                                               "response_id", "message")) + " |")
+                                                               "response_id", "sheet_row", "message")) + " |")
     if len(findings) > SAMPLE_ROWS:
         lines.append(f"\n… and {len(findings) - SAMPLE_ROWS} more in `audit_findings`.")
     return "\n".join(lines)
@@ -47,15 +58,21 @@ def _sample(findings: list[dict]) -> str:
 def _metadata(result, run, grant_year: int) -> dict:
     rule = result.rule
     metadata = {
-        "rule": rule.id, "severity": rule.severity, "source": rule.source,
-        "observed": result.observed, "expected": result.expected,
-        "unexpected_count": result.unexpected_count,
-        "offending_records": MetadataValue.md(_sample(result.findings)),
+        "rule": rule.id, "kind": rule.kind, "severity": rule.severity, "status": result.status,
+        "source": rule.source, "observed": result.observed, "expected": result.expected,
+        "records": len(result.findings),
+        LISTED[rule.kind]: MetadataValue.md(_sample(result.findings, "records")),
         "audit_query": MetadataValue.md(
-            f"```sql\nSELECT county, municipality, project_title, response_id, message FROM audit_findings\n"
+            f"```sql\nSELECT county, municipality, project_title, response_id, sheet_row, message FROM audit_findings\n"
             f"WHERE grant_year = {grant_year} AND rule = '{rule.id}'\n```"),
         "suite": MetadataValue.path(str(run.suite.path)),
     }
+    if result.reason:
+        metadata["not_evaluated_because"] = result.reason
+    if not result.passed and rule.blocking:  # what `friskliv run` prints when this check blocks the year
+        metadata["blocking_findings"] = MetadataValue.json(
+            [f"{f['message']} ({result.where(f)})" if result.where(f) else f["message"]
+             for f in result.findings[:SAMPLE_ROWS]])
     if run.validation.result_path:
         metadata["full_result"] = MetadataValue.path(str(run.validation.result_path))
     if run.validation.data_docs_index:
@@ -65,10 +82,20 @@ def _metadata(result, run, grant_year: int) -> dict:
     return metadata
 
 
+def suites_in_run(context: AssetCheckExecutionContext) -> list[str]:
+    """The suites this run checks: those with a check in the run's check selection, else in its job."""
+    selection = context.run.asset_check_selection
+    if selection is None:
+        selection = context.op_execution_context.job_def.asset_layer.asset_graph.asset_check_keys
+    guarded = {key.asset_key for key in selection}
+    return [name for name in suites() if table_key(name) in guarded]
+
+
 def suite_checks(suite: Suite):
-    """The asset checks of one suite: one spec per rule on the table the suite guards."""
-    specs = [AssetCheckSpec(rule.check_name, asset=suite.name, blocking=rule.blocking,
-                            description=_description(rule), additional_deps=list(suite.depends_on))
+    """The asset checks of one suite: one spec per rule on the (staged) table the suite guards."""
+    guarded = table_key(suite.name)
+    specs = [AssetCheckSpec(rule.check_name, asset=guarded, blocking=rule.blocking,
+                            description=_description(rule), additional_deps=[table_key(t) for t in suite.depends_on])
              for rule in suite.rules]
 
     @multi_asset_check(specs=specs, name=f"{suite.name}_checks",
@@ -80,13 +107,15 @@ def suite_checks(suite: Suite):
         grant_year = grant_year_of(context.partition_key)
         release_memory()
         run = run_checks(suite.name, friskliv.warehouse(), settings.reference_dir, settings.data_dir, grant_year,
-                         context.run.run_id)
-        failed = [r.rule.id for r in run.results if not r.passed]
-        if failed:
-            context.log.info(f"{suite.name} {grant_year}: {len(run.findings)} findings; rules not passed: {failed}")
+                         context.run.run_id, suites_in_run(context))
+        breached = [r.rule.id for r in run.results if not r.passed]
+        if breached:
+            context.log.info(f"{suite.name} {grant_year}: {len(run.breaches)} findings; rules breached: {breached}")
+        if run.audit_published:
+            context.log.info(f"grant year {grant_year}: this run's check results are now the audit tables' rows")
         for result in run.results:
             yield AssetCheckResult(
-                check_name=result.rule.check_name, asset_key=suite.name, passed=result.passed,
+                check_name=result.rule.check_name, asset_key=guarded, passed=result.passed,
                 severity=AssetCheckSeverity.ERROR if result.rule.blocking else AssetCheckSeverity.WARN,
                 metadata=_metadata(result, run, grant_year),
             )

@@ -1,4 +1,4 @@
-"""Raw layer: the grant year's Forms export(s), archived unchanged, every cell kept as text."""
+"""Raw layer: the grant year's Forms export(s), archived unchanged, every cell kept as text (staged)."""
 
 
 import shutil
@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, MetadataValue, Output, asset
 from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
+from friskliv_pipeline.defs.staging import staged_key
 from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, read_export, sha256_of
 from friskliv_pipeline.forms.schema import load_form_schema
@@ -38,8 +39,10 @@ def archive(path: Path, data_dir: Path, grant_year: int) -> Path:
 
 
 @asset(
-    group_name="raw", partitions_def=grant_year_partitions, io_manager_key="warehouse_io_manager",
-    description=description("raw_responses"), metadata=table_metadata("raw_responses"),
+    key=staged_key("raw_responses"), group_name="raw", partitions_def=grant_year_partitions,
+    io_manager_key="warehouse_io_manager",
+    description=f"Staged (checked before publication): {description('raw_responses')}",
+    metadata=table_metadata("raw_responses"),
     kinds={"pandas", "excel"}, owners=OWNERS,
 )
 def raw_responses(context: AssetExecutionContext, friskliv: FrisklivResource) -> Output:

@@ -76,18 +76,23 @@ def _warehouse(url: str) -> Warehouse:
     return _WAREHOUSES[url]
 
 
+def _table_of(key_path: list[str]) -> str:
+    """Asset ``staging/<table>`` is warehouse table ``staging_<table>``; asset ``<table>`` is ``<table>``."""
+    return "_".join(key_path)
+
+
 class WarehouseIOManager(ConfigurableIOManager):
     """Stores each asset's DataFrame as the warehouse table of the same name, one grant year at a time."""
 
     friskliv: FrisklivResource
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
-        table = context.asset_key.path[-1]
+        table = _table_of(context.asset_key.path)
         rows = self.friskliv.warehouse().replace_partition(table, int(context.partition_key), obj)
         release_memory()
         context.add_output_metadata({"dagster/partition_row_count": rows, "dagster/table_name": table})
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
-        table = context.asset_key.path[-1]
+        table = _table_of(context.asset_key.path)
         release_memory()
         return self.friskliv.warehouse().read(table, int(context.asset_partition_key))
