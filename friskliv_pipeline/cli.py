@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -35,11 +36,43 @@ def _dagster_instance(settings: Settings):
     return DagsterInstance.get()
 
 
+# What a database driver says when the connection to the warehouse went away mid-run.
+CONNECTION_LOST = ("terminating connection", "server closed the connection", "connection already closed",
+                   "the connection is closed", "connection is lost", "consuming input failed",
+                   "could not receive data", "connection refused", "unable to open database file",
+                   "disk i/o error")
+
+
+def _chain(error) -> list:
+    errors = [error]
+    while errors[-1].cause is not None:
+        errors.append(errors[-1].cause)
+    return errors
+
+
 def _root_cause(error) -> str:
     """The user's exception message inside Dagster's wrapping errors."""
-    while error.cause is not None:
-        error = error.cause
-    return error.message.strip()
+    return _chain(error)[-1].message.strip()
+
+
+def _connection_lost(error) -> str | None:
+    """The driver's words when the step failed because the warehouse connection was lost, else None."""
+    for e in _chain(error):
+        first = e.message.strip().split("\n")[0]
+        if any(p in first.lower() for p in CONNECTION_LOST):
+            # the driver's words only: no "psycopg.errors.AdminShutdown: " or "(sqlite3.OperationalError) "
+            return re.sub(r"^(\([\w.]+\) |[\w.]+: )+", "", first)
+    return None
+
+
+def _failure_line(year: int, step: str, error, warehouse_url: str) -> str:
+    step = step.replace("__", "/")  # the step of asset staging/raw_responses is "staging__raw_responses"
+    lost = _connection_lost(error)
+    if lost is None:
+        return f"friskliv: grant year {year} failed in step {step}: {_root_cause(error)}"
+    return (f"friskliv: grant year {year} failed in step {step}: the database connection was lost ({lost}). "
+            f"Nothing of this run was published. What to do: check that the warehouse at {_safe_url(warehouse_url)} "
+            f"is up and reachable, then run `friskliv run --year {year}` again")
 
 
 def _safe_url(url: str) -> str:
@@ -117,8 +150,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                       file=sys.stderr)
             failures = [e for e in events if e.is_step_failure and not (blocking and e.step_key.endswith("_checks"))]
             for event in failures:
-                print(f"friskliv: grant year {year} failed in step {event.step_key}: "
-                      f"{_root_cause(event.event_specific_data.error)}", file=sys.stderr)
+                print(_failure_line(year, event.step_key, event.event_specific_data.error, settings.warehouse_url),
+                      file=sys.stderr)
             if not failures and not blocking:
                 print(f"friskliv: grant year {year} failed before any step ran", file=sys.stderr)
             print(f"  full trace: Dagster run {run_id} (DAGSTER_HOME={os.environ['DAGSTER_HOME']}; "
@@ -131,7 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  warehouse: {_safe_url(settings.warehouse_url)}")
         print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")
         print(f"  report:    {settings.data_dir / 'reports' / str(year) / 'report.html'}")
-        print(f"  validation: {settings.data_dir / 'validation' / str(year)}")
+        print(f"  validation: {settings.data_dir / 'validation' / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}")
     return 1 if failed else 0
 
 
@@ -165,7 +198,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     result = preflight(Path(args.file), args.year, Settings.from_env().reference_dir)
     print("\n".join(result.summary_lines()))
-    return 1 if args.strict and (len(result.findings) or len(result.check_findings)) else 0
+    breaches = result.check_findings["kind"] == "breach"  # a follow-up entry or data note is not a finding
+    return 1 if args.strict and (len(result.findings) or breaches.any()) else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -46,11 +46,15 @@ class Preflight:
         lines.append("Cleaning notes (cell by cell):" if len(self.findings) else "Cleaning notes: none")
         for f in self.findings.sort_values("source_row").itertuples(index=False):
             lines.append(f"  row {f.source_row} (response {f.response_id}), {f.question_id}: {f.message} [{f.rule}]")
-        checks = self.check_findings
-        lines.append("Data-quality findings:" if len(checks) else "Data-quality findings: none")
-        for f in checks.sort_values(["severity", "county", "rule"], na_position="first").itertuples(index=False):
-            where = ", ".join(str(x) for x in (f.county, f.municipality, f.project_title) if isinstance(x, str) and x)
-            lines.append(f"  {f.severity} {f.rule}: {where + ': ' if where else ''}{f.message}")
+        for kind, title in (("breach", "Data-quality findings"), ("follow_up", "To verify elsewhere (follow-up list)"),
+                            ("data_note", "Data notes")):
+            records = self.check_findings[self.check_findings["kind"] == kind]
+            if kind != "breach" and records.empty:
+                continue
+            lines.append(f"{title}:" if len(records) else f"{title}: none")
+            for f in records.sort_values(["severity", "county", "rule"], na_position="first").itertuples(index=False):
+                where = ", ".join(str(x) for x in (f.county, f.municipality, f.project_title) if isinstance(x, str) and x)
+                lines.append(f"  {f.severity} {f.rule}: {where + ': ' if where else ''}{f.message}")
         return lines
 
 
@@ -66,6 +70,7 @@ def preflight(file: Path, grant_year: int, reference_dir: Path) -> Preflight:
 
 def _check_findings(form, grant_year: int, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Run every GX suite in memory on the tables as the warehouse would hold them."""
+    from friskliv_pipeline.checks.findings import FINDING_COLUMNS
     from friskliv_pipeline.checks.frames import YearTables
     from friskliv_pipeline.checks.run import check_suite
     from friskliv_pipeline.checks.suites import suites
@@ -75,4 +80,4 @@ def _check_findings(form, grant_year: int, tables: dict[str, pd.DataFrame]) -> p
     year = YearTables(grant_year, form, typed)
     frames = [check_suite(name, year).findings for name in suites()]
     return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else \
-        pd.DataFrame(columns=["rule", "severity", "county", "municipality", "project_title", "message"])
+        pd.DataFrame(columns=FINDING_COLUMNS)

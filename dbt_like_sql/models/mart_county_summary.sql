@@ -1,7 +1,8 @@
 -- One row per grant year and county of that year's structure: figure 1 of the report.
 -- Every county of the year appears, with zeros when it granted nothing. unspent_nok is
 -- allocation - granted - competence building; it is an upper bound when a grant amount could
--- not be read (n_grant_amount_missing > 0, see cleaning_issues).
+-- not be read (n_grant_amount_missing > 0, see cleaning_issues). allocation_source says where
+-- the allocation comes from: the report prints allocations only when it names an official source.
 
 with counties as (
 
@@ -56,7 +57,8 @@ joined as (
         coalesce(project_totals.granted_nok, 0) as granted_nok,
         coalesce(project_totals.n_grant_amount_missing, 0) as n_grant_amount_missing,
         coalesce(competence_building.competence_total_nok, 0) as competence_nok,
-        allocations.allocation_nok
+        allocations.allocation_nok,
+        allocations.source as allocation_source
 
     from counties
     left join project_totals on project_totals.county = counties.county
@@ -77,7 +79,8 @@ final as (
         n_grant_amount_missing,
         competence_nok,
         allocation_nok,
-        allocation_nok - granted_nok - competence_nok as unspent_nok
+        allocation_nok - granted_nok - competence_nok as unspent_nok,
+        allocation_source
 
     from joined
 
