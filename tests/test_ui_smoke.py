@@ -75,7 +75,9 @@ def test_every_asset_edge_and_partition_is_served(webserver):
             {k.to_user_string() for k in graph.get(key).parent_keys}, key
         assert {"2023", "2024"} <= set(node["partitionKeys"]), key
     # lineage an analyst follows from the form to a figure
-    assert "raw_responses" in {"/".join(d["path"]) for d in served["projects"]["dependencyKeys"]}
+    # write, audit, publish: the staged table comes from the staged raw export, the published one from it
+    assert "staging/raw_responses" in {"/".join(d["path"]) for d in served["staging/projects"]["dependencyKeys"]}
+    assert {"/".join(d["path"]) for d in served["projects"]["dependencyKeys"]} == {"staging/projects"}
     assert "projects" in {"/".join(d["path"]) for d in served["mart_national_summary"]["dependencyKeys"]}
     assert "mart_attainment" in {"/".join(d["path"]) for d in served["figur_4_maloppnaelse"]["dependencyKeys"]}
     assert {n["groupName"] for n in served.values()} >= {"reference", "raw", "clean", "marts", "publish"}

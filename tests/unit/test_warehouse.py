@@ -23,10 +23,14 @@ def _audit_results(n: int, grant_year: int = 2024) -> pd.DataFrame:
         "run_id": [f"run-{i}" for i in range(n)],
         "asset": ["projects"] * n,
         "check_name": [HOSTILE if i == 0 else f"rule.{i}" for i in range(n)],
+        "kind": ["breach"] * n,
         "severity": ["ERROR", "WARN"] * (n // 2) + ["WARN"] * (n % 2),
+        "status": [("passed", "failed", None)[i % 3] for i in range(n)],
         "passed": [(True, False, None)[i % 3] for i in range(n)],
         "observed": [None if i % 4 == 0 else str(i) for i in range(n)],
         "expected": [np.nan if i % 5 == 0 else "≤ 20 %" for i in range(n)],
+        "reason": [None] * n,
+        "n_records": [i if i % 2 else None for i in range(n)],
         "checked_at": [dt.datetime(2024, 7, 2, 6, 0, 1, 123456) + dt.timedelta(seconds=i) for i in range(n)],
     })
 
