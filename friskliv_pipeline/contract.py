@@ -156,6 +156,7 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("municipality_no", "text", "Kommunenummer of the (first named) municipality; NULL when not found in the reporting county", "q14 + municipalities"),
         _c("municipality", "text", "Register name of that municipality", "q14 + municipalities"),
         _c("n_municipalities_named", "int", "How many municipalities q14 names (inter-municipal projects may name several)", "q14"),
+        _c("unnamed_neighbours", "bool", "q14 adds municipalities it does not name ('… og nabokommuner'); they have no row in project_municipalities", "q14"),
         *PROJECT_ANSWERS,
     )),
     Table("superseded_responses", "clean", "One row per response replaced by a later resubmission of the same project.", (

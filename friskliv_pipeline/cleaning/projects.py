@@ -51,7 +51,7 @@ def build_projects(kept: pd.DataFrame, register: MunicipalityRegister, county_nu
                    log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(projects, project_municipalities). The municipality code is NULL when q14 did not match."""
     projects = kept.copy()
-    numbers, names, counts, bridge = [], [], [], []
+    numbers, names, counts, neighbours, bridge = [], [], [], [], []
     for row in kept.itertuples(index=False):
         match = register.match(row.municipality_reported, row.county)
         for rule, message in match.problems:
@@ -59,11 +59,13 @@ def build_projects(kept: pd.DataFrame, register: MunicipalityRegister, county_nu
         numbers.append(match.municipality_no)
         names.append(match.municipality)
         counts.append(len(match.parts))
+        neighbours.append(match.unnamed_neighbours)
         for part in match.parts:
             bridge.append({"grant_year": row.grant_year, "response_id": row.response_id, **part})
     projects["municipality_no"] = numbers
     projects["municipality"] = names
     projects["n_municipalities_named"] = counts
+    projects["unnamed_neighbours"] = neighbours
     projects["county_no"] = projects["county"].map(county_numbers)
     bridge_frame = pd.DataFrame(bridge, columns=["grant_year", "response_id", "position", "name_reported",
                                                  "municipality_no", "municipality"])

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from friskliv_pipeline.cleaning.answers import (
-    attainment, clean_text, match_key, multi_choice, single_choice, yes_no,
+    attainment, clean_text, multi_choice, single_choice, yes_no,
 )
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
+from friskliv_pipeline.cleaning.place_names import name_parts, place_key
 from friskliv_pipeline.forms.schema import FormSchema, Question
 
 # Multi-select questions → prefix of their flag columns.
@@ -61,18 +62,28 @@ class IssueLog:
                                                 "rule", "message", "value"])
 
 
-def _county(value: str | None, counties: list[str]) -> tuple[str | None, str | None]:
-    text = clean_text(value)
-    if text is None:
-        return None, "q01 is empty"
-    index = {match_key(c): c for c in counties}
-    key = match_key(text)
+def _county_key(text: str) -> str:
+    key = place_key(text)
     for prefix in ("fylkeskommune ", "fylke "):
         key = key.removeprefix(prefix)
     for suffix in (" fylkeskommune", " fylke"):
         key = key.removesuffix(suffix)
+    return key
+
+
+def _county(value: str | None, counties: list[str]) -> tuple[str | None, str | None]:
+    """The county of q01, also from an official multi-language form written in any order
+    ("Troms - Romsa - Tromssa", "Romsa - Troms fylkeskommune"): one of its parts must be the county."""
+    text = clean_text(value)
+    if text is None:
+        return None, "q01 is empty"
+    index = {place_key(c): c for c in counties}
+    key = _county_key(text)
     if key in index:
         return index[key], None
+    found = {index[k] for k in (_county_key(p) for p in name_parts(text)) if k in index}
+    if len(found) == 1:
+        return found.pop(), None
     return None, f"{text[:60]!r} is not a county of this grant year ({', '.join(counties)})"
 
 
