@@ -18,11 +18,15 @@ from friskliv_pipeline.pseudonym import load_key
 def export_files(landing_dir: Path, grant_year: int) -> list[Path]:
     """The export files of a grant year: .xlsx/.csv in <landing>/<year>/, Office lock files ignored."""
     folder = Path(landing_dir) / str(grant_year)
+    hint = f"put the year's Forms export (.xlsx or .csv) in {folder}/ or set FRISKLIV_LANDING_DIR"
+    if not folder.is_dir():
+        raise ExportError(f"No export for grant year {grant_year}: the landing folder {folder} does not exist",
+                          hint=hint)
     files = sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES
                    and not p.name.startswith(("~$", ".")))
     if not files:
-        raise ExportError(f"No export (.xlsx or .csv) for grant year {grant_year}", file=str(folder),
-                          hint=f"put the Forms export in {folder}/ or set FRISKLIV_LANDING_DIR")
+        raise ExportError(f"No export for grant year {grant_year}: the landing folder holds no .xlsx or .csv file",
+                          file=str(folder), hint=hint)
     return files
 
 

@@ -51,8 +51,8 @@ def read_export(path: Path) -> RawExport:
     from openpyxl.utils import get_column_letter  # openpyxl only when a file is read: the sensor imports this module
 
     path = Path(path)
-    data = path.read_bytes()
     name = str(path)
+    data = _read_bytes(path)
     if not data.strip():
         raise ExportError("The file is empty", file=name, hint="export the responses again from Forms")
     if data.startswith(_OLE2_MAGIC):
@@ -95,6 +95,21 @@ def read_export(path: Path) -> RawExport:
         raise ExportError("The export has a header row but no responses", file=name, row=header_index + 1,
                           hint="check that the right file was exported (Forms → Responses → Open in Excel)")
     return RawExport(path, sha, fmt, headers, header_index + 1, rows, blank, encoding, delimiter)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, or one ExportError that says why there are none (no OSError trace)."""
+    if path.is_dir():
+        raise ExportError("This is a folder, not an export file", file=str(path),
+                          hint="give the path of the .xlsx or .csv file inside it")
+    if not path.exists():
+        raise ExportError("The file does not exist", file=str(path),
+                          hint="check the path and the file name")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"The file cannot be read ({exc.strerror or exc})", file=str(path),
+                          hint="check that you may read it and that no other program locks it") from exc
 
 
 def _cell_text(value) -> str | None:

@@ -76,10 +76,11 @@ class FormSchema:
 def load_form_schema(reference_dir: Path, grant_year: int) -> FormSchema:
     path = Path(reference_dir) / "forms" / f"form_{grant_year}.json"
     if not path.exists():
+        known = sorted(p.stem.removeprefix("form_") for p in path.parent.glob("form_[0-9][0-9][0-9][0-9].json"))
         raise ExportError(
-            f"No form schema for grant year {grant_year}",
+            f"No form schema for grant year {grant_year} (there are schemas for {', '.join(known) or 'no year'})",
             file=str(path),
-            hint=f"add {path.name} (copy the previous year's and update the wording of the questions)",
+            hint=f"check the year, or add {path.name} (copy the previous year's and update the wording of the questions)",
         )
     data = json.loads(path.read_text(encoding="utf-8"))
     questions = []
@@ -189,7 +190,8 @@ def match_headers(headers: list[str], form: FormSchema, file: str) -> HeaderMatc
     missing_required = [q for q in form.questions if q.required and q.id not in questions]
     if missing_required:
         q = missing_required[0]
-        closest = _closest(q.header, headers)
+        # only the columns left for a question: a metadata column is never the missing question
+        closest = _closest(q.header, unused or [h for h in headers if h not in metadata.values()])
         others = f" (and {len(missing_required) - 1} more required questions)" if len(missing_required) > 1 else ""
         raise ExportError(
             f"Required question {q.id} {q.header!r} has no column{others}; closest header: {closest!r}",
