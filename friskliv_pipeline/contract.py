@@ -137,7 +137,10 @@ TABLES: dict[str, Table] = {t.name: t for t in [
     Table("raw_responses", "raw", "One row per response in the export(s), every cell as text. E-mail and name are replaced by a keyed hash.", (
         GRANT_YEAR, _c("source_file", "text", "Export file name in the landing folder"),
         _c("source_sha256", "text", "sha256 of the export file (the archived copy is <data_dir>/archive/<year>/<sha256>.<ext>)"),
-        SOURCE_ROW, _c("export_locale", "text", "nb or en, from the metadata headers (decides the date order)"),
+        SOURCE_ROW, _c("export_locale", "text", "nb or en, from the metadata headers"),
+        _c("date_order", "text", "day_first or month_first, decided by the file's own date values; undecided when no value "
+           "has a field above 12 (then read in the header language's order, refused if that decides a resubmission); "
+           "NULL for real date-time cells"),
         RESPONSE_ID, _c("start_time", "text", "Start time as exported", "Start time / Starttidspunkt"),
         _c("completion_time", "text", "Completion time as exported", "Completion time / Fullføringstidspunkt"),
         _c("last_modified_time", "text", "Last modified time as exported, when present", "Last modified time"),

@@ -16,6 +16,7 @@ from friskliv_pipeline.cleaning.answers import (
 )
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
 from friskliv_pipeline.cleaning.place_names import name_parts, place_key
+from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order
 from friskliv_pipeline.forms.schema import FormSchema, Question
 
 # Multi-select questions → prefix of their flag columns.
@@ -37,6 +38,9 @@ TEXT_COLUMNS = {
     "q38": "other_comments",
 }
 PROJECT_QUESTIONS = [f"q{i:02d}" for i in range(13, 36)]
+# Completion time read in the other day/month order, for files whose values do not decide it
+# (working column: split_responses uses it, no table keeps it).
+OTHER_ORDER_COMPLETION = "_completion_time_other_order"
 
 
 def attainment_column(criterion_no: int) -> str:
@@ -95,9 +99,14 @@ def type_response(raw: dict, form: FormSchema, counties: list[str], log: IssueLo
 
     row = {
         "grant_year": raw["grant_year"], "response_id": rid, "source_file": raw["source_file"],
-        "source_row": srow, "completion_time": _timestamp(raw.get("completion_time"), raw.get("export_locale"), log, rid, srow),
+        "source_row": srow,
+        "completion_time": _timestamp(raw.get("completion_time"), assumed_order(raw.get("date_order"), raw.get("export_locale")),
+                                      log, rid, srow),
         "county_reported": clean_text(raw.get("q01")),
     }
+    if raw.get("date_order") == UNDECIDED:  # the other reading, to see whether it changes a resubmission's winner
+        row[OTHER_ORDER_COMPLETION] = _timestamp(raw.get("completion_time"),
+                                                 not assumed_order(None, raw.get("export_locale")), None, rid, srow)
     row["county"], county_problem = _county(raw.get("q01"), counties)
     if county_problem:
         problem("q01", "q01.county_unknown", county_problem)
@@ -154,18 +163,20 @@ def _money(q: Question, raw: dict, row: dict, problem) -> None:
         problem(q.id, f"{q.id}.money_unparseable", parsed.problem)
 
 
-def _timestamp(value, locale, log: IssueLog, rid, srow):
-    """ISO text (from a workbook's real date-time cells) or the export locale's own date order."""
+def _timestamp(value, dayfirst: bool, log: IssueLog | None, rid, srow):
+    """ISO text (from a workbook's real date-time cells) or d/m/y text in the given order."""
     if value is None:
-        log.add(rid, srow, "completion_time", "meta.completion_time_missing", "the response has no completion time")
+        if log is not None:
+            log.add(rid, srow, "completion_time", "meta.completion_time_missing", "the response has no completion time")
         return None
     text = str(value).strip()
     iso = text[:4].isdigit()
-    parsed = pd.to_datetime(text, errors="coerce", dayfirst=not iso and locale != "en",
+    parsed = pd.to_datetime(text, errors="coerce", dayfirst=not iso and dayfirst,
                             format="ISO8601" if iso else None)
     if pd.isna(parsed):
-        log.add(rid, srow, "completion_time", "meta.completion_time_unparseable",
-                f"completion time {text[:40]!r} is not a date-time", value)
+        if log is not None:
+            log.add(rid, srow, "completion_time", "meta.completion_time_unparseable",
+                    f"completion time {text[:40]!r} is not a date-time", value)
         return None
     return parsed.to_pydatetime().replace(tzinfo=None)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.forms.date_order import decide_date_order
 from friskliv_pipeline.forms.export_reader import RawExport
 from friskliv_pipeline.forms.schema import FormSchema, HeaderMatch, match_headers
 from friskliv_pipeline.pseudonym import respondent_hash
@@ -21,7 +22,7 @@ NORWEGIAN_COMPLETION_HEADER = "fullføringstidspunkt"
 
 
 def raw_columns(form: FormSchema) -> list[str]:
-    return (["grant_year", "source_file", "source_sha256", "source_row", "export_locale"] + METADATA_COLUMNS
+    return (["grant_year", "source_file", "source_sha256", "source_row", "export_locale", "date_order"] + METADATA_COLUMNS
             + ["respondent_hash"] + [q.id for q in form.questions] + ["extra_columns"])
 
 
@@ -42,8 +43,9 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
         match = match_headers(export.headers, form, str(export.path))
         report.files.append(_file_report(export, match))
         position = {h: i for i, h in enumerate(export.headers)}
-        # Forms writes dates in the locale of the exporting account: nb is day-first, en month-first.
         locale = "nb" if match.metadata["completion_time"].strip().casefold() == NORWEGIAN_COMPLETION_HEADER else "en"
+        date_order = _date_order(export, match, position)
+        report.files[-1]["date_order"] = date_order
         for sheet_row, cells in export.rows:
             def cell(header: str | None) -> str | None:
                 return None if header is None else cells[position[header]]
@@ -68,6 +70,7 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                 "source_sha256": export.sha256,
                 "source_row": sheet_row,
                 "export_locale": locale,
+                "date_order": date_order,
                 **{k: cell(match.metadata.get(k)) for k in METADATA_COLUMNS},
                 "respondent_hash": respondent_hash(key, cell(match.metadata.get("email")),
                                                    cell(match.metadata.get("name"))),
@@ -80,6 +83,13 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
             records.append(record)
     frame = pd.DataFrame.from_records(records, columns=raw_columns(form))
     return frame, report
+
+
+def _date_order(export: RawExport, match: HeaderMatch, position: dict[str, int]) -> str | None:
+    """The day/month order of the file's Start, Completion and Last modified times."""
+    columns = [match.metadata[k] for k in ("start_time", "completion_time", "last_modified_time") if k in match.metadata]
+    values = ((row, h, cells[position[h]]) for row, cells in export.rows for h in columns)
+    return decide_date_order(values, str(export.path))
 
 
 def _file_report(export: RawExport, match: HeaderMatch) -> dict:

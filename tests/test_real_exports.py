@@ -1,0 +1,111 @@
+"""Exports as real counties send them (issue 14), as real files through the reader and the cleaning:
+re-saved CSVs with the saving PC's date order, quiz-style columns, personal data under header
+spellings we did not know, overlapping exports of one form, a synced workbook's sheets."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from friskliv_pipeline.cleaning.clean_tables import clean_partition
+from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.forms.export_reader import read_export
+from friskliv_pipeline.forms.raw_table import build_raw_responses
+from friskliv_pipeline.forms.schema import load_form_schema
+from friskliv_pipeline.reference import read_reference
+from tests.conftest import REFERENCE_DIR
+
+FORM = load_form_schema(REFERENCE_DIR, 2024)
+EN_META = ["ID", "Start time", "Completion time", "Email", "Name"]
+NB_META = ["ID", "Starttidspunkt", "Fullføringstidspunkt", "E-post", "Navn"]
+
+
+def answers(title: str, grant: str = "100 000", municipality: str = "Arendal") -> list[str | None]:
+    given = {"q01": "Agder", "q02": "Ja", "q13": title, "q14": municipality, "q15": "Annet, spesifiser:;",
+             "q22": "Frisklivssentral", "q23": grant}
+    return [given.get(q.id, "Ja" if q.kind == "attainment" else None) for q in FORM.questions]
+
+
+def response(rid: str, completed: str, title: str, grant: str = "100 000",
+             email: str = "kari@agder.example.no", name: str = "Kari Nordmann") -> list[str | None]:
+    return [rid, completed, completed, email, name] + answers(title, grant)
+
+
+def write_csv(path: Path, rows: list[list], meta=EN_META, extra_headers=(), delimiter=";") -> Path:
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerow(list(meta) + [q.header for q in FORM.questions] + list(extra_headers))
+        for r in rows:
+            writer.writerow(["" if c is None else c for c in r])
+    return path
+
+
+def clean(*paths: Path) -> dict[str, pd.DataFrame]:
+    exports = [read_export(p) for p in paths]
+    raw, report = build_raw_responses(exports, FORM, b"test-key", 2024)
+    tables = clean_partition(raw, FORM, read_reference(REFERENCE_DIR, "counties", 2024),
+                             read_reference(REFERENCE_DIR, "municipalities", 2024))
+    return {"raw_responses": raw, **tables, "_report": report}
+
+
+# --- 3. CSV dates: the order comes from the file's own values ----------------------------------
+
+def test_english_csv_with_day_first_dates_reads_them_day_first_and_the_right_resubmission_wins(tmp_path):
+    """Re-saved on a Norwegian PC: English headers, dates 03.04.2024 = 3 April (15.04 decides it)."""
+    path = write_csv(tmp_path / "eksport.csv", [
+        response("1", "03.04.2024 10:00", "Frisklivsløypa", grant="100 000"),   # 3 April: the later one
+        response("2", "04.03.2024 10:00", "Frisklivsløypa", grant="90 000"),    # 4 March (month-first: 3 April)
+        response("3", "15.04.2024 09:00", "Mestring"),
+    ])
+    t = clean(path)
+    assert set(t["raw_responses"]["date_order"]) == {"day_first"}
+    completed = dict(zip(t["responses"]["response_id"], t["responses"]["completion_time"]))
+    assert completed["1"] == pd.Timestamp("2024-04-03 10:00")
+    assert completed["2"] == pd.Timestamp("2024-03-04 10:00")
+    assert set(t["projects"]["response_id"]) == {"1", "3"}
+    assert list(t["superseded_responses"]["response_id"]) == ["2"]
+
+
+def test_norwegian_csv_with_month_first_dates_reads_them_month_first(tmp_path):
+    path = write_csv(tmp_path / "eksport.csv", [
+        response("1", "4/3/2024 10:00", "Frisklivsløypa"), response("2", "4/25/2024 10:00", "Mestring"),
+    ], meta=NB_META)
+    t = clean(path)
+    assert set(t["raw_responses"]["date_order"]) == {"month_first"}
+    assert t["responses"].set_index("response_id").loc["1", "completion_time"] == pd.Timestamp("2024-04-03 10:00")
+
+
+def test_an_undecidable_file_where_the_order_picks_the_winner_stops_with_what_to_do(tmp_path):
+    path = write_csv(tmp_path / "eksport.csv", [
+        response("1", "03.04.2024 10:00", "Frisklivsløypa"), response("2", "04.03.2024 10:00", "Frisklivsløypa"),
+    ])
+    with pytest.raises(ExportError) as raised:
+        clean(path)
+    error = raised.value
+    assert (error.file, error.row) == ("eksport.csv", 2)
+    assert "day-first or month-first" in error.message and "rows 2, 3" in error.message
+    assert "yyyy-mm-dd" in error.hint and ".xlsx" in error.hint
+
+
+def test_an_undecidable_file_where_the_order_changes_nothing_is_read(tmp_path):
+    path = write_csv(tmp_path / "eksport.csv", [
+        response("1", "03.04.2024 10:00", "Frisklivsløypa"), response("2", "05.04.2024 10:00", "Frisklivsløypa"),
+    ])
+    t = clean(path)
+    assert set(t["raw_responses"]["date_order"]) == {"undecided"}
+    assert list(t["projects"]["response_id"]) == ["2"]  # latest both ways
+
+
+def test_a_file_mixing_both_orders_is_refused_naming_both_cells(tmp_path):
+    path = write_csv(tmp_path / "eksport.csv", [
+        response("1", "15.04.2024 10:00", "A"), response("2", "4/25/2024 10:00", "B"),
+    ])
+    with pytest.raises(ExportError) as raised:
+        clean(path)
+    assert "'15.04.2024 10:00' (row 2" in raised.value.message and "'4/25/2024 10:00' (row 3" in raised.value.message
+    assert raised.value.file == str(path)
