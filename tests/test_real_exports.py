@@ -109,3 +109,90 @@ def test_a_file_mixing_both_orders_is_refused_naming_both_cells(tmp_path):
         clean(path)
     assert "'15.04.2024 10:00' (row 2" in raised.value.message and "'4/25/2024 10:00' (row 3" in raised.value.message
     assert raised.value.file == str(path)
+
+
+# --- 4. quiz-style exports ------------------------------------------------------------------
+
+QUIZ_TAIL = ["Total points", "Quiz feedback", "Grade posted time"]
+
+
+def quiz_workbook(path: Path, drop: str) -> Path:
+    """A quiz-style Forms export: each question followed by its Points and Feedback columns; the
+    column of question ``drop`` is missing, its Points/Feedback columns are there."""
+    headers, cells = list(EN_META), ["1", "2024-04-03 10:00:00", "2024-04-03 10:20:00", "anonymous", None]
+    for q, value in zip(FORM.questions, answers("Frisklivsløypa")):
+        if q.id != drop:
+            headers.append(q.header)
+            cells.append(value)
+        headers += [f"Points - {q.header}", f"Feedback - {q.header}"]
+        cells += ["0", "Godt svar fra Kari"]
+    headers += QUIZ_TAIL
+    cells += ["0", "Bra", "2024-04-04 08:00:00"]
+    wb = Workbook()
+    wb.active.append(headers)
+    wb.active.append(cells)
+    wb.save(path)
+    return path
+
+
+def test_quiz_columns_are_never_matched_to_a_question_and_are_reported_as_ignored(tmp_path):
+    t = clean(quiz_workbook(tmp_path / "quiz.xlsx", drop="q10"))  # q10 is optional
+    raw = t["raw_responses"]
+    assert raw.loc[0, "q10"] is None or pd.isna(raw.loc[0, "q10"])  # not "0" from 'Points - …'
+    file = t["_report"].files[0]
+    assert "q10" in file["missing_optional_questions"]
+    assert set(file["quiz_columns_ignored"]) == {f"{kind} - {q.header}" for q in FORM.questions
+                                                 for kind in ("Points", "Feedback")} | set(QUIZ_TAIL)
+    assert file["extra_columns"] == [] and pd.isna(raw.loc[0, "extra_columns"])
+    assert raw.loc[0, "q13"] == "Frisklivsløypa"
+
+
+def test_a_required_question_without_its_column_is_an_error_even_with_its_points_column(tmp_path):
+    path = quiz_workbook(tmp_path / "quiz.xlsx", drop="q14")
+    with pytest.raises(ExportError) as raised:
+        clean(path)
+    assert "q14" in raised.value.message
+    assert not raised.value.column.startswith(("Points", "Feedback"))
+
+
+# --- 5. personal data under any header ------------------------------------------------------
+
+ADDRESS, NAME, CONTACT = "kari.nordmann@agder.example.no", "Kari Nordmann", "ola@fylke.example.no"
+
+
+@pytest.mark.parametrize("email_header, name_header", [
+    ("Email address", "Name"), ("E-mail", "Full name"), ("E-postadresse", "Namn"), ("Epost", "Fullt namn"),
+])
+def test_respondent_email_and_name_under_other_header_spellings_are_hashed(tmp_path, email_header, name_header):
+    meta = ["ID", "Start time", "Completion time", email_header, name_header]
+    path = write_csv(tmp_path / "eksport.csv", [response("1", "2024-04-03 10:00", "A", email=ADDRESS, name=NAME)],
+                     meta=meta)
+    t = clean(path)
+    assert t["raw_responses"].loc[0, "respondent_hash"]
+    assert_nowhere(t, ADDRESS, NAME)
+
+
+def test_numbered_duplicates_and_unknown_columns_holding_addresses_are_hashed_everywhere(tmp_path):
+    """An e-mail header we do not know ('Kontaktperson') and Forms' 'Email2'/'Navn1': found, hashed."""
+    rows = [response("1", "2024-04-03 10:00", "A", email=ADDRESS, name=NAME) + [CONTACT, ADDRESS, NAME, "merknad"],
+            response("2", "2024-04-05 10:00", "B", email=ADDRESS, name=NAME) + [None, None, None, None]]
+    path = write_csv(tmp_path / "eksport.csv", rows, meta=NB_META,
+                     extra_headers=["Kontaktperson", "Email2", "Navn1", "Merknad"])
+    t = clean(path)
+    file = t["_report"].files[0]
+    assert set(file["personal_columns_hashed"]) == {"Kontaktperson", "Email2", "Navn1"}
+    assert file["extra_columns"] == ["Merknad"]
+    extra = json.loads(t["raw_responses"].loc[0, "extra_columns"])
+    assert extra["Merknad"] == "merknad"
+    assert len(extra["Kontaktperson"]) == 16 and extra["Email2"] == t["raw_responses"].loc[0, "respondent_hash"]
+    assert_nowhere(t, ADDRESS, NAME, CONTACT)
+
+
+def assert_nowhere(tables: dict, *secrets: str) -> None:
+    """No cell of any table (raw and clean) holds any of ``secrets``, in any case."""
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            continue
+        text = frame.astype(str).to_csv(index=False).casefold()
+        for secret in secrets:
+            assert secret.casefold() not in text, f"{secret!r} found in {name}"

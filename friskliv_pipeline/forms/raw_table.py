@@ -1,12 +1,16 @@
 """Exports → the ``raw_responses`` table: every row and cell as text, nothing interpreted.
 
 The respondent's e-mail and name are replaced by a keyed hash here, at the edge of the raw
-zone; columns that match no question are kept as JSON in ``extra_columns`` and reported.
+zone: under every header spelling we know, in Forms' numbered duplicates, and in any unmatched
+column that holds an e-mail address (its cells are kept hashed in ``extra_columns``). Other
+columns that match no question are kept as JSON in ``extra_columns``; quiz columns are not read.
+All of them are reported.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -17,6 +21,7 @@ from friskliv_pipeline.forms.export_reader import RawExport
 from friskliv_pipeline.forms.schema import FormSchema, HeaderMatch, match_headers
 from friskliv_pipeline.pseudonym import respondent_hash
 
+EMAIL = re.compile(r"[^@\s;,<>()]+@[^@\s;,<>()]+\.[a-z]{2,}", re.IGNORECASE)
 METADATA_COLUMNS = ["response_id", "start_time", "completion_time", "last_modified_time"]
 NORWEGIAN_COMPLETION_HEADER = "fullføringstidspunkt"
 
@@ -41,8 +46,9 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
     for export in exports:
         name = export.path.name
         match = match_headers(export.headers, form, str(export.path))
-        report.files.append(_file_report(export, match))
         position = {h: i for i, h in enumerate(export.headers)}
+        _set_aside_columns_holding_emails(export, match, position)
+        report.files.append(_file_report(export, match))
         locale = "nb" if match.metadata["completion_time"].strip().casefold() == NORWEGIAN_COMPLETION_HEADER else "en"
         date_order = _date_order(export, match, position)
         report.files[-1]["date_order"] = date_order
@@ -79,10 +85,20 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
             for q in form.questions:
                 record[q.id] = cell(match.questions.get(q.id))
             extra = {h: cells[position[h]] for h in match.extra if cells[position[h]] is not None}
+            extra |= {h: respondent_hash(key, cells[position[h]], None) for h in match.personal
+                      if cells[position[h]] is not None}
             record["extra_columns"] = json.dumps(extra, ensure_ascii=False) if extra else None
             records.append(record)
     frame = pd.DataFrame.from_records(records, columns=raw_columns(form))
     return frame, report
+
+
+def _set_aside_columns_holding_emails(export: RawExport, match: HeaderMatch, position: dict[str, int]) -> None:
+    """An unmatched column with an e-mail address in any cell is personal data, whatever its header."""
+    for h in list(match.extra):
+        if any(EMAIL.search(str(cells[position[h]])) for _row, cells in export.rows if cells[position[h]]):
+            match.extra.remove(h)
+            match.personal.append(h)
 
 
 def _date_order(export: RawExport, match: HeaderMatch, position: dict[str, int]) -> str | None:
@@ -103,6 +119,8 @@ def _file_report(export: RawExport, match: HeaderMatch) -> dict:
         "responses": len(export.rows),
         "blank_rows_skipped": export.blank_rows,
         "extra_columns": match.extra,
+        "quiz_columns_ignored": match.ignored,
+        "personal_columns_hashed": match.personal,
         "missing_optional_questions": match.missing_optional,
         "headers_matched_by_similarity": match.fuzzy,
     }
