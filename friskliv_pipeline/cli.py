@@ -103,6 +103,20 @@ def _check_summary(events) -> str:
     return text
 
 
+def _overlap_summary(events) -> list[str]:
+    """'  overlapping exports: …' when the landing folder held the same responses more than once."""
+    for event in events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key.path[-1] == "raw_responses":
+                meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+                same, other = meta.get("identical_repeats_collapsed", 0), meta.get("differing_versions_replaced", 0)
+                if same or other:
+                    return [f"  overlapping exports: {same} identical repeats collapsed, {other} replaced by a "
+                            f"later version (cleaning_issues: meta.overlapping_export_version)"]
+    return []
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     years = args.year or _runnable_landing_years(settings.landing_dir)
@@ -145,6 +159,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         counts = Warehouse(settings.warehouse_url).row_counts(year, extra_tables=MARTS)
         print(f"grant year {year}: run {run_id} succeeded")
         print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
+        for line in _overlap_summary(events):
+            print(line)
         print("  checks: " + _check_summary(events))
         print(f"  warehouse: {_safe_url(settings.warehouse_url)}")
         print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")

@@ -147,6 +147,8 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("respondent_hash", "text", "HMAC-SHA256 (16 hex) of the respondent's e-mail or name; the plain values are never stored", "Email, Name"),
         *RAW_QUESTION_COLUMNS,
         _c("extra_columns", "text", "JSON object of non-empty cells in columns that match no question"),
+        _c("overlapping_versions", "text", "JSON list of other versions of this response ID in overlapping exports "
+           "(file, row, times) that differed and were replaced by this later one; identical repeats are not listed"),
     )),
     Table("responses", "clean", "One typed row per response (projects, resubmissions and set-aside rows alike).", (
         *PROJECT_CORE[:2], _c("source_file", "text", "Export file name"), *PROJECT_CORE[2:],

@@ -196,3 +196,68 @@ def assert_nowhere(tables: dict, *secrets: str) -> None:
         text = frame.astype(str).to_csv(index=False).casefold()
         for secret in secrets:
             assert secret.casefold() not in text, f"{secret!r} found in {name}"
+
+
+# --- 7. overlapping exports -----------------------------------------------------------------
+
+def with_modified(rows: list[list], modified: list[str]) -> list[list]:
+    return [r[:5] + [m] + r[5:] for r, m in zip(rows, modified)]
+
+
+MODIFIED_META = NB_META + ["Tidspunkt for siste endring"]
+PROVENANCE = ["source_file", "source_sha256", "overlapping_versions"]
+
+
+def early_and_late(tmp_path: Path, late_grant_2: str = "100 000") -> tuple[Path, Path]:
+    """An early download (responses 1-3) and a late one (1-4) of the same form, as .xlsx and .csv."""
+    rows = [response(str(i), f"2024-04-0{i} 10:00:00", f"Prosjekt {i}") for i in (1, 2, 3, 4)]
+    early = with_modified(rows[:3], ["2024-04-01 10:00:00", "2024-04-02 10:00:00", "2024-04-03 10:00:00"])
+    late_rows = [list(r) for r in rows]
+    modified_2 = "2024-04-02 10:00:00"
+    if late_grant_2 != "100 000":
+        late_rows[1][5 + [q.id for q in FORM.questions].index("q23")] = late_grant_2
+        modified_2 = "2024-05-20 08:00:00"
+    late = with_modified(late_rows, ["2024-04-01 10:00:00", modified_2, "2024-04-03 10:00:00", "2024-04-04 10:00:00"])
+    wb = Workbook()
+    wb.active.append(MODIFIED_META + [q.header for q in FORM.questions])
+    for r in early:
+        wb.active.append(r)
+    wb.save(tmp_path / "eksport_mars.xlsx")
+    return tmp_path / "eksport_mars.xlsx", write_csv(tmp_path / "eksport_mai.csv", late, meta=MODIFIED_META)
+
+
+def comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.drop(columns=[c for c in PROVENANCE if c in frame.columns])
+    return frame.sort_values("response_id").reset_index(drop=True) if "response_id" in frame else frame
+
+
+def test_two_identical_overlapping_exports_give_the_same_tables_as_the_later_one_alone(tmp_path):
+    early, late = early_and_late(tmp_path)
+    both, alone = clean(early, late), clean(late)
+    assert both["_report"].overlaps.identical_repeats_collapsed == 3
+    assert both["_report"].overlaps.differing_versions_replaced == 0
+    for name in ("responses", "projects", "superseded_responses", "set_aside_responses", "project_municipalities",
+                 "project_attainment", "competence_building", "cleaning_issues"):
+        pd.testing.assert_frame_equal(comparable(both[name]), comparable(alone[name]), check_dtype=False, obj=name)
+    assert len(both["raw_responses"]) == 4
+
+
+def test_a_response_edited_between_downloads_keeps_the_later_version_with_a_cleaning_note(tmp_path):
+    early, late = early_and_late(tmp_path, late_grant_2="150 000")
+    t = clean(early, late)
+    assert t["_report"].overlaps.differing_versions_replaced == 1
+    raw = t["raw_responses"].set_index("response_id")
+    assert raw.loc["2", "source_file"] == "eksport_mai.csv" and raw.loc["2", "q23"] == "150 000"
+    assert json.loads(raw.loc["2", "overlapping_versions"])[0]["file"] == "eksport_mars.xlsx"
+    assert t["projects"].set_index("response_id").loc["2", "grant_amount_nok"] == 150_000
+    notes = t["cleaning_issues"]
+    note = notes[notes["rule"] == "meta.overlapping_export_version"]
+    assert list(note["response_id"]) == ["2"] and "eksport_mars.xlsx row 3" in note.iloc[0]["message"]
+
+
+def test_the_later_modification_wins_whichever_file_is_read_first(tmp_path):
+    """The early download's name sorts last: its older version still loses."""
+    early, late = early_and_late(tmp_path, late_grant_2="150 000")
+    renamed = early.rename(tmp_path / "zz_eksport.xlsx")
+    t = clean(late, renamed)
+    assert t["raw_responses"].set_index("response_id").loc["2", "q23"] == "150 000"

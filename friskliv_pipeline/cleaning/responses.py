@@ -7,6 +7,7 @@ and rule: never a guess, never a dropped row.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,7 +17,7 @@ from friskliv_pipeline.cleaning.answers import (
 )
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
 from friskliv_pipeline.cleaning.place_names import name_parts, place_key
-from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order
+from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order, to_datetime
 from friskliv_pipeline.forms.schema import FormSchema, Question
 
 # Multi-select questions → prefix of their flag columns.
@@ -107,6 +108,10 @@ def type_response(raw: dict, form: FormSchema, counties: list[str], log: IssueLo
     if raw.get("date_order") == UNDECIDED:  # the other reading, to see whether it changes a resubmission's winner
         row[OTHER_ORDER_COMPLETION] = _timestamp(raw.get("completion_time"),
                                                  not assumed_order(None, raw.get("export_locale")), None, rid, srow)
+    for version in json.loads(raw.get("overlapping_versions") or "[]"):
+        log.add(rid, srow, "response_id", "meta.overlapping_export_version",
+                f"response ID {rid} is also in {version['file']} row {version['row']} with other answers; "
+                f"this version, modified later, is kept", None)
     row["county"], county_problem = _county(raw.get("q01"), counties)
     if county_problem:
         problem("q01", "q01.county_unknown", county_problem)
@@ -169,16 +174,11 @@ def _timestamp(value, dayfirst: bool, log: IssueLog | None, rid, srow):
         if log is not None:
             log.add(rid, srow, "completion_time", "meta.completion_time_missing", "the response has no completion time")
         return None
-    text = str(value).strip()
-    iso = text[:4].isdigit()
-    parsed = pd.to_datetime(text, errors="coerce", dayfirst=not iso and dayfirst,
-                            format="ISO8601" if iso else None)
-    if pd.isna(parsed):
-        if log is not None:
-            log.add(rid, srow, "completion_time", "meta.completion_time_unparseable",
-                    f"completion time {text[:40]!r} is not a date-time", value)
-        return None
-    return parsed.to_pydatetime().replace(tzinfo=None)
+    parsed = to_datetime(value, dayfirst)
+    if parsed is None and log is not None:
+        log.add(rid, srow, "completion_time", "meta.completion_time_unparseable",
+                f"completion time {str(value).strip()[:40]!r} is not a date-time", value)
+    return parsed
 
 
 def type_responses(raw: pd.DataFrame, form: FormSchema, counties: list[str], log: IssueLog) -> pd.DataFrame:

@@ -60,8 +60,14 @@ def raw_responses(context: AssetExecutionContext, friskliv: FrisklivResource) ->
     for f in report.files:
         if f["extra_columns"]:
             context.log.warning(f"{f['file']}: columns that match no question are kept in extra_columns: {f['extra_columns']}")
+    overlaps = report.overlaps
+    if overlaps.identical_repeats_collapsed or overlaps.differing_versions_replaced:
+        context.log.info(f"overlapping exports: {overlaps.identical_repeats_collapsed} identical repeats collapsed, "
+                         f"{overlaps.differing_versions_replaced} replaced by a later version (see cleaning_issues)")
     return Output(frame, metadata={
         "responses": len(frame),
+        "identical_repeats_collapsed": overlaps.identical_repeats_collapsed,
+        "differing_versions_replaced": overlaps.differing_versions_replaced,
         "files": MetadataValue.json(report.files),
         "archived_as": MetadataValue.json([str(p) for p in archived]),
         "form_schema": MetadataValue.path(str(form.path)),

@@ -53,3 +53,16 @@ def assumed_order(date_order: str | None, export_locale: str | None) -> bool:
     if date_order in (DAY_FIRST, MONTH_FIRST):
         return date_order == DAY_FIRST
     return export_locale != "en"
+
+
+def to_datetime(value, dayfirst: bool):
+    """A naive datetime from ISO text (a workbook's date-time cells) or d/m/y text in the given
+    order; None when empty or not a date-time."""
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    iso = text[:4].isdigit()
+    parsed = pd.to_datetime(text, errors="coerce", dayfirst=not iso and dayfirst, format="ISO8601" if iso else None)
+    return None if pd.isna(parsed) else parsed.to_pydatetime().replace(tzinfo=None)

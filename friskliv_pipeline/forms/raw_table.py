@@ -18,6 +18,7 @@ import pandas as pd
 from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.date_order import decide_date_order
 from friskliv_pipeline.forms.export_reader import RawExport
+from friskliv_pipeline.forms.overlaps import OverlapCount, collapse_overlaps
 from friskliv_pipeline.forms.schema import FormSchema, HeaderMatch, match_headers
 from friskliv_pipeline.pseudonym import respondent_hash
 
@@ -28,7 +29,7 @@ NORWEGIAN_COMPLETION_HEADER = "fullføringstidspunkt"
 
 def raw_columns(form: FormSchema) -> list[str]:
     return (["grant_year", "source_file", "source_sha256", "source_row", "export_locale", "date_order"] + METADATA_COLUMNS
-            + ["respondent_hash"] + [q.id for q in form.questions] + ["extra_columns"])
+            + ["respondent_hash"] + [q.id for q in form.questions] + ["extra_columns", "overlapping_versions"])
 
 
 @dataclass
@@ -36,13 +37,13 @@ class RawReport:
     """What an operator wants to know about the files read (shown as asset metadata)."""
 
     files: list[dict] = field(default_factory=list)
+    overlaps: OverlapCount = field(default_factory=OverlapCount)
 
 
 def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                         grant_year: int) -> tuple[pd.DataFrame, RawReport]:
     records: list[dict] = []
     report = RawReport()
-    seen_ids: dict[str, tuple[str, int]] = {}
     for export in exports:
         name = export.path.name
         match = match_headers(export.headers, form, str(export.path))
@@ -62,14 +63,6 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                                   column=match.metadata["response_id"],
                                   hint="do not edit the ID column of the export")
             response_id = str(response_id).strip()
-            if response_id in seen_ids:
-                first_file, first_row = seen_ids[response_id]
-                raise ExportError(
-                    f"Response ID {response_id} appears twice (first in {first_file} row {first_row})",
-                    file=str(export.path), row=sheet_row, column=match.metadata["response_id"],
-                    hint="remove the duplicated export file or rows from the landing folder",
-                )
-            seen_ids[response_id] = (name, sheet_row)
             record = {
                 "grant_year": grant_year,
                 "source_file": name,
@@ -89,6 +82,7 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                       if cells[position[h]] is not None}
             record["extra_columns"] = json.dumps(extra, ensure_ascii=False) if extra else None
             records.append(record)
+    records, report.overlaps = collapse_overlaps(records)
     frame = pd.DataFrame.from_records(records, columns=raw_columns(form))
     return frame, report
 
