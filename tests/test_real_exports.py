@@ -261,3 +261,34 @@ def test_the_later_modification_wins_whichever_file_is_read_first(tmp_path):
     renamed = early.rename(tmp_path / "zz_eksport.xlsx")
     t = clean(late, renamed)
     assert t["raw_responses"].set_index("response_id").loc["2", "q23"] == "150 000"
+
+
+# --- 6. the sheet that holds the Forms header -------------------------------------------------
+
+def test_the_sheet_holding_the_forms_header_is_read_not_the_first_one(tmp_path):
+    """A synced workbook: the county put a notes sheet first; Forms' own sheet is 'Form1'."""
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "Notater"
+    notes.append(["Rapportering 2024", "sendt 1. mars"])
+    notes.append(["ID", "kommentar"])
+    form1 = wb.create_sheet("Form1")
+    form1.append(EN_META + [q.header for q in FORM.questions])
+    form1.append(response("7", "2024-04-03 10:00:00", "Frisklivsløypa"))
+    wb.create_sheet("Pivot").append(["Fylke", "Antall"])
+    wb.save(tmp_path / "synkronisert.xlsx")
+    export = read_export(tmp_path / "synkronisert.xlsx")
+    assert export.sheet == "Form1"
+    t = clean(tmp_path / "synkronisert.xlsx")
+    assert list(t["projects"]["project_title"]) == ["Frisklivsløypa"]
+    assert t["_report"].files[0]["sheet"] == "Form1"
+
+
+def test_a_workbook_without_any_forms_header_says_so(tmp_path):
+    wb = Workbook()
+    wb.active.append(["Fylke", "Antall"])
+    wb.create_sheet("Ark2").append(["x"])
+    wb.save(tmp_path / "feil.xlsx")
+    with pytest.raises(ExportError) as raised:
+        read_export(tmp_path / "feil.xlsx")
+    assert "No header row with 'ID'" in raised.value.message and raised.value.file == str(tmp_path / "feil.xlsx")

@@ -107,6 +107,7 @@ def _file_report(export: RawExport, match: HeaderMatch) -> dict:
         "file": export.path.name,
         "sha256": export.sha256,
         "format": export.file_format,
+        "sheet": export.sheet,
         "encoding": export.encoding,
         "delimiter": export.delimiter,
         "header_row": export.header_row,
