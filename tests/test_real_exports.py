@@ -292,3 +292,20 @@ def test_a_workbook_without_any_forms_header_says_so(tmp_path):
     with pytest.raises(ExportError) as raised:
         read_export(tmp_path / "feil.xlsx")
     assert "No header row with 'ID'" in raised.value.message and raised.value.file == str(tmp_path / "feil.xlsx")
+
+
+# --- 2. intercommunal phrasing ----------------------------------------------------------------
+
+def test_a_project_for_a_municipality_and_its_neighbours_has_no_finding_for_the_phrase(tmp_path):
+    """Through the pre-flight (cleaning + every GX suite): 'Voss og nabokommuner' is Voss plus a marker."""
+    from friskliv_pipeline.preflight import preflight
+
+    row = response("1", "2024-04-03 10:00:00", "Frisklivsløypa")
+    row[5 + [q.id for q in FORM.questions].index("q01")] = "Vestland"
+    row[5 + [q.id for q in FORM.questions].index("q14")] = "Voss og nabokommuner"
+    result = preflight(write_csv(tmp_path / "eksport.csv", [row]), 2024, REFERENCE_DIR)
+    projects = result.tables["projects"]
+    assert list(projects["municipality_no"]) == ["4621"] and list(projects["unnamed_neighbours"]) == [True]
+    assert list(result.tables["project_municipalities"]["name_reported"]) == ["Voss"]
+    assert not result.findings["question_id"].eq("q14").any()
+    assert not result.check_findings["message"].str.contains("nabokommuner").any()

@@ -60,6 +60,10 @@ def raw_responses(context: AssetExecutionContext, friskliv: FrisklivResource) ->
     for f in report.files:
         if f["extra_columns"]:
             context.log.warning(f"{f['file']}: columns that match no question are kept in extra_columns: {f['extra_columns']}")
+        if f["quiz_columns_ignored"]:
+            context.log.info(f"{f['file']}: quiz columns ignored: {f['quiz_columns_ignored']}")
+        if f["personal_columns_hashed"]:
+            context.log.info(f"{f['file']}: personal-data columns kept only as a keyed hash: {f['personal_columns_hashed']}")
     overlaps = report.overlaps
     if overlaps.identical_repeats_collapsed or overlaps.differing_versions_replaced:
         context.log.info(f"overlapping exports: {overlaps.identical_repeats_collapsed} identical repeats collapsed, "

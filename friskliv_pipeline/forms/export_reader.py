@@ -157,7 +157,7 @@ def _xlsx_grid(data: bytes, name: str) -> tuple[list[list[str | None]], str]:
                 return grid, sheet
             first = first or (grid, sheet)
     except CalamineError as exc:
-        raise ExportError(f"The workbook cannot be opened ({type(exc).__name__}: {exc})", file=name,
+        raise ExportError(f"The workbook cannot be opened ({exc})", file=name,
                           hint="the file is damaged or not an Excel workbook: export it again from Forms") from exc
     return first
 
