@@ -22,8 +22,9 @@ from friskliv_pipeline.cleaning.answers import clean_text
 from friskliv_pipeline.cleaning.place_names import name_parts, official_keys, place_key, split_qualifier
 
 _AFFIXES = re.compile(r"^(?:bydel|kommune[n]?)\s+|\s+(?:kommune[n]?|herad|bydel)$")
-_LIST_SEPARATORS = re.compile(r"\s*[,;/&+]\s*")
-_AND = re.compile(r"\s+(?:og|med|samt)\s+")
+_OUTSIDE_PARENTHESES = r"(?![^()]*\))"  # "Herøy (Møre og Romsdal)" is not split on its " og "
+_LIST_SEPARATORS = re.compile(r"\s*[,;/&+]\s*" + _OUTSIDE_PARENTHESES)
+_AND = re.compile(r"\s+(?:og|med|samt)\s+" + _OUTSIDE_PARENTHESES)
 # Wording for "and the municipalities around it" (nb and nn): no municipality is named.
 NEIGHBOUR_PHRASES = frozenset({
     "nabokommuner", "nabokommunene", "nabokommunar", "nabokommunane", "omegnskommuner", "omegnskommunene",

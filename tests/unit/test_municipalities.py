@@ -159,3 +159,11 @@ def test_the_marker_reaches_the_projects_table_and_the_bridge_has_only_named_row
     assert list(projects["municipality_no"]) == ["4621", "4621"]
     assert list(bridge["name_reported"]) == ["Voss", "Voss"]
     assert log.rows == []
+
+
+@pytest.mark.parametrize("text", ["Herøy (Møre og Romsdal) og Sande", "Herøy (Møre og Romsdal), Sande",
+                                  "Herøy (Møre og Romsdal)/Sande"])
+def test_a_qualified_name_in_a_list_is_not_split_inside_its_parentheses(register, text):
+    match = register.match(text, "Møre og Romsdal")
+    assert parts(match) == [("Herøy (Møre og Romsdal)", "1515"), ("Sande", "1514")]
+    assert match.problems == []
