@@ -100,3 +100,19 @@ def test_run_a_landing_folder_without_an_export(tmp_path):
 ])
 def test_a_failed_steps_message_loses_the_class_name_dagster_puts_in_front(message, cls_name, expected):
     assert _without_class_name(message, cls_name) == expected
+
+
+@pytest.mark.slow
+def test_run_with_an_early_and_a_late_download_of_the_same_form_counts_the_overlap(tmp_path):
+    """Two identical exports of 2024 in one landing folder: one set of tables, the overlap counted."""
+    import shutil
+
+    landing = tmp_path / "landing"
+    (landing / "2024").mkdir(parents=True)
+    export = next((DEMO_LANDING / "2024").glob("*.xlsx"))
+    shutil.copy(export, landing / "2024" / "eksport_tidlig.xlsx")
+    shutil.copy(export, landing / "2024" / "eksport_sen.xlsx")
+    proc = friskliv("run", "--year", "2024", env={"FRISKLIV_LANDING_DIR": str(landing)}, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "raw_responses 119, responses 119, projects 115" in proc.stdout
+    assert "  overlapping exports: 119 identical repeats collapsed, 0 replaced by a later version" in proc.stdout
