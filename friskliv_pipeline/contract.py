@@ -119,6 +119,8 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         GRANT_YEAR, _c("county_no", "text", "County number (fylkesnummer), two digits"),
         _c("county", "text", "County name as used in the form"),
         _c("county_2023", "text", "The 2023 county it belongs to (common basis for year-on-year comparison)"),
+        _c("county_official", "text", "SSB's official name with its Sami/Kven forms (KLASS 104), e.g. 'Troms - Romsa - "
+           "Tromssa'; NULL where the SSB copy has no list (2023)"),
     )),
     Table("municipalities", "reference", "One row per municipality (or Oslo bydel) and grant year; source in assets/reference/SOURCES.md.", (
         GRANT_YEAR, _c("municipality_no", "text", "Kommunenummer (6 digits for Oslo's bydeler)"),

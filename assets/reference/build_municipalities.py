@@ -2,7 +2,7 @@
 
 Writes two CSV files next to this script:
 
-* counties.csv        grant_year,county_no,county,county_2023
+* counties.csv        grant_year,county_no,county,county_2023,county_official
 * municipalities.csv  grant_year,municipality_no,municipality,county_no,county,
                       kind,parent_municipality_no
 
@@ -12,8 +12,9 @@ Source: Statistics Norway's (SSB) classifications, as copied into ``ssb/`` (see 
   grant year: numbers and official names. A municipality's county is the first two digits of
   its number. SSB's county qualifier ("Herøy (Nordland)") is left out of the register's name,
   which has its own county column; the name matcher accepts it.
-* ``ssb/klass104_counties.csv``: KLASS 104 (counties), 2024. The register keeps the short
-  Norwegian name, the first part of SSB's official name ("Troms - Romsa - Tromssa" → "Troms").
+* ``ssb/klass104_counties.csv``: KLASS 104 (counties), 2024. ``county`` is the short
+  Norwegian name, the first part of SSB's official name ("Troms - Romsa - Tromssa" → "Troms"),
+  ``county_official`` SSB's full name. The SSB copy has no 2023 county list: empty there.
 * Oslo's 15 city districts (bydeler) are listed in OSLO_BYDELER and added to both years as
   kind "bydel" with parent municipality 0301.
 
@@ -82,7 +83,7 @@ OSLO_BYDELER = [
 
 EXPECTED_KOMMUNER = {2023: 356, 2024: 357}
 
-COUNTY_HEADER = ["grant_year", "county_no", "county", "county_2023"]
+COUNTY_HEADER = ["grant_year", "county_no", "county", "county_2023", "county_official"]
 MUNICIPALITY_HEADER = [
     "grant_year",
     "municipality_no",
@@ -133,9 +134,9 @@ def county_names(ssb_counties: dict[int, dict[str, str]]) -> dict[int, dict[str,
     return {2023: dict(COUNTIES_2023), 2024: names_2024}
 
 
-def county_rows(names: dict[int, dict[str, str]]) -> list[list[str]]:
-    rows = [["2023", no, name, name] for no, name in names[2023].items()]
-    rows += [["2024", no, name, COUNTIES_2023[COUNTY_2023_OF_2024[no]]] for no, name in names[2024].items()]
+def county_rows(names: dict[int, dict[str, str]], official: dict[str, str]) -> list[list[str]]:
+    rows = [["2023", no, name, name, ""] for no, name in names[2023].items()]
+    rows += [["2024", no, name, COUNTIES_2023[COUNTY_2023_OF_2024[no]], official[no]] for no, name in names[2024].items()]
     return sorted(rows, key=lambda r: (r[0], r[1]))
 
 
@@ -178,13 +179,14 @@ def main(argv: list[str]) -> int:
         print(__doc__.split("Usage:")[1].split("With")[0].strip(), file=sys.stderr)
         return 2
     kommuner = read_ssb(SSB_MUNICIPALITIES)
-    counties = county_names(read_ssb(SSB_COUNTIES))
+    ssb_counties = read_ssb(SSB_COUNTIES)
+    counties = county_names(ssb_counties)
     rows = []
     for year in (2023, 2024):
         check(year, kommuner[year], counties[year])
         rows += municipality_rows(year, kommuner[year], counties[year])
     rows.sort(key=lambda r: (r[0], r[1]))
-    write_csv(OUT_DIR / "counties.csv", COUNTY_HEADER, county_rows(counties))
+    write_csv(OUT_DIR / "counties.csv", COUNTY_HEADER, county_rows(counties, ssb_counties[2024]))
     write_csv(OUT_DIR / "municipalities.csv", MUNICIPALITY_HEADER, rows)
     print(f"wrote {OUT_DIR / 'counties.csv'} and {OUT_DIR / 'municipalities.csv'} ({len(rows)} rows)")
     return 0

@@ -34,7 +34,8 @@ def clean_partition(raw: pd.DataFrame, form: FormSchema, counties: pd.DataFrame,
     grant_year = form.grant_year
     log = IssueLog(grant_year)
     county_numbers = dict(zip(counties["county"], counties["county_no"]))
-    responses = type_responses(raw, form, list(counties["county"]), log)
+    official = counties["county_official"] if "county_official" in counties else [None] * len(counties)
+    responses = type_responses(raw, form, dict(zip(counties["county"], official)), log)
     kept, superseded, set_aside = split_responses(responses)
     responses = responses.drop(columns=[OTHER_ORDER_COMPLETION], errors="ignore")
     kept = kept.drop(columns=[OTHER_ORDER_COMPLETION], errors="ignore")

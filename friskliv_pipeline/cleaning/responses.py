@@ -7,6 +7,7 @@ and rule: never a guess, never a dropped row.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -76,13 +77,33 @@ def _county_key(text: str) -> str:
     return key
 
 
-def _county(value: str | None, counties: list[str]) -> tuple[str | None, str | None]:
+def _county_index(counties: list[str] | dict[str, str | None]) -> dict[str, str]:
+    """Key → county: the short name, and SSB's official name whole and by part when ``counties``
+    maps each county to it ("Romsa" → "Troms"). A part two counties share is left out."""
+    official = counties if isinstance(counties, dict) else dict.fromkeys(counties)
+    return _cached_county_index(tuple((c, n if isinstance(n, str) else None) for c, n in official.items()))
+
+
+@functools.lru_cache(maxsize=64)  # one index per grant year, not one per response
+def _cached_county_index(official: tuple[tuple[str, str | None], ...]) -> dict[str, str]:
+    index = {place_key(c): c for c, _name in official}
+    by_part: dict[str, set[str]] = {}
+    for county, name in official:
+        if isinstance(name, str) and name.strip():
+            for key in {place_key(name), *(place_key(p) for p in name_parts(name))}:
+                by_part.setdefault(key, set()).add(county)
+    index |= {key: next(iter(found)) for key, found in by_part.items() if len(found) == 1 and key not in index}
+    return index
+
+
+def _county(value: str | None, counties: list[str] | dict[str, str | None]) -> tuple[str | None, str | None]:
     """The county of q01, also from an official multi-language form written in any order
-    ("Troms - Romsa - Tromssa", "Romsa - Troms fylkeskommune"): one of its parts must be the county."""
+    ("Troms - Romsa - Tromssa", "Romsa - Troms fylkeskommune", "Romsa"). ``counties``: the year's
+    county names, or a mapping of them to SSB's official names."""
     text = clean_text(value)
     if text is None:
         return None, "q01 is empty"
-    index = {place_key(c): c for c in counties}
+    index = _county_index(counties)
     key = _county_key(text)
     if key in index:
         return index[key], None
@@ -92,7 +113,7 @@ def _county(value: str | None, counties: list[str]) -> tuple[str | None, str | N
     return None, f"{text[:60]!r} is not a county of this grant year ({', '.join(counties)})"
 
 
-def type_response(raw: dict, form: FormSchema, counties: list[str], log: IssueLog) -> dict:
+def type_response(raw: dict, form: FormSchema, counties: list[str] | dict[str, str | None], log: IssueLog) -> dict:
     rid, srow = raw["response_id"], raw["source_row"]
 
     def problem(qid, rule, message):
@@ -181,6 +202,8 @@ def _timestamp(value, dayfirst: bool, log: IssueLog | None, rid, srow):
     return parsed
 
 
-def type_responses(raw: pd.DataFrame, form: FormSchema, counties: list[str], log: IssueLog) -> pd.DataFrame:
+def type_responses(raw: pd.DataFrame, form: FormSchema, counties: list[str] | dict[str, str | None],
+                   log: IssueLog) -> pd.DataFrame:
+    """``counties``: the year's county names, or a mapping of them to SSB's official names."""
     records = raw.astype(object).where(raw.notna(), None).to_dict("records")
     return pd.DataFrame([type_response(r, form, counties, log) for r in records])

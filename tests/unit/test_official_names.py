@@ -93,13 +93,20 @@ def test_a_qualifier_naming_another_county_is_a_finding_not_a_silent_code(regist
 
 
 @pytest.mark.parametrize("year, code, official", COUNTY_NAMES)
-def test_official_county_names_resolve(year, code, official):
-    counties = list(read_reference(REFERENCE_DIR, "counties", year)["county"])
-    expected = dict(zip(read_reference(REFERENCE_DIR, "counties", year)["county_no"], counties))[code]
+def test_official_county_names_resolve_in_every_form(year, code, official):
+    frame = read_reference(REFERENCE_DIR, "counties", year)
+    counties = dict(zip(frame["county"], frame["county_official"]))
+    expected = dict(zip(frame["county_no"], frame["county"]))[code]
     parts = official.split(" - ")
-    for text in {official, " - ".join(reversed(parts)), official.translate(FOLD), f"{official} fylkeskommune",
-                 official.upper()}:
+    forms = {official, " - ".join(reversed(parts)), f"{official} fylkeskommune", official.upper(), *parts,
+             *(f"{p} fylkeskommune" for p in parts)}
+    for text in forms | {f.translate(FOLD) for f in forms}:
         assert _county(text, counties) == (expected, None), text
+
+
+def test_the_county_register_carries_ssbs_official_names():
+    frame = read_reference(REFERENCE_DIR, "counties", 2024)
+    assert dict(zip(frame["county_no"], frame["county_official"])) == {c: n for _y, c, n in COUNTY_NAMES}
 
 
 def test_the_2023_county_in_its_multi_language_form_resolves_in_2023_only():
