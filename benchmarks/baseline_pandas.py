@@ -69,7 +69,9 @@ def read_raw(path: Path, year: int, form, key: bytes) -> pd.DataFrame:
     raw["respondent_hash"] = [respondent_hash(key, e, n) for e, n in zip(col(meta.get("email")), col(meta.get("name")))]
     for q in form.questions:
         raw[q.id] = col(match.questions.get(q.id))
+    raw["date_order"] = None  # real date-time cells: no day/month order to decide
     raw["extra_columns"] = None
+    raw["overlapping_versions"] = None
     return raw[raw_columns(form)].reset_index(drop=True)
 
 

@@ -51,8 +51,53 @@ def _chain(error) -> list:
 
 
 def _root_cause(error) -> str:
-    """The user's exception message inside Dagster's wrapping errors."""
-    return _chain(error)[-1].message.strip()
+    """The user's exception message inside Dagster's wrapping errors, without the Python class
+    name Dagster puts in front of it ("friskliv_pipeline.errors.ExportError: file …")."""
+    error = _chain(error)[-1]
+    return _without_class_name(error.message.strip(), error.cls_name)
+
+
+def _without_class_name(message: str, cls_name: str | None) -> str:
+    if cls_name:
+        head, sep, rest = message.partition(": ")
+        if sep and head.split(".")[-1] == cls_name:
+            return rest.strip()
+    return message
+
+
+def _runnable_landing_years(landing_dir: Path) -> list[int]:
+    """The landing folder's years that are grant-year partitions; a folder for a year that has
+    not ended yet is named and skipped (run it explicitly once it is a partition)."""
+    from friskliv_pipeline.defs.partitions import grant_year_partitions
+
+    partitions = set(grant_year_partitions.get_partition_keys())
+    years = _years_in_landing(landing_dir)
+    for year in (y for y in years if str(y) not in partitions):
+        print(f"friskliv: skipping {Path(landing_dir) / str(year)}: grant year {year} is not a partition yet",
+              file=sys.stderr)
+    return [y for y in years if str(y) in partitions]
+
+
+def _unrunnable_years(years: list[int], landing_dir: Path) -> list[str]:
+    """One line per requested year that cannot run: not a grant-year partition, or no export."""
+    from friskliv_pipeline.defs.partitions import grant_year_partitions
+    from friskliv_pipeline.defs.raw import export_files
+    from friskliv_pipeline.errors import ExportError
+
+    partitions = grant_year_partitions.get_partition_keys()
+    problems: list[str] = []
+    for year in years:
+        if str(year) not in partitions:
+            problems.append(f"grant year {year} is not a partition of the pipeline (the grant years are "
+                            f"{', '.join(partitions)}; a year becomes one on 1 January after it ends). "
+                            f"What to do: run one of those years")
+            continue
+        try:
+            export_files(landing_dir, year)
+        except ExportError as error:
+            problems.append(str(error))
+    return problems
+
 
 
 def _connection_lost(error) -> str | None:
@@ -117,11 +162,31 @@ def _blocking_lines(events) -> list[str]:
     return lines
 
 
+def _overlap_summary(events) -> list[str]:
+    """'  overlapping exports: …' when the landing folder held the same responses more than once."""
+    for event in events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key.path[-1] == "raw_responses":
+                meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+                same, other = meta.get("identical_repeats_collapsed", 0), meta.get("differing_versions_replaced", 0)
+                if same or other:
+                    return [f"  overlapping exports: {same} identical repeats collapsed, {other} replaced by a "
+                            f"later version (cleaning_issues: meta.overlapping_export_version)"]
+    return []
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    years = args.year or _years_in_landing(settings.landing_dir)
+    years = args.year or _runnable_landing_years(settings.landing_dir)
     if not years:
-        print(f"friskliv: no grant-year folders in {settings.landing_dir}", file=sys.stderr)
+        print(f"friskliv: no grant-year folders in {settings.landing_dir}. What to do: put each year's Forms "
+              f"export in {settings.landing_dir}/<year>/ or set FRISKLIV_LANDING_DIR", file=sys.stderr)
+        return 2
+    problems = _unrunnable_years(years, settings.landing_dir)
+    for problem in problems:
+        print(f"friskliv: {problem}", file=sys.stderr)
+    if problems:
         return 2
     from dagster import execute_job, reconstructable
 
@@ -160,6 +225,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         counts = Warehouse(settings.warehouse_url).row_counts(year, extra_tables=MARTS)
         print(f"grant year {year}: run {run_id} succeeded")
         print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
+        for line in _overlap_summary(events):
+            print(line)
         print("  checks: " + _check_summary(events))
         print(f"  warehouse: {_safe_url(settings.warehouse_url)}")
         print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")

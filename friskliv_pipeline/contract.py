@@ -119,6 +119,8 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         GRANT_YEAR, _c("county_no", "text", "County number (fylkesnummer), two digits"),
         _c("county", "text", "County name as used in the form"),
         _c("county_2023", "text", "The 2023 county it belongs to (common basis for year-on-year comparison)"),
+        _c("county_official", "text", "SSB's official name with its Sami/Kven forms (KLASS 104), e.g. 'Troms - Romsa - "
+           "Tromssa'; NULL where the SSB copy has no list (2023)"),
     )),
     Table("municipalities", "reference", "One row per municipality (or Oslo bydel) and grant year; source in assets/reference/SOURCES.md.", (
         GRANT_YEAR, _c("municipality_no", "text", "Kommunenummer (6 digits for Oslo's bydeler)"),
@@ -138,13 +140,18 @@ TABLES: dict[str, Table] = {t.name: t for t in [
     Table("raw_responses", "raw", "One row per response in the export(s), every cell as text. E-mail and name are replaced by a keyed hash.", (
         GRANT_YEAR, _c("source_file", "text", "Export file name in the landing folder"),
         _c("source_sha256", "text", "sha256 of the export file (the archived copy is <data_dir>/archive/<year>/<sha256>.<ext>)"),
-        SOURCE_ROW, _c("export_locale", "text", "nb or en, from the metadata headers (decides the date order)"),
+        SOURCE_ROW, _c("export_locale", "text", "nb or en, from the metadata headers"),
+        _c("date_order", "text", "day_first or month_first, decided by the file's own date values; undecided when no value "
+           "has a field above 12 (then read in the header language's order, refused if that decides a resubmission); "
+           "NULL for real date-time cells"),
         RESPONSE_ID, _c("start_time", "text", "Start time as exported", "Start time / Starttidspunkt"),
         _c("completion_time", "text", "Completion time as exported", "Completion time / Fullføringstidspunkt"),
         _c("last_modified_time", "text", "Last modified time as exported, when present", "Last modified time"),
         _c("respondent_hash", "text", "HMAC-SHA256 (16 hex) of the respondent's e-mail or name; the plain values are never stored", "Email, Name"),
         *RAW_QUESTION_COLUMNS,
         _c("extra_columns", "text", "JSON object of non-empty cells in columns that match no question"),
+        _c("overlapping_versions", "text", "JSON list of other versions of this response ID in overlapping exports "
+           "(file, row, times) that differed and were replaced by this later one; identical repeats are not listed"),
     )),
     Table("responses", "clean", "One typed row per response (projects, resubmissions and set-aside rows alike).", (
         *PROJECT_CORE[:2], _c("source_file", "text", "Export file name"), *PROJECT_CORE[2:],
@@ -157,6 +164,7 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("municipality_no", "text", "Kommunenummer of the (first named) municipality; NULL when not found in the reporting county", "q14 + municipalities"),
         _c("municipality", "text", "Register name of that municipality", "q14 + municipalities"),
         _c("n_municipalities_named", "int", "How many municipalities q14 names (inter-municipal projects may name several)", "q14"),
+        _c("unnamed_neighbours", "bool", "q14 adds municipalities it does not name ('… og nabokommuner'); they have no row in project_municipalities", "q14"),
         *PROJECT_ANSWERS,
     )),
     Table("superseded_responses", "clean", "One row per response replaced by a later resubmission of the same project.", (

@@ -30,6 +30,7 @@ class Preflight:
     tables: dict[str, pd.DataFrame]
     extra_columns: list[str]
     check_findings: pd.DataFrame
+    ignored_columns: tuple[str, ...] = ()
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -43,6 +44,8 @@ class Preflight:
                  f"{len(t['competence_building'])} counties"]
         if self.extra_columns:
             lines.append(f"  columns that match no question (kept, not used): {', '.join(self.extra_columns)}")
+        if self.ignored_columns:
+            lines.append(f"  quiz columns (ignored): {', '.join(self.ignored_columns)}")
         lines.append("Cleaning notes (cell by cell):" if len(self.findings) else "Cleaning notes: none")
         for f in self.findings.sort_values("source_row").itertuples(index=False):
             lines.append(f"  row {f.source_row} (response {f.response_id}), {f.question_id}: {f.message} [{f.rule}]")
@@ -65,7 +68,8 @@ def preflight(file: Path, grant_year: int, reference_dir: Path) -> Preflight:
     reference = {name: read_reference(reference_dir, name, grant_year) for name in REFERENCE_TABLES}
     tables = clean_partition(raw, form, reference["counties"], reference["municipalities"])
     return Preflight(Path(file), grant_year, tables, report.files[0]["extra_columns"],
-                     _check_findings(form, grant_year, {**tables, **reference, "raw_responses": raw}))
+                     _check_findings(form, grant_year, {**tables, **reference, "raw_responses": raw}),
+                     tuple(report.files[0]["quiz_columns_ignored"]))
 
 
 def _check_findings(form, grant_year: int, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

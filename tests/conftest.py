@@ -16,6 +16,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
+
+# Property-based tests are deterministic everywhere (same examples on every run, no example
+# database), so CI cannot turn red or green by chance; every case they ever found is pinned with
+# @example. HYPOTHESIS_PROFILE=explore searches randomly, to look for new cases locally.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "assets" / "reference"

@@ -59,6 +59,7 @@ def test_failed_run_is_one_readable_message_without_traceback(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 2, proc.stderr  # the message and where the trace is
     assert "eksport.xlsx" in proc.stderr and "not a real .xlsx" in proc.stderr
     assert "What to do" in proc.stderr and "Dagster run" in proc.stderr
+    assert "ExportError" not in proc.stderr and "friskliv_pipeline." not in proc.stderr  # no Python class name
 
 
 def test_demo_data_is_deterministic_and_matches_the_committed_exports(tmp_path):

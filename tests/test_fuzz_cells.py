@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from friskliv_pipeline.cleaning.clean_tables import clean_partition
@@ -35,6 +35,20 @@ cell = st.one_of(
 row = st.lists(cell, min_size=len(HEADERS) - 1, max_size=len(HEADERS) - 1)
 
 
+def found_case(**answers: str) -> list[list[str | None]]:
+    """One row of a case the search once found (cells after ID), pinned with @example so it runs
+    on every CI run: a plausible response with the given question answers."""
+    cells: list[str | None] = [None] * (len(HEADERS) - 1)
+    cells[1] = "01.03.2024 10:00:00"
+    for qid, value in {"q01": "Agder", "q13": "Frisklivsløypa", **answers}.items():
+        cells[4 + [q.id for q in FORM.questions].index(qid)] = value
+    return [cells]
+
+
+# Cases the search has found; each one crashed the cleaning before it was fixed (issue 14).
+FOUND_CASES = [found_case(q22=";"), found_case(q22="[]"), found_case(q22=" ; ; ")]
+
+
 def _check_accounting(raw, tables):
     assert len(tables["responses"]) == len(raw)
     assert len(tables["projects"]) + len(tables["superseded_responses"]) + len(tables["set_aside_responses"]) \
@@ -43,6 +57,9 @@ def _check_accounting(raw, tables):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(row, min_size=1, max_size=6))
+@example(rows=FOUND_CASES[0])
+@example(rows=FOUND_CASES[1])
+@example(rows=FOUND_CASES[2])
 def test_arbitrary_cells_clean_with_row_accounting(rows, tmp_path_factory):
     import pandas as pd
 
@@ -66,6 +83,9 @@ def test_arbitrary_cells_clean_with_row_accounting(rows, tmp_path_factory):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(row, min_size=1, max_size=4))
+@example(rows=FOUND_CASES[0])
+@example(rows=FOUND_CASES[1])
+@example(rows=FOUND_CASES[2])
 def test_arbitrary_cells_through_a_real_csv_file(rows, tmp_path):
     path = tmp_path / "fuzz.csv"
     with open(path, "w", encoding="utf-8", newline="") as f:

@@ -158,6 +158,8 @@ def single_choice(value: str | None, question: Question) -> tuple[str | None, st
     if text is None:
         return None, None, None
     parts = split_multi(text)
+    if not parts:  # ";" or "[]": the cell is not empty, but no choice is left after splitting
+        return None, None, f"no choice in the cell: {text[:60]!r}"
     index = _option_index(question)
     other_key = next((o.key for o in question.options if o.other), None)
     if len(parts) > 1:

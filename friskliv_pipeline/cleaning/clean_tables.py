@@ -29,13 +29,16 @@ def clean_partition(raw: pd.DataFrame, form: FormSchema, counties: pd.DataFrame,
     from friskliv_pipeline.cleaning.projects import (
         bridge_multi, build_projects, project_attainment, split_responses,
     )
-    from friskliv_pipeline.cleaning.responses import IssueLog, type_responses
+    from friskliv_pipeline.cleaning.responses import OTHER_ORDER_COMPLETION, IssueLog, type_responses
 
     grant_year = form.grant_year
     log = IssueLog(grant_year)
     county_numbers = dict(zip(counties["county"], counties["county_no"]))
-    responses = type_responses(raw, form, list(counties["county"]), log)
+    official = counties["county_official"] if "county_official" in counties else [None] * len(counties)
+    responses = type_responses(raw, form, dict(zip(counties["county"], official)), log)
     kept, superseded, set_aside = split_responses(responses)
+    responses = responses.drop(columns=[OTHER_ORDER_COMPLETION], errors="ignore")
+    kept = kept.drop(columns=[OTHER_ORDER_COMPLETION], errors="ignore")
     projects, project_municipalities = build_projects(kept, MunicipalityRegister(municipalities), county_numbers, log)
     competence, conflicts = build_competence(responses, form, county_numbers, log)
     tables = {

@@ -15,10 +15,12 @@ import pandas as pd
 
 from friskliv_pipeline.cleaning.answers import compact_key
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
-from friskliv_pipeline.cleaning.responses import MULTI_PREFIX, IssueLog, attainment_column
+from friskliv_pipeline.cleaning.responses import MULTI_PREFIX, OTHER_ORDER_COMPLETION, IssueLog, attainment_column
+from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.schema import FormSchema
 
 SET_ASIDE_REASON = "no project answers (q13–q35 empty)"
+RESUBMISSION_KEY = ["_county_key", "_municipality_key", "_title_key"]
 
 
 def split_responses(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -32,26 +34,52 @@ def split_responses(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     candidates["_title_key"] = candidates["project_title"].map(compact_key)
     candidates["_municipality_key"] = candidates["municipality_reported"].map(compact_key)
     candidates["_county_key"] = candidates["county"].fillna(candidates["county_reported"]).map(compact_key)
-    candidates = candidates.sort_values(["completion_time", "source_row"], na_position="first", kind="stable")
+    latest = _latest(candidates, "completion_time")
+    _refuse_if_date_order_decides(candidates, latest)
     keyed = candidates["_title_key"] != ""
-    group = ["_county_key", "_municipality_key", "_title_key"]
-    latest = candidates[keyed].groupby(group, sort=False).tail(1)
-    winners = latest.set_index(group)["response_id"]
-    older = candidates[keyed & ~candidates.index.isin(latest.index)]
+    winners = latest.set_index(RESUBMISSION_KEY)["response_id"]
+    older = candidates[keyed & ~candidates.index.isin(latest.index)].sort_values(
+        ["completion_time", "source_row"], na_position="first", kind="stable")
     superseded = older[["grant_year", "response_id", "source_row", "county", "municipality_reported",
                         "project_title", "completion_time"]].copy()
-    superseded["superseded_by"] = [winners.loc[tuple(k)] for k in older[group].itertuples(index=False)]
+    superseded["superseded_by"] = [winners.loc[tuple(k)] for k in older[RESUBMISSION_KEY].itertuples(index=False)]
     superseded["reason"] = "resubmission: same county, municipality and project title; the latest completion time wins"
-    kept = candidates[~candidates.index.isin(older.index)].drop(columns=group)
+    kept = candidates[~candidates.index.isin(older.index)].drop(columns=RESUBMISSION_KEY)
     return kept.sort_values("source_row").reset_index(drop=True), superseded.reset_index(drop=True), \
         set_aside.reset_index(drop=True)
+
+
+def _latest(candidates: pd.DataFrame, time_column: str) -> pd.DataFrame:
+    """The row that counts per project key: latest ``time_column``, ties to the later sheet row."""
+    ordered = candidates.sort_values([time_column, "source_row"], na_position="first", kind="stable")
+    return ordered[ordered["_title_key"] != ""].groupby(RESUBMISSION_KEY, sort=False).tail(1)
+
+
+def _refuse_if_date_order_decides(candidates: pd.DataFrame, latest: pd.DataFrame) -> None:
+    """A CSV whose dates read both ways (no day above 12) must not pick a resubmission's winner by guess."""
+    if OTHER_ORDER_COMPLETION not in candidates or candidates[OTHER_ORDER_COMPLETION].isna().all():
+        return
+    other = candidates.assign(_other=candidates[OTHER_ORDER_COMPLETION].fillna(candidates["completion_time"]))
+    changed = set(latest["response_id"]) ^ set(_latest(other, "_other")["response_id"])
+    if not changed:
+        return
+    rows = candidates[candidates["response_id"].isin(changed)].sort_values("source_row")
+    first = rows.iloc[0]
+    group = candidates[(candidates[RESUBMISSION_KEY] == first[RESUBMISSION_KEY]).all(axis=1)].sort_values("source_row")
+    raise ExportError(
+        f"The completion times can be read day-first or month-first (no day above 12 in the file), and the two "
+        f"readings disagree on which response of project {first['project_title']!r} is the latest "
+        f"(rows {', '.join(str(r) for r in group['source_row'])})",
+        file=str(first["source_file"]), row=int(first["source_row"]), column="Completion time",
+        hint="send the Forms export as .xlsx (real date cells), or save the CSV with dates as yyyy-mm-dd",
+    )
 
 
 def build_projects(kept: pd.DataFrame, register: MunicipalityRegister, county_numbers: dict[str, str],
                    log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(projects, project_municipalities). The municipality code is NULL when q14 did not match."""
     projects = kept.copy()
-    numbers, names, counts, bridge = [], [], [], []
+    numbers, names, counts, neighbours, bridge = [], [], [], [], []
     for row in kept.itertuples(index=False):
         match = register.match(row.municipality_reported, row.county)
         for rule, message in match.problems:
@@ -59,11 +87,13 @@ def build_projects(kept: pd.DataFrame, register: MunicipalityRegister, county_nu
         numbers.append(match.municipality_no)
         names.append(match.municipality)
         counts.append(len(match.parts))
+        neighbours.append(match.unnamed_neighbours)
         for part in match.parts:
             bridge.append({"grant_year": row.grant_year, "response_id": row.response_id, **part})
     projects["municipality_no"] = numbers
     projects["municipality"] = names
     projects["n_municipalities_named"] = counts
+    projects["unnamed_neighbours"] = neighbours
     projects["county_no"] = projects["county"].map(county_numbers)
     bridge_frame = pd.DataFrame(bridge, columns=["grant_year", "response_id", "position", "name_reported",
                                                  "municipality_no", "municipality"])

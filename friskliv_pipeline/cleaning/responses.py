@@ -7,14 +7,18 @@ and rule: never a guess, never a dropped row.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from friskliv_pipeline.cleaning.answers import (
-    attainment, clean_text, match_key, multi_choice, single_choice, yes_no,
+    attainment, clean_text, multi_choice, single_choice, yes_no,
 )
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
+from friskliv_pipeline.cleaning.place_names import name_parts, place_key
+from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order, to_datetime
 from friskliv_pipeline.forms.schema import FormSchema, Question
 
 # Multi-select questions → prefix of their flag columns.
@@ -36,6 +40,9 @@ TEXT_COLUMNS = {
     "q38": "other_comments",
 }
 PROJECT_QUESTIONS = [f"q{i:02d}" for i in range(13, 36)]
+# Completion time read in the other day/month order, for files whose values do not decide it
+# (working column: split_responses uses it, no table keeps it).
+OTHER_ORDER_COMPLETION = "_completion_time_other_order"
 
 
 def attainment_column(criterion_no: int) -> str:
@@ -61,22 +68,52 @@ class IssueLog:
                                                 "rule", "message", "value"])
 
 
-def _county(value: str | None, counties: list[str]) -> tuple[str | None, str | None]:
-    text = clean_text(value)
-    if text is None:
-        return None, "q01 is empty"
-    index = {match_key(c): c for c in counties}
-    key = match_key(text)
+def _county_key(text: str) -> str:
+    key = place_key(text)
     for prefix in ("fylkeskommune ", "fylke "):
         key = key.removeprefix(prefix)
     for suffix in (" fylkeskommune", " fylke"):
         key = key.removesuffix(suffix)
+    return key
+
+
+def _county_index(counties: list[str] | dict[str, str | None]) -> dict[str, str]:
+    """Key → county: the short name, and SSB's official name whole and by part when ``counties``
+    maps each county to it ("Romsa" → "Troms"). A part two counties share is left out."""
+    official = counties if isinstance(counties, dict) else dict.fromkeys(counties)
+    return _cached_county_index(tuple((c, n if isinstance(n, str) else None) for c, n in official.items()))
+
+
+@functools.lru_cache(maxsize=64)  # one index per grant year, not one per response
+def _cached_county_index(official: tuple[tuple[str, str | None], ...]) -> dict[str, str]:
+    index = {place_key(c): c for c, _name in official}
+    by_part: dict[str, set[str]] = {}
+    for county, name in official:
+        if isinstance(name, str) and name.strip():
+            for key in {place_key(name), *(place_key(p) for p in name_parts(name))}:
+                by_part.setdefault(key, set()).add(county)
+    index |= {key: next(iter(found)) for key, found in by_part.items() if len(found) == 1 and key not in index}
+    return index
+
+
+def _county(value: str | None, counties: list[str] | dict[str, str | None]) -> tuple[str | None, str | None]:
+    """The county of q01, also from an official multi-language form written in any order
+    ("Troms - Romsa - Tromssa", "Romsa - Troms fylkeskommune", "Romsa"). ``counties``: the year's
+    county names, or a mapping of them to SSB's official names."""
+    text = clean_text(value)
+    if text is None:
+        return None, "q01 is empty"
+    index = _county_index(counties)
+    key = _county_key(text)
     if key in index:
         return index[key], None
+    found = {index[k] for k in (_county_key(p) for p in name_parts(text)) if k in index}
+    if len(found) == 1:
+        return found.pop(), None
     return None, f"{text[:60]!r} is not a county of this grant year ({', '.join(counties)})"
 
 
-def type_response(raw: dict, form: FormSchema, counties: list[str], log: IssueLog) -> dict:
+def type_response(raw: dict, form: FormSchema, counties: list[str] | dict[str, str | None], log: IssueLog) -> dict:
     rid, srow = raw["response_id"], raw["source_row"]
 
     def problem(qid, rule, message):
@@ -84,9 +121,18 @@ def type_response(raw: dict, form: FormSchema, counties: list[str], log: IssueLo
 
     row = {
         "grant_year": raw["grant_year"], "response_id": rid, "source_file": raw["source_file"],
-        "source_row": srow, "completion_time": _timestamp(raw.get("completion_time"), raw.get("export_locale"), log, rid, srow),
+        "source_row": srow,
+        "completion_time": _timestamp(raw.get("completion_time"), assumed_order(raw.get("date_order"), raw.get("export_locale")),
+                                      log, rid, srow),
         "county_reported": clean_text(raw.get("q01")),
     }
+    if raw.get("date_order") == UNDECIDED:  # the other reading, to see whether it changes a resubmission's winner
+        row[OTHER_ORDER_COMPLETION] = _timestamp(raw.get("completion_time"),
+                                                 not assumed_order(None, raw.get("export_locale")), None, rid, srow)
+    for version in json.loads(raw.get("overlapping_versions") or "[]"):
+        log.add(rid, srow, "response_id", "meta.overlapping_export_version",
+                f"response ID {rid} is also in {version['file']} row {version['row']} with other answers; "
+                f"this version, modified later, is kept", None)
     row["county"], county_problem = _county(raw.get("q01"), counties)
     if county_problem:
         problem("q01", "q01.county_unknown", county_problem)
@@ -143,22 +189,21 @@ def _money(q: Question, raw: dict, row: dict, problem) -> None:
         problem(q.id, f"{q.id}.money_unparseable", parsed.problem)
 
 
-def _timestamp(value, locale, log: IssueLog, rid, srow):
-    """ISO text (from a workbook's real date-time cells) or the export locale's own date order."""
+def _timestamp(value, dayfirst: bool, log: IssueLog | None, rid, srow):
+    """ISO text (from a workbook's real date-time cells) or d/m/y text in the given order."""
     if value is None:
-        log.add(rid, srow, "completion_time", "meta.completion_time_missing", "the response has no completion time")
+        if log is not None:
+            log.add(rid, srow, "completion_time", "meta.completion_time_missing", "the response has no completion time")
         return None
-    text = str(value).strip()
-    iso = text[:4].isdigit()
-    parsed = pd.to_datetime(text, errors="coerce", dayfirst=not iso and locale != "en",
-                            format="ISO8601" if iso else None)
-    if pd.isna(parsed):
+    parsed = to_datetime(value, dayfirst)
+    if parsed is None and log is not None:
         log.add(rid, srow, "completion_time", "meta.completion_time_unparseable",
-                f"completion time {text[:40]!r} is not a date-time", value)
-        return None
-    return parsed.to_pydatetime().replace(tzinfo=None)
+                f"completion time {str(value).strip()[:40]!r} is not a date-time", value)
+    return parsed
 
 
-def type_responses(raw: pd.DataFrame, form: FormSchema, counties: list[str], log: IssueLog) -> pd.DataFrame:
+def type_responses(raw: pd.DataFrame, form: FormSchema, counties: list[str] | dict[str, str | None],
+                   log: IssueLog) -> pd.DataFrame:
+    """``counties``: the year's county names, or a mapping of them to SSB's official names."""
     records = raw.astype(object).where(raw.notna(), None).to_dict("records")
     return pd.DataFrame([type_response(r, form, counties, log) for r in records])

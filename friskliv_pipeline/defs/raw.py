@@ -19,11 +19,15 @@ from friskliv_pipeline.pseudonym import load_key
 def export_files(landing_dir: Path, grant_year: int) -> list[Path]:
     """The export files of a grant year: .xlsx/.csv in <landing>/<year>/, Office lock files ignored."""
     folder = Path(landing_dir) / str(grant_year)
+    hint = f"put the year's Forms export (.xlsx or .csv) in {folder}/ or set FRISKLIV_LANDING_DIR"
+    if not folder.is_dir():
+        raise ExportError(f"No export for grant year {grant_year}: the landing folder {folder} does not exist",
+                          hint=hint)
     files = sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES
                    and not p.name.startswith(("~$", ".")))
     if not files:
-        raise ExportError(f"No export (.xlsx or .csv) for grant year {grant_year}", file=str(folder),
-                          hint=f"put the Forms export in {folder}/ or set FRISKLIV_LANDING_DIR")
+        raise ExportError(f"No export for grant year {grant_year}: the landing folder holds no .xlsx or .csv file",
+                          file=str(folder), hint=hint)
     return files
 
 
@@ -59,8 +63,18 @@ def raw_responses(context: AssetExecutionContext, friskliv: FrisklivResource) ->
     for f in report.files:
         if f["extra_columns"]:
             context.log.warning(f"{f['file']}: columns that match no question are kept in extra_columns: {f['extra_columns']}")
+        if f["quiz_columns_ignored"]:
+            context.log.info(f"{f['file']}: quiz columns ignored: {f['quiz_columns_ignored']}")
+        if f["personal_columns_hashed"]:
+            context.log.info(f"{f['file']}: personal-data columns kept only as a keyed hash: {f['personal_columns_hashed']}")
+    overlaps = report.overlaps
+    if overlaps.identical_repeats_collapsed or overlaps.differing_versions_replaced:
+        context.log.info(f"overlapping exports: {overlaps.identical_repeats_collapsed} identical repeats collapsed, "
+                         f"{overlaps.differing_versions_replaced} replaced by a later version (see cleaning_issues)")
     return Output(frame, metadata={
         "responses": len(frame),
+        "identical_repeats_collapsed": overlaps.identical_repeats_collapsed,
+        "differing_versions_replaced": overlaps.differing_versions_replaced,
         "files": MetadataValue.json(report.files),
         "archived_as": MetadataValue.json([str(p) for p in archived]),
         "form_schema": MetadataValue.path(str(form.path)),

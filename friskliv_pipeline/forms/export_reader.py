@@ -36,6 +36,7 @@ class RawExport:
     blank_rows: int
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None  # the worksheet read (the one holding the Forms header)
 
 
 def sha256_of(path: Path) -> str:
@@ -51,8 +52,8 @@ def read_export(path: Path) -> RawExport:
     from openpyxl.utils import get_column_letter  # openpyxl only when a file is read: the sensor imports this module
 
     path = Path(path)
-    data = path.read_bytes()
     name = str(path)
+    data = _read_bytes(path)
     if not data.strip():
         raise ExportError("The file is empty", file=name, hint="export the responses again from Forms")
     if data.startswith(_OLE2_MAGIC):
@@ -61,8 +62,9 @@ def read_export(path: Path) -> RawExport:
             file=name, hint="remove the password in Excel (File → Info → Protect Workbook) and save as .xlsx",
         )
     sha = hashlib.sha256(data).hexdigest()
+    sheet = None
     if data[:4] == b"PK\x03\x04":
-        grid, fmt, encoding, delimiter = _xlsx_grid(data, name), "xlsx", None, None
+        (grid, sheet), fmt, encoding, delimiter = _xlsx_grid(data, name), "xlsx", None, None
     elif path.suffix.lower() == ".xlsx":
         raise ExportError("The file is not a real .xlsx workbook (no zip container)", file=name,
                           hint="open it in Excel and save it as an Excel workbook, or export again from Forms")
@@ -94,7 +96,22 @@ def read_export(path: Path) -> RawExport:
     if not rows:
         raise ExportError("The export has a header row but no responses", file=name, row=header_index + 1,
                           hint="check that the right file was exported (Forms → Responses → Open in Excel)")
-    return RawExport(path, sha, fmt, headers, header_index + 1, rows, blank, encoding, delimiter)
+    return RawExport(path, sha, fmt, headers, header_index + 1, rows, blank, encoding, delimiter, sheet)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, or one ExportError that says why there are none (no OSError trace)."""
+    if path.is_dir():
+        raise ExportError("This is a folder, not an export file", file=str(path),
+                          hint="give the path of the .xlsx or .csv file inside it")
+    if not path.exists():
+        raise ExportError("The file does not exist", file=str(path),
+                          hint="check the path and the file name")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"The file cannot be read ({exc.strerror or exc})", file=str(path),
+                          hint="check that you may read it and that no other program locks it") from exc
 
 
 def _cell_text(value) -> str | None:
@@ -112,8 +129,13 @@ def _cell_text(value) -> str | None:
     return text if text.strip() else None
 
 
-def _xlsx_grid(data: bytes, name: str) -> list[list[str | None]]:
-    """The first worksheet as text cells, row i of the list = sheet row i + 1 (from A1).
+def _xlsx_grid(data: bytes, name: str) -> tuple[list[list[str | None]], str]:
+    """The worksheet that holds the Forms header row, as text cells (row i of the list = sheet
+    row i + 1, from A1), and its name.
+
+    Forms' own synced workbooks call it "Form1", and a county may have added sheets before it
+    (notes, a pivot table): the first sheet with the header row is read, not blindly the first.
+    With no such sheet, the first one is returned and the header search names what is missing.
 
     Read with python-calamine (Rust): ~6× faster than openpyxl's reader on a large export,
     same cell values (both report the cached value of a formula cell; an Excel error cell
@@ -127,11 +149,17 @@ def _xlsx_grid(data: bytes, name: str) -> list[list[str | None]]:
         if not workbook.sheet_names:
             raise ExportError("The workbook has no worksheet", file=name,
                               hint="export the responses again from Forms")
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        first = None
+        for sheet in workbook.sheet_names:
+            rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            grid = [[_cell_text(v) for v in row] for row in rows]
+            if _header_index(grid) is not None:
+                return grid, sheet
+            first = first or (grid, sheet)
     except CalamineError as exc:
-        raise ExportError(f"The workbook cannot be opened ({type(exc).__name__}: {exc})", file=name,
+        raise ExportError(f"The workbook cannot be opened ({exc})", file=name,
                           hint="the file is damaged or not an Excel workbook: export it again from Forms") from exc
-    return [[_cell_text(v) for v in row] for row in rows]
+    return first
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -162,18 +190,25 @@ def _csv_grid(data: bytes, name: str) -> tuple[list[list[str | None]], str, str]
     return grid, encoding, delimiter
 
 
-def _find_header_row(grid: list[list[str | None]], name: str) -> int:
-    """The header row is the first one holding both 'ID' and a completion-time column."""
+def _header_index(grid: list[list[str | None]]) -> int | None:
+    """Index of the first row holding both 'ID' and a completion-time column, if any."""
     id_names = {normalize_header(n) for n in METADATA_HEADERS["response_id"]}
     done_names = {normalize_header(n) for n in METADATA_HEADERS["completion_time"]}
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         cells = {normalize_header(c) for c in row if c is not None}
         if cells & id_names and cells & done_names:
             return i
-    raise ExportError(
-        f"No header row with 'ID' and 'Completion time' (or 'Fullføringstidspunkt') in the first {HEADER_SEARCH_ROWS} rows",
-        file=name, hint="export the responses from Forms without editing the header row",
-    )
+    return None
+
+
+def _find_header_row(grid: list[list[str | None]], name: str) -> int:
+    index = _header_index(grid)
+    if index is None:
+        raise ExportError(
+            f"No header row with 'ID' and 'Completion time' (or 'Fullføringstidspunkt') in the first {HEADER_SEARCH_ROWS} rows",
+            file=name, hint="export the responses from Forms without editing the header row",
+        )
+    return index
 
 
 def _check_headers(headers: list[str], sheet_row: int, name: str) -> None:

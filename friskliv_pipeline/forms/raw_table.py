@@ -1,28 +1,35 @@
 """Exports → the ``raw_responses`` table: every row and cell as text, nothing interpreted.
 
 The respondent's e-mail and name are replaced by a keyed hash here, at the edge of the raw
-zone; columns that match no question are kept as JSON in ``extra_columns`` and reported.
+zone: under every header spelling we know, in Forms' numbered duplicates, and in any unmatched
+column that holds an e-mail address (its cells are kept hashed in ``extra_columns``). Other
+columns that match no question are kept as JSON in ``extra_columns``; quiz columns are not read.
+All of them are reported.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.forms.date_order import decide_date_order
 from friskliv_pipeline.forms.export_reader import RawExport
+from friskliv_pipeline.forms.overlaps import OverlapCount, collapse_overlaps
 from friskliv_pipeline.forms.schema import FormSchema, HeaderMatch, match_headers
 from friskliv_pipeline.pseudonym import respondent_hash
 
+EMAIL = re.compile(r"[^@\s;,<>()]+@[^@\s;,<>()]+\.[a-z]{2,}", re.IGNORECASE)
 METADATA_COLUMNS = ["response_id", "start_time", "completion_time", "last_modified_time"]
 NORWEGIAN_COMPLETION_HEADER = "fullføringstidspunkt"
 
 
 def raw_columns(form: FormSchema) -> list[str]:
-    return (["grant_year", "source_file", "source_sha256", "source_row", "export_locale"] + METADATA_COLUMNS
-            + ["respondent_hash"] + [q.id for q in form.questions] + ["extra_columns"])
+    return (["grant_year", "source_file", "source_sha256", "source_row", "export_locale", "date_order"] + METADATA_COLUMNS
+            + ["respondent_hash"] + [q.id for q in form.questions] + ["extra_columns", "overlapping_versions"])
 
 
 @dataclass
@@ -30,20 +37,22 @@ class RawReport:
     """What an operator wants to know about the files read (shown as asset metadata)."""
 
     files: list[dict] = field(default_factory=list)
+    overlaps: OverlapCount = field(default_factory=OverlapCount)
 
 
 def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                         grant_year: int) -> tuple[pd.DataFrame, RawReport]:
     records: list[dict] = []
     report = RawReport()
-    seen_ids: dict[str, tuple[str, int]] = {}
     for export in exports:
         name = export.path.name
         match = match_headers(export.headers, form, str(export.path))
-        report.files.append(_file_report(export, match))
         position = {h: i for i, h in enumerate(export.headers)}
-        # Forms writes dates in the locale of the exporting account: nb is day-first, en month-first.
+        _set_aside_columns_holding_emails(export, match, position)
+        report.files.append(_file_report(export, match))
         locale = "nb" if match.metadata["completion_time"].strip().casefold() == NORWEGIAN_COMPLETION_HEADER else "en"
+        date_order = _date_order(export, match, position)
+        report.files[-1]["date_order"] = date_order
         for sheet_row, cells in export.rows:
             def cell(header: str | None) -> str | None:
                 return None if header is None else cells[position[header]]
@@ -54,20 +63,13 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                                   column=match.metadata["response_id"],
                                   hint="do not edit the ID column of the export")
             response_id = str(response_id).strip()
-            if response_id in seen_ids:
-                first_file, first_row = seen_ids[response_id]
-                raise ExportError(
-                    f"Response ID {response_id} appears twice (first in {first_file} row {first_row})",
-                    file=str(export.path), row=sheet_row, column=match.metadata["response_id"],
-                    hint="remove the duplicated export file or rows from the landing folder",
-                )
-            seen_ids[response_id] = (name, sheet_row)
             record = {
                 "grant_year": grant_year,
                 "source_file": name,
                 "source_sha256": export.sha256,
                 "source_row": sheet_row,
                 "export_locale": locale,
+                "date_order": date_order,
                 **{k: cell(match.metadata.get(k)) for k in METADATA_COLUMNS},
                 "respondent_hash": respondent_hash(key, cell(match.metadata.get("email")),
                                                    cell(match.metadata.get("name"))),
@@ -76,10 +78,28 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
             for q in form.questions:
                 record[q.id] = cell(match.questions.get(q.id))
             extra = {h: cells[position[h]] for h in match.extra if cells[position[h]] is not None}
+            extra |= {h: respondent_hash(key, cells[position[h]], None) for h in match.personal
+                      if cells[position[h]] is not None}
             record["extra_columns"] = json.dumps(extra, ensure_ascii=False) if extra else None
             records.append(record)
+    records, report.overlaps = collapse_overlaps(records)
     frame = pd.DataFrame.from_records(records, columns=raw_columns(form))
     return frame, report
+
+
+def _set_aside_columns_holding_emails(export: RawExport, match: HeaderMatch, position: dict[str, int]) -> None:
+    """An unmatched column with an e-mail address in any cell is personal data, whatever its header."""
+    for h in list(match.extra):
+        if any(EMAIL.search(str(cells[position[h]])) for _row, cells in export.rows if cells[position[h]]):
+            match.extra.remove(h)
+            match.personal.append(h)
+
+
+def _date_order(export: RawExport, match: HeaderMatch, position: dict[str, int]) -> str | None:
+    """The day/month order of the file's Start, Completion and Last modified times."""
+    columns = [match.metadata[k] for k in ("start_time", "completion_time", "last_modified_time") if k in match.metadata]
+    values = ((row, h, cells[position[h]]) for row, cells in export.rows for h in columns)
+    return decide_date_order(values, str(export.path))
 
 
 def _file_report(export: RawExport, match: HeaderMatch) -> dict:
@@ -87,12 +107,15 @@ def _file_report(export: RawExport, match: HeaderMatch) -> dict:
         "file": export.path.name,
         "sha256": export.sha256,
         "format": export.file_format,
+        "sheet": export.sheet,
         "encoding": export.encoding,
         "delimiter": export.delimiter,
         "header_row": export.header_row,
         "responses": len(export.rows),
         "blank_rows_skipped": export.blank_rows,
         "extra_columns": match.extra,
+        "quiz_columns_ignored": match.ignored,
+        "personal_columns_hashed": match.personal,
         "missing_optional_questions": match.missing_optional,
         "headers_matched_by_similarity": match.fuzzy,
     }

@@ -18,16 +18,35 @@ from pathlib import Path
 from friskliv_pipeline.errors import ExportError
 
 # Metadata columns that Forms puts before the questions, per locale. Keys are our names.
+# E-mail and name also under the spellings other accounts and tools give them (en, nb, nn).
 METADATA_HEADERS: dict[str, tuple[str, ...]] = {
     "response_id": ("ID",),
     "start_time": ("Start time", "Starttidspunkt"),
     "completion_time": ("Completion time", "Fullføringstidspunkt"),
-    "email": ("Email", "E-post", "E-postadresse"),
-    "name": ("Name", "Navn"),
+    "email": ("Email", "E-post", "E-postadresse", "Email address", "E-mail", "E-mail address", "Epost",
+              "Epostadresse", "Respondent email", "E-postadressa"),
+    "name": ("Name", "Navn", "Namn", "Full name", "Fullt navn", "Fullt namn", "Respondent", "Respondent name",
+             "Respondentens navn"),
     "last_modified_time": ("Last modified time", "Tidspunkt for siste endring"),
 }
 REQUIRED_METADATA = ("response_id", "completion_time")
 PERSONAL_METADATA = ("email", "name")
+
+# Columns a quiz-style form adds: never a question's answer (Forms' English wording; the
+# Norwegian forms are our translation of it).
+_QUIZ_PREFIX = re.compile(r"^(?:points|poeng|feedback|tilbakemelding)\s*[-–:]\s*\S", re.IGNORECASE)
+_QUIZ_HEADERS = {"totalpoints", "quizfeedback", "gradepostedtime", "totaltantallpoeng", "totalpoeng",
+                 "tilbakemeldingpåquiz", "tidspunktforpubliseringavkarakter"}
+
+
+def is_quiz_column(header: str) -> bool:
+    """'Points - <question>', 'Feedback - <question>', 'Total points', 'Quiz feedback', 'Grade posted time'."""
+    return bool(_QUIZ_PREFIX.match(str(header).strip())) or normalize_header(header) in _QUIZ_HEADERS
+
+
+def personal_key(header: str) -> str:
+    """Comparable form of an e-mail/name header: Forms' numbering ("Email2") and hyphens dropped."""
+    return re.sub(r"[-_]", "", re.sub(r"\d+$", "", normalize_header(header)))
 
 
 @dataclass(frozen=True)
@@ -76,10 +95,11 @@ class FormSchema:
 def load_form_schema(reference_dir: Path, grant_year: int) -> FormSchema:
     path = Path(reference_dir) / "forms" / f"form_{grant_year}.json"
     if not path.exists():
+        known = sorted(p.stem.removeprefix("form_") for p in path.parent.glob("form_[0-9][0-9][0-9][0-9].json"))
         raise ExportError(
-            f"No form schema for grant year {grant_year}",
+            f"No form schema for grant year {grant_year} (there are schemas for {', '.join(known) or 'no year'})",
             file=str(path),
-            hint=f"add {path.name} (copy the previous year's and update the wording of the questions)",
+            hint=f"check the year, or add {path.name} (copy the previous year's and update the wording of the questions)",
         )
     data = json.loads(path.read_text(encoding="utf-8"))
     questions = []
@@ -120,6 +140,9 @@ def _numbers(text: str) -> list[str]:
     return _NUMBERS.findall(text)
 
 
+PERSONAL_HEADER_KEYS = frozenset(personal_key(n) for k in PERSONAL_METADATA for n in METADATA_HEADERS[k])
+
+
 @dataclass
 class HeaderMatch:
     """Which export column holds which question or metadata field."""
@@ -129,6 +152,8 @@ class HeaderMatch:
     extra: list[str]  # export headers matched to nothing (kept in raw, reported)
     missing_optional: list[str]  # optional question ids without a column
     fuzzy: dict[str, str]  # question id -> export header matched by similarity, not exactly
+    ignored: list[str] = field(default_factory=list)  # quiz columns: not read, reported
+    personal: list[str] = field(default_factory=list)  # further e-mail/name columns: hashed, never stored
 
 
 FUZZY_CUTOFF = 0.9
@@ -143,15 +168,20 @@ def match_headers(headers: list[str], form: FormSchema, file: str) -> HeaderMatc
     A required question without a column is an :class:`ExportError` naming the closest header.
     """
     norm = {h: normalize_header(h) for h in headers}
-    unused = [h for h in headers]
+    ignored = [h for h in headers if is_quiz_column(h)]
+    unused = [h for h in headers if h not in ignored]
     metadata: dict[str, str] = {}
     for key, names in METADATA_HEADERS.items():
         wanted = {normalize_header(n) for n in names}
+        if key in PERSONAL_METADATA:
+            wanted = {personal_key(n) for n in names}
         for h in unused:
-            if norm[h] in wanted:
+            if (personal_key(h) if key in PERSONAL_METADATA else norm[h]) in wanted:
                 metadata[key] = h
                 unused.remove(h)
                 break
+    personal = [h for h in unused if personal_key(h) in PERSONAL_HEADER_KEYS]
+    unused = [h for h in unused if h not in personal]
     for key in REQUIRED_METADATA:
         if key not in metadata:
             raise ExportError(
@@ -189,7 +219,9 @@ def match_headers(headers: list[str], form: FormSchema, file: str) -> HeaderMatc
     missing_required = [q for q in form.questions if q.required and q.id not in questions]
     if missing_required:
         q = missing_required[0]
-        closest = _closest(q.header, headers)
+        # only the columns left for a question: a metadata column is never the missing question
+        closest = _closest(q.header, unused or [h for h in headers if h not in metadata.values()
+                                                and h not in ignored and h not in personal])
         others = f" (and {len(missing_required) - 1} more required questions)" if len(missing_required) > 1 else ""
         raise ExportError(
             f"Required question {q.id} {q.header!r} has no column{others}; closest header: {closest!r}",
@@ -197,7 +229,7 @@ def match_headers(headers: list[str], form: FormSchema, file: str) -> HeaderMatc
             hint=_wrong_form_hint(headers, form) or "check that the export comes from this year's form",
         )
     missing_optional = [q.id for q in form.questions if q.id not in questions]
-    return HeaderMatch(questions, metadata, unused, missing_optional, fuzzy)
+    return HeaderMatch(questions, metadata, unused, missing_optional, fuzzy, ignored, personal)
 
 
 def _closest(header: str, headers: list[str]) -> str | None:

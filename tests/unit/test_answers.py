@@ -198,3 +198,20 @@ def test_q22_two_known_choices_are_a_problem():
 
 def test_q22_blank_is_skipped():
     assert single_choice("", Q22) == (None, None, None)
+
+
+@pytest.mark.parametrize("text", [";", "[]", " ; ; ", '[""]'])
+def test_q22_cell_without_a_choice_after_splitting_is_unanswered_with_a_problem(text):
+    """Found by the fuzz test: ';' or '[]' used to raise IndexError and fail the whole year."""
+    key, other_text, problem = single_choice(text, Q22)
+    assert (key, other_text) == (None, None)
+    assert problem and "no choice" in problem
+
+
+def test_q22_semicolon_cell_becomes_null_and_a_cleaning_issue_in_the_typed_row():
+    log = IssueLog(2024)
+    raw = {"grant_year": 2024, "response_id": "r1", "source_file": "x.xlsx", "source_row": 2,
+           "completion_time": "2024-03-01 10:00:00", "export_locale": "nb", "q01": "Agder", "q22": ";"}
+    row = type_response(raw, FORM, ["Agder"], log)
+    assert row["lead_service"] is None
+    assert [(r["question_id"], r["rule"]) for r in log.rows] == [("q22", "q22.single_choice")]

@@ -166,3 +166,23 @@ def test_small_typo_matches_by_similarity_and_is_reported_as_fuzzy():
     match = match_headers(export_headers(FORM_2024, change=changed), FORM_2024, "export.xlsx")
     assert match.questions["q26"] == typo
     assert match.fuzzy == {"q26": typo}
+
+
+@pytest.mark.parametrize("metadata", [ENGLISH_METADATA, NORWEGIAN_METADATA])
+def test_closest_header_hint_for_a_missing_question_is_never_a_metadata_column(metadata):
+    """The grant amount (q23) column deleted: the hint used to say 'Starttidspunkt'."""
+    grant = FORM_2024.question("q23").header
+    headers = [h for h in export_headers(FORM_2024, metadata) if h != grant]
+    with pytest.raises(ExportError) as raised:
+        match_headers(headers, FORM_2024, "export.xlsx")
+    assert "q23" in str(raised.value)
+    assert raised.value.column not in metadata
+    assert raised.value.column in question_headers(FORM_2024)
+
+
+def test_closest_header_hint_prefers_a_column_no_question_took():
+    grant = FORM_2024.question("q23").header
+    headers = [("Tilskudd (kr)" if h == grant else h) for h in export_headers(FORM_2024, NORWEGIAN_METADATA)]
+    with pytest.raises(ExportError) as raised:
+        match_headers(headers, FORM_2024, "export.xlsx")
+    assert raised.value.column == "Tilskudd (kr)"

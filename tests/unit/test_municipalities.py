@@ -112,3 +112,58 @@ def test_blank_is_no_match_and_no_problem(register, blank):
     assert match.municipality_no is None
     assert match.parts == []
     assert match.problems == []
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Voss og nabokommuner", [("Voss", "4621")]),
+    ("Voss herad og nabokommunane", [("Voss herad", "4621")]),
+    ("Voss, Vaksdal og nabokommuner", [("Voss", "4621"), ("Vaksdal", "4628")]),
+    ("Voss med omegn", [("Voss", "4621")]),
+    ("Nabokommuner", []),
+])
+def test_unnamed_neighbours_are_a_marker_not_a_municipality(register, text, named):
+    match = register.match(text, "Vestland")
+    assert parts(match) == named
+    assert match.unnamed_neighbours is True
+    assert match.problems == []
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Hå, Klepp og Time", [("Hå", "1119"), ("Klepp", "1120"), ("Time", "1121")]),
+    ("Hå/Klepp", [("Hå", "1119"), ("Klepp", "1120")]),
+    ("Hå / Klepp / Time", [("Hå", "1119"), ("Klepp", "1120"), ("Time", "1121")]),
+])
+def test_lists_of_named_municipalities_have_no_neighbour_marker(register, text, named):
+    match = register.match(text, "Rogaland")
+    assert parts(match) == named
+    assert match.unnamed_neighbours is False
+    assert match.problems == []
+
+
+def test_the_marker_reaches_the_projects_table_and_the_bridge_has_only_named_rows():
+    import pandas as pd
+
+    from friskliv_pipeline.cleaning.projects import build_projects
+    from friskliv_pipeline.cleaning.responses import IssueLog
+
+    kept = pd.DataFrame([
+        {"grant_year": 2024, "response_id": "r1", "source_row": 2, "county": "Vestland",
+         "municipality_reported": "Voss og nabokommuner"},
+        {"grant_year": 2024, "response_id": "r2", "source_row": 3, "county": "Vestland",
+         "municipality_reported": "Voss"},
+    ])
+    log = IssueLog(2024)
+    projects, bridge = build_projects(kept, MunicipalityRegister(read_reference(REFERENCE_DIR, "municipalities", 2024)),
+                                      {"Vestland": "46"}, log)
+    assert list(projects["unnamed_neighbours"]) == [True, False]
+    assert list(projects["municipality_no"]) == ["4621", "4621"]
+    assert list(bridge["name_reported"]) == ["Voss", "Voss"]
+    assert log.rows == []
+
+
+@pytest.mark.parametrize("text", ["Herøy (Møre og Romsdal) og Sande", "Herøy (Møre og Romsdal), Sande",
+                                  "Herøy (Møre og Romsdal)/Sande"])
+def test_a_qualified_name_in_a_list_is_not_split_inside_its_parentheses(register, text):
+    match = register.match(text, "Møre og Romsdal")
+    assert parts(match) == [("Herøy (Møre og Romsdal)", "1515"), ("Sande", "1514")]
+    assert match.problems == []
