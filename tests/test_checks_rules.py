@@ -33,10 +33,21 @@ REFERENCE = ("counties", "municipalities", "allocations", "grant_totals")
 
 
 @functools.cache
-def _demo_frames(year: int) -> dict[str, pd.DataFrame]:
+def _demo_raw(year: int) -> pd.DataFrame:
     form = load_form_schema(REFERENCE_DIR, year)
     files = sorted(p for p in (DEMO_LANDING / str(year)).iterdir() if p.suffix.lower() in EXPORT_SUFFIXES)
     raw, _ = build_raw_responses([read_export(p) for p in files], form, b"test-key", year)
+    return raw
+
+
+@functools.cache
+def _demo_frames(year: int, edit: tuple = ()) -> dict[str, pd.DataFrame]:
+    """The demo's tables as the warehouse holds them; ``edit``: (response_id, question, text) cells
+    of the export changed first, so the cleaning rules run on them too."""
+    form = load_form_schema(REFERENCE_DIR, year)
+    raw = _demo_raw(year).copy()
+    for response_id, question, text in edit:
+        raw.loc[raw["response_id"] == response_id, question] = text
     reference = {name: read_reference(REFERENCE_DIR, name, year) for name in REFERENCE}
     tables = {"raw_responses": raw, **reference,
               **clean_partition(raw, form, reference["counties"], reference["municipalities"])}
@@ -46,10 +57,10 @@ def _demo_frames(year: int) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def demo(year: int, official: bool = False) -> YearTables:
+def demo(year: int, official: bool = False, edit: tuple = ()) -> YearTables:
     """A fresh, mutable copy of one demo year's tables; ``official``: the allocations (and grant
     totals) marked as taken from the year's tilskuddsbrev, so the allocation rules are judged."""
-    tables = YearTables(year, load_form_schema(REFERENCE_DIR, year), copy.deepcopy(_demo_frames(year)))
+    tables = YearTables(year, load_form_schema(REFERENCE_DIR, year), copy.deepcopy(_demo_frames(year, edit)))
     if official:
         tables["allocations"]["source"] = f"tilskuddsbrev {year} (test fixture)"
         tables["grant_totals"]["source"] = f"tilskuddsbrev {year} (test fixture)"
@@ -367,6 +378,21 @@ def test_three_years_rule_is_not_evaluated_without_the_earlier_years():
     assert (result.status, result.findings) == ("not_evaluated", [])
     assert result.reason == ("a fourth grant year in a row needs 2021, 2022, 2023 in the warehouse; "
                              "2021, 2022 are not there (present: 2023)")
+
+
+def test_municipality_and_its_neighbours_is_a_data_note_not_a_finding():
+    raw = _demo_raw(2024)
+    rid = raw[(raw["q01"] == "Nordland") & (raw["q14"] == "Gildeskål")]["response_id"].item()
+    t = demo(2024, edit=((rid, "q14", "Bodø og nabokommuner"),))
+    p = t["projects"].set_index("response_id").loc[rid]
+    assert (p["municipality"], bool(p["unnamed_neighbours"])) == ("Bodø", True)  # an intercommunal project
+    result = run(t, "projects")
+    assert rid not in set(result.breaches["response_id"])  # no finding for the phrase itself
+    note = result.result("q14.intercommunal_unnamed_neighbours")
+    assert note.passed and note.rule.kind == "data_note" and note.rule.severity == "INFO"
+    assert [(f["county"], f["response_id"], f["kind"], f["message"]) for f in note.findings] == [
+        ("Nordland", rid, "data_note",
+         "'Bodø og nabokommuner': an intercommunal project with neighbouring municipalities that q14 does not name")]
 
 
 def test_project_report_not_delivered_is_a_finding_per_project():

@@ -181,6 +181,8 @@ def projects_frame(t: YearTables) -> RecordFrame:
         "county": _text(p["county"].fillna(p["county_reported"])),
         "county_observed": _text(p["county"].fillna(p["county_reported"])),
         "municipality": _text(p["municipality"].fillna(p["municipality_reported"])),
+        "municipality_reported": _text(p["municipality_reported"]),
+        "unnamed_neighbours": p["unnamed_neighbours"].fillna(False).astype(bool).to_numpy(),
         "project_title": _text(p["project_title"]),
         "lead_service_observed": [k if pd.notna(k) else single.get((rid, "q22")) for k, rid in zip(p["lead_service"], rids)],
         "grant_amount_nok": p["grant_amount_nok"],
