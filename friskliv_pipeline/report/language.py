@@ -12,6 +12,8 @@ import math
 NBSP = "\u00a0"
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
           "november", "desember")
+# Names that keep their capital inside a sentence.
+PROPER_NOUNS = ("Helsedirektorat", "Statsforvalter", "Frisklivssentralen i", "Sov godt", "Bra mat")
 # Counts at the start of a sentence read better as words ("Tre fylkeskommuner har …").
 WORDS = ("ingen", "én", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti", "elleve", "tolv")
 
@@ -59,9 +61,9 @@ def join(items, last: str = "og") -> str:
 
 def in_sentence(label: str) -> str:
     """An option label inside a sentence: first letter lower-case unless the label starts with a
-    name or abbreviation (two capitals, e.g. "KOSTRA", or a known proper noun kept as is)."""
+    name or abbreviation (two capitals, e.g. "KOSTRA", or one of PROPER_NOUNS)."""
     label = blank(label).strip()
-    if len(label) > 1 and label[1].isupper():
+    if (len(label) > 1 and label[1].isupper()) or label.startswith(PROPER_NOUNS):
         return label
     return label[:1].lower() + label[1:]
 

@@ -25,10 +25,18 @@ def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
     engine = friskliv.warehouse().engine
     data = load_report_data(engine, grant_year)
     provenance = Provenance(utc_now(), code_version(), run_id, input_files(engine, grant_year))
-    html = render_html(data, read_index(out_dir), provenance)
+    html = render_html(data, read_index(out_dir), provenance, friskliv.settings().reference_dir)
     target = out_dir / "report.html"
     target.write_text(html, encoding="utf-8")
     return target
+
+
+def check_commentary(friskliv, data) -> None:
+    """Fail before anything of the grant year is published when a commentary file names a value
+    the marts do not have (the error names the file and line)."""
+    from friskliv_pipeline.report.commentary import load
+
+    load(friskliv.settings().reference_dir, data)
 
 
 def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
