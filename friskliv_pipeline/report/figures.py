@@ -144,13 +144,18 @@ def heatmap(data: ReportData, out_dir: Path) -> Figure:
     table = by_county.pivot(index="county", columns="criterion_no", values="pct_with_goal").sort_index()
     n_projects = by_county.groupby("county")["n_projects"].max()
     fig, ax = _pyplot().subplots(figsize=(8, 0.36 * len(table) + 1.6), layout="constrained")
-    image = ax.imshow(table.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=100, aspect="auto")
-    ax.set_yticks(range(len(table)), [f"{c} (n = {int(n_projects[c])})" for c in table.index])
-    ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns])
-    ax.set_xlabel("Kriterium (1–12, rekkefølgen i figur 4)")
+    # pcolormesh, not imshow: cells drawn as vector shapes, so the PDF holds no bitmap
+    image = ax.pcolormesh(range(len(table.columns) + 1), range(len(table) + 1), table.to_numpy(dtype=float),
+                          cmap="cividis", vmin=0, vmax=100, edgecolors="white", linewidth=0.6)
+    ax.invert_yaxis()
+    ax.set_yticks([i + 0.5 for i in range(len(table))], [f"{c} (n = {int(n_projects[c])})" for c in table.index])
+    ax.set_xticks([j + 0.5 for j in range(len(table.columns))], [str(c) for c in table.columns])
+    ax.set_xlabel("Mål (nummeret i figur 4 og tabell 2)")
     for (i, j), v in pd.DataFrame(table.to_numpy()).stack().items():
-        ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
-    fig.colorbar(image, ax=ax, label="Andel prosjekter med målet (%)")
+        ax.text(j + 0.5, i + 0.5, f"{int(v)}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
+    colorbar = fig.colorbar(image, ax=ax, label="Andel av prosjektene med målet (%)")
+    colorbar.solids.set_rasterized(False)  # matplotlib rasterizes a long colour scale by default
+    colorbar.solids.set_edgecolor("face")  # no hairline seams between the scale's vector steps
     title = f"Andel av fylkets prosjekter som hadde hvert av de tolv målene, per fylke, {data.grant_year}"
     return _save(fig, out_dir, "figur_6_mal_per_fylke", title)
 
