@@ -103,8 +103,11 @@ def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) ->
     from friskliv_pipeline.report.data import load_report_data
     from friskliv_pipeline.report.tables import write_csv, write_xlsx
 
-    out = report_dir(friskliv, context.partition_key)
+    from friskliv_pipeline.report.publish import check_commentary
+
     data = load_report_data(friskliv.warehouse().engine, grant_year_of(context.partition_key))
+    check_commentary(friskliv, data)  # the report's numbers and words are published together or not at all
+    out = report_dir(friskliv, context.partition_key)
     xlsx, csv = write_xlsx(data, out / "tables.xlsx"), write_csv(data, out / "indicators.csv")
     return MaterializeResult(metadata={"xlsx": MetadataValue.path(str(xlsx)), "csv": MetadataValue.path(str(csv))})
 
