@@ -11,6 +11,7 @@ message naming the file and line.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +99,7 @@ def load(reference_dir: Path, data: ReportData) -> dict[str, Commentary]:
         for line_no, line in enumerate(text.splitlines(), start=1):
             for name in PLACEHOLDER.findall(line):
                 if name not in known:
-                    close = [k for k in known if name.split(".")[-1] in k][:5] or sorted(known)[:5]
+                    close = difflib.get_close_matches(name, list(known), n=5, cutoff=0.6) or sorted(known)[:5]
                     raise CommentaryError(
                         path, line_no, f"unknown name {{{{ {name} }}}}",
                         f"use a metric of mart_national_summary or mart.key.column, e.g. {', '.join(close)}")

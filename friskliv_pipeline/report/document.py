@@ -44,6 +44,16 @@ class PlacedFigure:
     note: str = ""
 
 
+def _trend_n(data: ReportData) -> str:
+    trends = data.marts["mart_trends"]
+    row = trends[(trends["scope"] == "national") & (trends["metric"] == "n_projects")]
+    if row.empty or pd.isna(row["previous_value"].iloc[0]):
+        return ""
+    r = row.iloc[0]
+    return (f"n = {int(r['previous_value'])} prosjekter i {int(r['previous_grant_year'])} og "
+            f"{int(r['value'])} i {data.grant_year}")
+
+
 def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]:
     m = data.metrics
     source = SOURCE.format(year=data.grant_year)
@@ -54,7 +64,7 @@ def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]
         "figur_4_maloppnaelse": f"n = {m.get('n_projects')} prosjekter",
         "figur_6_mal_per_fylke": f"n = {m.get('n_projects')} prosjekter; n per fylke står ved fylkesnavnet",
         "figur_5_kompetansebygging": f"n = {m.get('n_counties_competence_used')} fylkeskommuner som brukte midler",
-        "figur_7_endring": "n = alle prosjekter hvert år",
+        "figur_7_endring": _trend_n(data),
     }
     notes = {
         "figur_2_malgrupper": ("Et prosjekt telles under «Begge disse gruppene» når det alternativet er krysset av, "

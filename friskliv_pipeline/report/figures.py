@@ -110,7 +110,7 @@ def figure_3(data: ReportData, out_dir: Path) -> Figure:
 def figure_4(data: ReportData, out_dir: Path) -> Figure:
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
     fig, ax = _pyplot().subplots(figsize=(8, 5.6), layout="constrained")
-    labels = [_wrap(c, 42) for c in attainment["criterion"]]
+    labels = [_wrap(f"{no}. {c}", 42) for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
     left = pd.Series(0.0, index=attainment.index)
     for answer, column in (("Ja", "n_ja"), ("Delvis", "n_delvis"), ("Nei", "n_nei"), ("Ikke aktuelt", "n_ikke_aktuelt")):
         share = 100 * attainment[column] / attainment["n_projects"].where(attainment["n_projects"] > 0)
