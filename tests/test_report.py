@@ -358,7 +358,7 @@ def test_auditor_appendix_lists_findings_by_county_municipality_project(publishe
     assert {r[3] for r in rows} == set(findings["rule"])
     with_project = findings.dropna(subset=["project_title"])
     assert {(r.county, r.project_title) for r in with_project.itertuples()} <= {(r[0], r[2]) for r in rows}
-    summary = appendix.split('class="rule-summary', 1)[1].split("</table>", 1)[0]
+    summary = appendix.split('class="rule-summary"', 1)[1].split("</table>", 1)[0]
     for rule, n in findings.groupby("rule").size().items():
         assert re.search(rf'<td class="code">{re.escape(rule)}</td><td[^>]*>[^<]*</td><td class="num">{n}</td>',
                          summary), rule
