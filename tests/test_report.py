@@ -318,7 +318,9 @@ def test_appendix_1_lists_the_regelverk_rules_of_the_checks(published):
     expected = {r.id for r in all_rules() if re.search(r"regelverk\s+\d", r.source)}
     assert set(shown) == expected and len(shown) == len(expected)
     cap = table.split("regelverk5B.competence_cap", 1)[1].split("</tr>", 1)[0]
-    assert "5B" in table and "høyst 100 000 kr" in _plain(cap)
+    assert "5B" in table and "over 100 000 kr" in _plain(cap)
+    revisor = table.split("regelverk6.revisor_attestation", 1)[1].split("</tr>", 1)[0]
+    assert "200 000 kr eller mer" in _plain(revisor)  # the regelverk: 200 000 kr or more needs attestation
 
 
 def test_free_text_shown_equals_received_and_verbatim_lists_everything(published, conn):

@@ -31,14 +31,17 @@ class RegelverkRule:
 
 
 def _threshold(rule) -> str:
-    """ "høyst 100 000 kr", "under 200 000 kr", "over 0 kr" from the expectation's own bounds."""
+    """When the rule gives a finding, from the expectation's own bounds: "over 100 000 kr",
+    "200 000 kr eller mer", "under 0 kr"; blank for a rule without a number."""
     unit = " kr" if "kr" in rule.meaning else (" år" if "year" in rule.meaning.lower() else "")
     for e in rule.expectations:
         upper, lower = e.kwargs.get("max_value"), e.kwargs.get("min_value")
         if isinstance(upper, (int, float)):
-            return f"{'under' if e.kwargs.get('strict_max') else 'høyst'} {number(upper)}{unit}"
+            value = f"{number(upper)}{unit}"
+            return f"{value} eller mer" if e.kwargs.get("strict_max") else f"over {value}"
         if isinstance(lower, (int, float)):
-            return f"{'over' if e.kwargs.get('strict_min') else 'minst'} {number(lower)}{unit}"
+            value = f"{number(lower)}{unit}"
+            return f"{value} eller mindre" if e.kwargs.get("strict_min") else f"under {value}"
     return ""
 
 
