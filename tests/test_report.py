@@ -138,7 +138,7 @@ def test_the_document_follows_the_official_order(published):
     expected = ["Innhold", "Oppsummering", "1 Bakgrunn", "2 Formål", "3 Metode", "4 Resultater", "4.1 Antall prosjekter",
                 "4.2 Målgrupper", "4.3 Samarbeid", "4.4 I hvilken grad", "4.4.1 Fylkeskommunens begrunnelse",
                 "4.5 Tilskuddsmidler til kompetansebygging", "4.5.1 Kompetansebyggende tiltak", "4.6 Andre kommentarer",
-                "4.7 Endring fra 2023", "Vedlegg 1", "Vedlegg 2", "Vedlegg 3", "Vedlegg 4: Funn for revisor"]
+                "4.7 Målene per fylke", "4.8 Endring fra 2023", "Vedlegg 1", "Vedlegg 2", "Vedlegg 3", "Vedlegg 4: Funn for revisor"]
     positions = [next(i for i, t in enumerate(titles) if t.startswith(e)) for e in expected]
     assert positions == sorted(positions), titles
     front = _section(published["html"], "forside")
@@ -391,6 +391,7 @@ def test_figures_have_one_numbered_caption_and_a_source_with_n(published):
     figures = re.findall(r"<figure id=\"([^\"]+)\">(.*?)</figure>", html, flags=re.S)
     assert len(figures) == 7
     index = {f["key"]: f for f in json.loads((published["dir"] / "figures.json").read_text(encoding="utf-8"))}
+    assert [key for key, _ in figures] == sorted(index)  # figure N is figur_N_….svg
     for number, (key, body) in enumerate(figures, start=1):
         caption = _plain(body).strip()
         assert caption.startswith(f"Figur {number}: {index[key]['title']}"), key

@@ -22,8 +22,10 @@ PUBLISHER = "Helsedirektoratet"
 TITLE = "Tilskudd til etablering og utvikling av kommunale frisklivs-, lærings- og mestringstilbud"
 SOURCE = "Kilde: fylkeskommunenes rapportering til Helsedirektoratet (Forms) for tilskuddsåret {year}"
 # Figures in the order the document shows them: their numbers follow this order.
+# Figures 1–5 are the official report's; the heat map (4.7) and the comparison (4.8) come after them,
+# so a caption's number is the number in the file name.
 FIGURE_ORDER = ("figur_1_prosjekter_per_fylke", "figur_2_malgrupper", "figur_3_samarbeid", "figur_4_maloppnaelse",
-                "figur_6_mal_per_fylke", "figur_5_kompetansebygging", "figur_7_endring")
+                "figur_5_kompetansebygging", "figur_6_mal_per_fylke", "figur_7_endring")
 QUESTION_TITLES = {  # how the report names each free-text answer (short, for headings)
     "q04": "Hvorfor midlene til kompetansebygging ikke ble brukt (spørsmål 4)",
     "q11": "Andre kompetansebyggende tiltak (spørsmål 11)",
