@@ -521,6 +521,10 @@ def test_manifest_proves_which_export_made_which_report(published):
     for artifact in manifest["artifacts"]:
         assert sha256_of(published["dir"] / artifact["file"]) == artifact["sha256"], artifact["file"]
     assert manifest["row_counts"]["projects"] == 115 and manifest["row_counts"]["mart_attainment"] == 12
+    texts = {t["file"]: t["sha256"] for t in manifest["analyst_texts"]}
+    assert texts["commentary/2024/4.4.md"] == sha256_of(REFERENCE_DIR / "commentary" / "2024" / "4.4.md")
+    assert "themes/q36.yml" in texts and not any("/2023/" in f for f in texts)
+    assert "commentary/2024/4.4.md" in published["html"]
 
 
 def test_browser_opens_the_report_from_disk(published, conn):

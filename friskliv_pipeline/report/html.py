@@ -9,7 +9,7 @@ it to its table."""
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -17,13 +17,11 @@ from markupsafe import Markup
 
 from friskliv_pipeline.report import document
 from friskliv_pipeline.report.data import ReportData
-from friskliv_pipeline.report.document import MAX_FINDINGS_LISTED  # noqa: F401  (re-exported for tests)
 from friskliv_pipeline.report.figures import Figure
-from friskliv_pipeline.report.language import FILTERS, number
+from friskliv_pipeline.report.language import FILTERS
 from friskliv_pipeline.settings import PROJECT_ROOT
 
 DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "assets" / "reference"
-format_number = number  # the name earlier modules imported
 
 
 @dataclass
@@ -32,6 +30,7 @@ class Provenance:
     code_version: str
     run_id: str
     inputs: list[dict]
+    analyst_files: list[dict] = field(default_factory=list)  # commentary and theme lists used
 
 
 def _environment() -> Environment:
