@@ -34,7 +34,7 @@ def test_names_are_filled_and_traced(tmp_path):
     _write(tmp_path, "4.4.md", "Få prosjekter ({{ mart_attainment.1.pct_with_goal }} %) av {{n_projects}}.\n\n"
                                "Til sammen {{ competence_total_nok }} i {{ year }}.\n")
     html = str(load(tmp_path, _data())["4.4"].html)
-    assert '<span class="n" data-source="mart_attainment:1:pct_with_goal">22</span> %' in html
+    assert '<span class="n" data-source="mart_attainment:1:pct_with_goal">22</span>\u00a0%' in html
     assert '<span class="n" data-source="mart_national_summary:n_projects">115</span>' in html
     assert '<span class="n" data-source="mart_national_summary:competence_total_nok">874\u00a0037</span>\u00a0kr' in html
     assert ">2024</span>" in html and "{{" not in html

@@ -110,5 +110,6 @@ def load(reference_dir: Path, data: ReportData) -> dict[str, Commentary]:
             unit = f"\u00a0{value.unit}" if value.unit else ""
             return f'<span class="n" data-source="{escape(value.source)}">{escape(value.text)}</span>{unit}'
 
-        out[slot] = Commentary(slot, path, Markup(PLACEHOLDER.sub(fill, html)))
+        filled = PLACEHOLDER.sub(fill, html).replace("</span> %", "</span>\u00a0%")  # "22 %" never wraps
+        out[slot] = Commentary(slot, path, Markup(filled))
     return out

@@ -98,5 +98,14 @@ def month_period(first, last) -> str:
     return f"{a} {first.year}–{b} {last.year}"
 
 
+def breakable(identifier) -> "Markup":
+    """A rule id such as regelverk6.revisor_attestation may wrap after '.' and '_' in a narrow
+    column (<wbr>: a break opportunity, not a character, so a copied id stays exact)."""
+    from markupsafe import Markup, escape
+
+    return Markup(str(escape(blank(identifier))).replace(".", ".<wbr>").replace("_", "_<wbr>"))
+
+
 FILTERS = {"nok": number, "number": number, "kr": kroner, "join_no": join, "in_sentence": in_sentence,
-           "blank": blank, "count_word": count_word, "date_no": date}
+           "blank": blank, "count_word": count_word, "date_no": date,
+           "breakable": breakable}
