@@ -507,7 +507,8 @@ def test_pdf_figures_are_vectors_and_pages_render(published):
 
 def test_tables_and_indicators(published):
     sheets = pd.read_excel(published["dir"] / "tables.xlsx", sheet_name=None)
-    assert {"national_summary", "attainment", "county_summary", "findings"} <= set(sheets)
+    assert {"national_summary", "attainment", "county_summary", "findings", "free_text"} <= set(sheets)
+    assert set(sheets["free_text"]["question_id"]) <= {"q04", "q11", "q15", "q16", "q19", "q22", "q36", "q38"}
     assert len(sheets["attainment"]) == 12
     indicators = pd.read_csv(published["dir"] / "indicators.csv")
     value = indicators.set_index("indicator").loc["criterion_05_pct_with_goal", "value"]
