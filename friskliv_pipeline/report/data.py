@@ -5,7 +5,7 @@ replaced and set aside, the collection period). The report reads tables through 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,7 +60,6 @@ class ReportData:
     free_text: pd.DataFrame  # question_id, county, text: every non-blank free-text answer, escaped on output
     method: MethodFacts | None = None
     check_results: pd.DataFrame | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def metrics(self) -> dict[str, int]:
