@@ -201,6 +201,9 @@ def test_mart_national_summary(marts):
     got = {m: v for m, (v,) in rows(marts["mart_national_summary"], 2024, "metric", ["value"]).items()}
     assert got == {
         "n_counties": 3, "n_projects": 8, "min_projects_per_county": 1, "max_projects_per_county": 4,
+        "avg_projects_per_county": 3,  # 8 / 3 = 2.67, rounded half up
+        "n_not_collaborative": 2, "pct_not_collaborative": 25,  # p3 and p8 answered "Nei" in q21
+        "n_counties_competence_not_used": 1,  # Østfold
         "n_intercommunal": 3, "pct_intercommunal": 38, "pct_target_both": 38, "pct_target_other": 25,
         "pct_diagnosis_independent": 63, "pct_diagnosis_specific": 38, "n_collaborative": 6, "pct_collaborative": 75,
         "n_collab_frisklivssentral": 4, "pct_collab_frisklivssentral": 67, "pct_collab_other_municipal": 33,
@@ -244,7 +247,7 @@ def test_mart_trends_on_the_2023_county_basis(marts):
     assert trend("national", "pct_with_goal", criterion=1) == (63, 80, -17)
     first_year = trends[trends["grant_year"] == 2023]
     assert first_year["previous_grant_year"].isna().all() and first_year["change"].isna().all()
-    assert len(first_year) == 2 * (6 + 12 * 4) + (23 + 12 * 4)
+    assert len(first_year) == 2 * (6 + 12 * 4) + (25 + 12 * 4)
     assert len(this_year) == len(first_year)
 
 

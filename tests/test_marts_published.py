@@ -17,6 +17,7 @@ PUBLISHED_2024 = {  # metric: (value, where the report says it)
     "n_projects": (115, "4.1 '… til totalt 115 prosjekter'"),
     "min_projects_per_county": (3, "4.1 'varierer imidlertid fra 3 til 17'"),
     "max_projects_per_county": (17, "4.1 'varierer imidlertid fra 3 til 17'"),
+    "avg_projects_per_county": (8, "4.1 'Gjennomsnittlig er det gitt tilskudd til 8 prosjekter per fylke'"),
     "n_intercommunal": (13, "5 'I 2024 var det i alt 13 interkommunale samarbeidsprosjekter'"),
     "pct_intercommunal": (11, "4.1 '11 % av prosjektene ble oppgitt å være interkommunale'"),
     "pct_target_both": (57, "4.2 '57 % av prosjektene rettet seg mot … både …'"),
@@ -25,6 +26,8 @@ PUBLISHED_2024 = {  # metric: (value, where the report says it)
     "pct_diagnosis_specific": (14, "4.2 '14 % gjaldt diagnosespesifikke tilbud'"),
     "n_collaborative": (108, "4.3 '101 av 108 samarbeidsprosjekter'"),
     "pct_collaborative": (94, "4.3 '94 % av prosjektene var samarbeidsprosjekter'"),
+    "n_not_collaborative": (7, "4.3 '6 % … ikke samarbeidsprosjekt' (115 projects, 108 collaborative)"),
+    "pct_not_collaborative": (6, "4.3 '6 % av prosjektene ble oppgitt å ikke være samarbeidsprosjekt'"),
     "n_collab_frisklivssentral": (101, "4.3 '101 av 108 samarbeidsprosjekter'"),
     "pct_collab_frisklivssentral": (94, "4.3 'Frisklivssentralen var involvert i 94 % av samarbeidsprosjektene'"),
     "pct_collab_other_municipal": (76, "4.3 'Andre kommunale tjenester var involvert i 76 %'"),
@@ -35,6 +38,7 @@ PUBLISHED_2024 = {  # metric: (value, where the report says it)
     "pct_lead_gp": (1, "4.3 '1 % av fastlege'"),
     "pct_lead_other": (7, "4.3 '7 % av \"annet\"'"),
     "n_counties_competence_used": (11, "4.5 '11 av 15 fylkeskommuner har brukt tilskudd til kompetansebygging'"),
+    "n_counties_competence_not_used": (4, "4.5 '11 av 15 fylkeskommuner har brukt …' (the other four give reasons)"),
     "competence_total_nok": (874_037, "4.5.1 'Totalt … kr. 874 037 kr på kompetansehevende tiltak i 2024'"),
 }
 PUBLISHED_GOAL_SHARES_2024 = {  # criterion_no (q24..q35 order): (pct_with_goal, label, where)

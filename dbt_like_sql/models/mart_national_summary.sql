@@ -66,6 +66,7 @@ project_figures as (
         count(*) as n_projects,
         sum(case when intercommunal = true then 1 else 0 end) as n_intercommunal,
         sum(case when is_collaborative = true then 1 else 0 end) as n_collaborative,
+        sum(case when collab_none = true then 1 else 0 end) as n_not_collaborative,
         sum(case when is_collaborative = true and (collab_user_org = true or collab_volunteer_org = true)
             then 1 else 0 end) as n_collab_user_or_volunteer_org
 
@@ -113,6 +114,7 @@ competence_figures as (
 
     select
         sum(case when competence_used = true then 1 else 0 end) as n_counties_competence_used,
+        sum(case when competence_used = false then 1 else 0 end) as n_counties_competence_not_used,
         coalesce(sum(competence_total_nok), 0) as competence_total_nok
 
     from competence_building
@@ -126,6 +128,11 @@ figures as (
         project_figures.*,
         {{ pct('project_figures.n_intercommunal', 'project_figures.n_projects') }} as pct_intercommunal,
         {{ pct('project_figures.n_collaborative', 'project_figures.n_projects') }} as pct_collaborative,
+        {{ pct('project_figures.n_not_collaborative', 'project_figures.n_projects') }} as pct_not_collaborative,
+        -- the mean number of projects per county, a whole number rounded half up (as pct, without the 100)
+        case when county_figures.n_counties > 0
+            then (2 * cast(project_figures.n_projects as bigint) + cast(county_figures.n_counties as bigint))
+                 / (2 * cast(county_figures.n_counties as bigint)) end as avg_projects_per_county,
         {{ pct('project_figures.n_collab_user_or_volunteer_org', 'project_figures.n_collaborative') }}
             as pct_collab_user_or_volunteer_org,
         target_figures.*,
@@ -148,6 +155,7 @@ metrics as (
     union all select 'n_projects', n_projects from figures
     union all select 'min_projects_per_county', min_projects_per_county from figures
     union all select 'max_projects_per_county', max_projects_per_county from figures
+    union all select 'avg_projects_per_county', avg_projects_per_county from figures
     union all select 'n_intercommunal', n_intercommunal from figures
     union all select 'pct_intercommunal', pct_intercommunal from figures
     union all select 'pct_target_both', pct_target_both from figures
@@ -156,6 +164,8 @@ metrics as (
     union all select 'pct_diagnosis_specific', pct_diagnosis_specific from figures
     union all select 'n_collaborative', n_collaborative from figures
     union all select 'pct_collaborative', pct_collaborative from figures
+    union all select 'n_not_collaborative', n_not_collaborative from figures
+    union all select 'pct_not_collaborative', pct_not_collaborative from figures
     union all select 'n_collab_frisklivssentral', n_collab_frisklivssentral from figures
     union all select 'pct_collab_frisklivssentral', pct_collab_frisklivssentral from figures
     union all select 'pct_collab_other_municipal', pct_collab_other_municipal from figures
@@ -166,6 +176,7 @@ metrics as (
     union all select 'pct_lead_gp', pct_lead_gp from figures
     union all select 'pct_lead_other', pct_lead_other from figures
     union all select 'n_counties_competence_used', n_counties_competence_used from figures
+    union all select 'n_counties_competence_not_used', n_counties_competence_not_used from figures
     union all select 'competence_total_nok', competence_total_nok from figures
 
 ),

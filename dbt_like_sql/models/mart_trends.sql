@@ -198,7 +198,8 @@ national_values as (
 
     from national_summary
     where metric not in ('n_counties', 'min_projects_per_county', 'max_projects_per_county',
-                         'n_counties_competence_used')
+                         'n_counties_competence_used', 'avg_projects_per_county',
+                         'n_counties_competence_not_used')
 
 ),
 

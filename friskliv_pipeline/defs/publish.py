@@ -25,7 +25,7 @@ FIGURES = {
                              ["mart_attainment"]),
     "figur_5_kompetansebygging": ("Figur 5: competence-building money by category (q05–q11)",
                                   ["mart_competence_building"]),
-    "figur_6_mal_per_fylke": ("Heat map: share of projects with each attainment goal, per county",
+    "figur_6_mal_per_fylke": ("Heat map: share of each county's projects that had each of the twelve goals (n per county)",
                               ["mart_attainment_by_county"]),
     "figur_7_endring": ("Change from the previous grant year on the common 2023 county basis", ["mart_trends"]),
 }
@@ -54,11 +54,15 @@ def _preview(png: Path) -> MetadataValue:
     partitions_def=grant_year_partitions, can_subset=False,
 )
 def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
-    """Draw the report's figures as PNG (200 dpi) and SVG."""
+    """Check the analyst's commentary against the marts, then draw the report's figures as PNG
+    (200 dpi) and SVG (the SVG is what report.html and report.pdf embed)."""
     from friskliv_pipeline.report import figures as fig
     from friskliv_pipeline.report.data import load_report_data
 
+    from friskliv_pipeline.report.publish import check_commentary
+
     data = load_report_data(friskliv.warehouse().engine, grant_year_of(context.partition_key))
+    check_commentary(friskliv, data)  # the first publish step: a bad commentary file stops it here
     drawn = {f.key: f for f in fig.draw_all(data, report_dir(friskliv, context.partition_key))}
     for key in FIGURES:
         figure = drawn.get(key)
@@ -71,7 +75,9 @@ def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
 
 
 @asset(deps=[AssetKey(k) for k in FIGURES] + [AssetKey(m) for m in MARTS], kinds={"html"},
-       description="report.html: sections 4–5 of the yearly report from the marts, figures inline, findings and provenance.",
+       description=("report.html: the whole yearly report (front page, contents, summary, background, method, "
+                    "results 4.1–4.7, appendices: regelverk rules, the form's questions, free text verbatim, "
+                    "findings for auditors) from the marts and the analyst's commentary; figures inline as SVG."),
        **PUBLISH)
 def report_html(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
     from friskliv_pipeline.report.publish import publish_html
@@ -81,7 +87,7 @@ def report_html(context: AssetExecutionContext, friskliv: FrisklivResource) -> M
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": path.stat().st_size})
 
 
-@asset(deps=[report_html], kinds={"pdf"}, description="report.pdf: report.html printed with WeasyPrint.", **PUBLISH)
+@asset(deps=[report_html], kinds={"pdf"}, description="report.pdf: report.html printed by WeasyPrint: A4, page numbers, bookmarks, tagged PDF/UA-1.", **PUBLISH)
 def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
     from friskliv_pipeline.report.html import render_pdf
 
@@ -97,8 +103,11 @@ def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) ->
     from friskliv_pipeline.report.data import load_report_data
     from friskliv_pipeline.report.tables import write_csv, write_xlsx
 
-    out = report_dir(friskliv, context.partition_key)
+    from friskliv_pipeline.report.publish import check_commentary
+
     data = load_report_data(friskliv.warehouse().engine, grant_year_of(context.partition_key))
+    check_commentary(friskliv, data)  # the report's numbers and words are published together or not at all
+    out = report_dir(friskliv, context.partition_key)
     xlsx, csv = write_xlsx(data, out / "tables.xlsx"), write_csv(data, out / "indicators.csv")
     return MaterializeResult(metadata={"xlsx": MetadataValue.path(str(xlsx)), "csv": MetadataValue.path(str(csv))})
 

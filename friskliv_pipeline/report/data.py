@@ -1,17 +1,55 @@
-"""What the report reads: the marts and the audit findings of one grant year, from the warehouse."""
+"""What the report reads, from the warehouse, for one grant year: the marts, the audit tables,
+the free-text answers, and the facts of the method chapter (grant totals, responses received,
+replaced and set aside, the collection period). The report reads tables through this module only."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import pandas as pd
     import sqlalchemy as sa
 
 MARTS = ("mart_national_summary", "mart_county_summary", "mart_target_groups", "mart_collaboration",
          "mart_lead_service", "mart_attainment", "mart_attainment_by_county", "mart_competence_building",
          "mart_trends")
+FINDING_COLUMNS = ["rule", "severity", "county", "municipality", "project_title", "response_id", "message"]
+CHECK_COLUMNS = ["check_name", "severity", "passed", "observed", "expected"]
+
+# The free-text answers the report summarises: question → (table, column). 'Annet' texts of the
+# multiple-choice questions q15, q16 and q22 are free text too.
+FREE_TEXT = {
+    "q04": ("competence_building", "competence_not_used_reason"),
+    "q11": ("competence_building", "other_measures_text"),
+    "q15": ("projects", "target_other_text"),
+    "q16": ("projects", "user_other_text"),
+    "q19": ("projects", "other_offer_text"),
+    "q22": ("projects", "lead_service_other_text"),
+    "q36": ("projects", "attainment_comment"),
+    "q38": ("projects", "other_comments"),
+}
+
+
+@dataclass
+class MethodFacts:
+    """The numbers of chapter 1: nothing in it is typed, all of it is counted from the tables."""
+
+    appropriation_nok: int | None
+    development_centres_nok: int | None
+    counties_total_nok: int | None
+    grant_totals_source: str
+    n_responses: int
+    n_superseded: int
+    n_set_aside: int
+    n_projects: int
+    n_counties_answered: int
+    n_counties: int
+    first_start: dt.datetime | None
+    last_completion: dt.datetime | None
 
 
 @dataclass
@@ -19,7 +57,9 @@ class ReportData:
     grant_year: int
     marts: dict[str, pd.DataFrame]
     findings: pd.DataFrame
-    free_text: pd.DataFrame  # export free text the report quotes ("annet" answers), escaped on output
+    free_text: pd.DataFrame  # question_id, county, text: every non-blank free-text answer, escaped on output
+    method: MethodFacts | None = None
+    check_results: pd.DataFrame | None = None
 
     @property
     def metrics(self) -> dict[str, int]:
@@ -42,6 +82,71 @@ def _read(conn, table: str, grant_year: int, order: str | None = None) -> pd.Dat
     return pd.read_sql_query(sa.text(query), conn, params={"year": grant_year})
 
 
+def _scalar(conn, sql: str, grant_year: int):
+    import sqlalchemy as sa
+
+    return conn.execute(sa.text(sql), {"year": grant_year}).scalar()
+
+
+def _free_text(conn, grant_year: int) -> pd.DataFrame:
+    """One row per non-blank free-text answer: question_id, county, text (stripped, as written)."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    frames = []
+    for qid, (table, column) in FREE_TEXT.items():
+        rows = pd.read_sql_query(sa.text(
+            f'SELECT county, {column} AS text FROM "{table}" WHERE grant_year = :year AND {column} IS NOT NULL '
+            "ORDER BY county, response_id"), conn, params={"year": grant_year})
+        rows["text"] = rows["text"].astype(str).str.strip()
+        frames.append(rows[rows["text"] != ""].assign(question_id=qid))
+    return pd.concat(frames, ignore_index=True)[["question_id", "county", "text"]]
+
+
+def _parse_times(values: pd.Series, locales: pd.Series) -> pd.Series:
+    """Forms times as exported: ISO as is, else month first in English exports and day first in
+    Norwegian ones (the rule the cleaning applies to completion_time)."""
+    import pandas as pd
+
+    def parse(text, locale):
+        if not text:
+            return pd.NaT
+        iso = bool(re.match(r"\s*\d{4}-", str(text)))
+        return pd.to_datetime(text, errors="coerce", dayfirst=not iso and locale != "en", format="mixed")
+
+    parsed = [parse(v, loc) for v, loc in zip(values, locales)]
+    return pd.Series(parsed, dtype="datetime64[ns]")
+
+
+def _method(conn, grant_year: int) -> MethodFacts:
+    import pandas as pd
+    import sqlalchemy as sa
+
+    totals = _read(conn, "grant_totals", grant_year)
+    total = totals.iloc[0] if len(totals) else None
+    times = pd.read_sql_query(sa.text("SELECT start_time, completion_time, export_locale FROM raw_responses "
+                                      "WHERE grant_year = :year"), conn, params={"year": grant_year})
+    starts = _parse_times(times["start_time"], times["export_locale"]).dropna()
+    ends = _parse_times(times["completion_time"], times["export_locale"]).dropna()
+    answered = _scalar(conn, "SELECT COUNT(DISTINCT county) FROM (SELECT county FROM projects WHERE grant_year = :year "
+                             "UNION SELECT county FROM competence_building WHERE grant_year = :year) answered "
+                             "WHERE county IS NOT NULL", grant_year)
+    return MethodFacts(
+        appropriation_nok=None if total is None else int(total["appropriation_nok"]),
+        development_centres_nok=None if total is None else int(total["development_centres_nok"]),
+        counties_total_nok=None if total is None else int(total["counties_total_nok"]),
+        grant_totals_source="" if total is None else str(total["source"] or ""),
+        n_responses=_scalar(conn, "SELECT COUNT(*) FROM raw_responses WHERE grant_year = :year", grant_year),
+        n_superseded=_scalar(conn, "SELECT COUNT(*) FROM superseded_responses WHERE grant_year = :year", grant_year),
+        n_set_aside=_scalar(conn, "SELECT COUNT(*) FROM set_aside_responses WHERE grant_year = :year", grant_year),
+        n_projects=_scalar(conn, "SELECT COUNT(*) FROM projects WHERE grant_year = :year", grant_year),
+        n_counties_answered=int(answered or 0),
+        n_counties=_scalar(conn, "SELECT COUNT(*) FROM counties WHERE grant_year = :year", grant_year),
+        first_start=starts.min().to_pydatetime() if len(starts) else None,
+        last_completion=ends.max().to_pydatetime() if len(ends) else None,
+    )
+
+
 def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
     import pandas as pd
     import sqlalchemy as sa
@@ -53,9 +158,49 @@ def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
         marts = {m: _read(conn, m, grant_year, order.get(m)) for m in MARTS}
         inspector = sa.inspect(conn)
         findings = (_read(conn, "audit_findings", grant_year, "severity, county, rule")
-                    if inspector.has_table("audit_findings") else pd.DataFrame(
-                        columns=["rule", "severity", "county", "municipality", "project_title", "response_id", "message"]))
-        free_text = pd.read_sql_query(sa.text(
-            "SELECT county, target_other_text, lead_service_other_text, attainment_comment FROM projects "
-            "WHERE grant_year = :year ORDER BY county, response_id"), conn, params={"year": grant_year})
-    return ReportData(grant_year, marts, findings, free_text)
+                    if inspector.has_table("audit_findings") else pd.DataFrame(columns=FINDING_COLUMNS))
+        checks = (_read(conn, "audit_check_results", grant_year, "severity, check_name")
+                  if inspector.has_table("audit_check_results") else pd.DataFrame(columns=CHECK_COLUMNS))
+        free_text = _free_text(conn, grant_year)
+        method = _method(conn, grant_year)
+    return ReportData(grant_year, marts, findings, free_text, method, checks)
+
+
+# --- The auditor appendix ("Funn for revisor") --------------------------------------------------
+# One isolated place: the data below and the template partial templates/_auditor.html.j2. The
+# audit tables are about to gain a `kind` (breach | follow_up | data_note) and a check `status`;
+# extend here and in the partial only.
+
+@dataclass
+class AuditorAppendix:
+    n_findings: int
+    rules: list[dict]  # rule, severity, n, passed/observed/expected of its check
+    listed: list[dict]  # county, municipality, project_title, response_id, rule, severity, message (blank, never nan)
+    n_checks: int
+    n_checks_passed: int
+
+
+def auditor_appendix(data: ReportData, max_listed: int) -> AuditorAppendix:
+    """Findings counted per rule, and the first ``max_listed`` one by one (ERROR first, then by
+    county, municipality and project). Every finding stays in tables.xlsx and audit_findings."""
+    from friskliv_pipeline.report.language import blank
+
+    findings = data.findings
+    checks = data.check_results if data.check_results is not None else None
+    rules: list[dict] = []
+    if not findings.empty:
+        counts = findings.groupby(["rule", "severity"]).size().reset_index(name="n")
+        counts = counts.sort_values(["severity", "n", "rule"], ascending=[True, False, True])
+        by_check = {} if checks is None or checks.empty else {
+            r["check_name"]: r for r in checks.to_dict("records")}
+        for r in counts.to_dict("records"):
+            check = by_check.get(r["rule"], {})
+            rules.append({**r, "observed": blank(check.get("observed")), "expected": blank(check.get("expected"))})
+    ordered = findings.assign(_error=(findings["severity"] != "ERROR")).sort_values(
+        ["_error", "county", "municipality", "project_title", "rule"], na_position="first", kind="stable")
+    listed = [{k: blank(v) for k, v in row.items() if k in FINDING_COLUMNS}
+              for row in ordered.head(max_listed).to_dict("records")]
+    n_checks = 0 if checks is None else int(checks["check_name"].nunique())
+    n_passed = 0 if checks is None or checks.empty else int(
+        checks.groupby("check_name")["passed"].apply(lambda s: bool(s.astype(bool).all())).sum())
+    return AuditorAppendix(len(findings), rules, listed, n_checks, n_passed)

@@ -1,9 +1,13 @@
 """The report's figures with matplotlib: Norwegian labels, a colour-blind-safe palette (Okabe–Ito),
-PNG at 200 dpi and SVG. Long labels are wrapped and the layout is constrained, so nothing is cut."""
+PNG at 200 dpi and SVG (the SVG is what report.html and report.pdf embed, so print stays vector).
+Long labels are wrapped and the layout is constrained, so nothing is cut. A figure carries no title
+of its own: the report gives it one caption ("Figur N: …", numbered in document order) and a
+source line, so the title is never printed twice."""
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,11 +54,6 @@ def _wrap(label: str, width: int = 45) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
 
 
-def _title(fig, title: str) -> None:
-    """The title over the whole figure, left-aligned and wrapped, so it is never cut at the axes."""
-    fig.suptitle(_wrap(title, 80), x=0.01, ha="left", fontsize=10)
-
-
 def _save(fig, out_dir: Path, key: str, title: str) -> Figure:
     out_dir.mkdir(parents=True, exist_ok=True)
     png, svg = out_dir / f"{key}.png", out_dir / f"{key}.svg"
@@ -82,8 +81,7 @@ def figure_1(data: ReportData, out_dir: Path) -> Figure:
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Antall prosjekter")
-    title = f"Figur 1: Antall prosjekter per fylke, {data.grant_year}"
-    _title(fig, title)
+    title = f"Antall prosjekter per fylke, {data.grant_year}"
     return _save(fig, out_dir, "figur_1_prosjekter_per_fylke", title)
 
 
@@ -91,10 +89,10 @@ def figure_2(data: ReportData, out_dir: Path) -> Figure:
     groups = data.marts["mart_target_groups"]
     groups = groups[groups["question_id"] == "q15"]
     fig, ax = _pyplot().subplots(figsize=(7.5, 2.8), layout="constrained")
-    _barh(ax, [_wrap(label) for label in groups["label"]], groups["pct_of_projects"], OKABE_ITO["green"], "{:d} %")
+    labels = [_wrap(re.sub(r",?\s*spesifiser:?\s*$", "", label)) for label in groups["label"]]  # "Annet, spesifiser:"
+    _barh(ax, labels, groups["pct_of_projects"], OKABE_ITO["green"], "{:d} %")
     ax.set_xlabel("Andel av prosjektene (%)")
-    title = f"Figur 2: Målgrupper for prosjektene, {data.grant_year}"
-    _title(fig, title)
+    title = f"Målgrupper for prosjektene, {data.grant_year}"
     return _save(fig, out_dir, "figur_2_malgrupper", title)
 
 
@@ -105,15 +103,14 @@ def figure_3(data: ReportData, out_dir: Path) -> Figure:
     _barh(ax, [_wrap(x, 35) for x in partners["label"]], partners["pct_of_collaborative"], OKABE_ITO["orange"],
           "{:d} %")
     ax.set_xlabel("Andel av samarbeidsprosjektene (%)")
-    title = f"Figur 3: Involverte tjenester og aktører i samarbeidsprosjekter, {data.grant_year}"
-    _title(fig, title)
+    title = f"Involverte tjenester og aktører i samarbeidsprosjekter, {data.grant_year}"
     return _save(fig, out_dir, "figur_3_samarbeid", title)
 
 
 def figure_4(data: ReportData, out_dir: Path) -> Figure:
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
     fig, ax = _pyplot().subplots(figsize=(8, 5.6), layout="constrained")
-    labels = [_wrap(c, 42) for c in attainment["criterion"]]
+    labels = [_wrap(f"{no}. {c}", 42) for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
     left = pd.Series(0.0, index=attainment.index)
     for answer, column in (("Ja", "n_ja"), ("Delvis", "n_delvis"), ("Nei", "n_nei"), ("Ikke aktuelt", "n_ikke_aktuelt")):
         share = 100 * attainment[column] / attainment["n_projects"].where(attainment["n_projects"] > 0)
@@ -123,8 +120,7 @@ def figure_4(data: ReportData, out_dir: Path) -> Figure:
     ax.set_xlim(0, 100)
     ax.set_xlabel("Andel av prosjektene (%)")
     ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    title = f"Figur 4: Har prosjektene oppnådd målene for tilskuddsordningen? {data.grant_year}"
-    _title(fig, title)
+    title = f"Fylkeskommunenes vurdering av om prosjektene har nådd hvert av målene, {data.grant_year}"
     return _save(fig, out_dir, "figur_4_maloppnaelse", title)
 
 
@@ -139,24 +135,28 @@ def figure_5(data: ReportData, out_dir: Path) -> Figure:
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v):,}".replace(",", " ")))
     ax.set_xlabel("Kroner")
-    title = f"Figur 5: Tilskudd brukt til kompetansebygging, etter tiltak, {data.grant_year}"
-    _title(fig, title)
+    title = f"Tilskudd brukt til kompetansebygging, etter tiltak, {data.grant_year}"
     return _save(fig, out_dir, "figur_5_kompetansebygging", title)
 
 
 def heatmap(data: ReportData, out_dir: Path) -> Figure:
     by_county = data.marts["mart_attainment_by_county"].dropna(subset=["county"])
     table = by_county.pivot(index="county", columns="criterion_no", values="pct_with_goal").sort_index()
+    n_projects = by_county.groupby("county")["n_projects"].max()
     fig, ax = _pyplot().subplots(figsize=(8, 0.36 * len(table) + 1.6), layout="constrained")
-    image = ax.imshow(table.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=100, aspect="auto")
-    ax.set_yticks(range(len(table)), table.index)
-    ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns])
-    ax.set_xlabel("Kriterium (1–12, rekkefølgen i figur 4)")
+    # pcolormesh, not imshow: cells drawn as vector shapes, so the PDF holds no bitmap
+    image = ax.pcolormesh(range(len(table.columns) + 1), range(len(table) + 1), table.to_numpy(dtype=float),
+                          cmap="cividis", vmin=0, vmax=100, edgecolors="white", linewidth=0.6)
+    ax.invert_yaxis()
+    ax.set_yticks([i + 0.5 for i in range(len(table))], [f"{c} (n = {int(n_projects[c])})" for c in table.index])
+    ax.set_xticks([j + 0.5 for j in range(len(table.columns))], [str(c) for c in table.columns])
+    ax.set_xlabel("Mål (nummeret i figur 4 og tabell 2)")
     for (i, j), v in pd.DataFrame(table.to_numpy()).stack().items():
-        ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
-    fig.colorbar(image, ax=ax, label="Andel prosjekter med målet (%)")
-    title = f"Måloppnåelse per fylke: andel prosjekter med hvert mål, {data.grant_year}"
-    _title(fig, title)
+        ax.text(j + 0.5, i + 0.5, f"{int(v)}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
+    colorbar = fig.colorbar(image, ax=ax, label="Andel av prosjektene med målet (%)")
+    colorbar.solids.set_rasterized(False)  # matplotlib rasterizes a long colour scale by default
+    colorbar.solids.set_edgecolor("face")  # no hairline seams between the scale's vector steps
+    title = f"Andel av fylkets prosjekter som hadde hvert av de tolv målene, per fylke, {data.grant_year}"
     return _save(fig, out_dir, "figur_6_mal_per_fylke", title)
 
 
@@ -182,8 +182,7 @@ def trend(data: ReportData, out_dir: Path) -> Figure | None:
     ax.set_xlim(0, 100)
     ax.set_xlabel("Andel av prosjektene (%)")
     ax.legend(frameon=False, loc="lower right")
-    title = f"Endring {previous_year} → {data.grant_year} (felles fylkesgrunnlag)"
-    _title(fig, title)
+    title = f"Endring fra {previous_year} til {data.grant_year}, andel av prosjektene (felles fylkesgrunnlag)"
     return _save(fig, out_dir, "figur_7_endring", title)
 
 

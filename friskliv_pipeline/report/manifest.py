@@ -32,13 +32,14 @@ def utc_now() -> str:
 
 
 def write_manifest(target: Path, grant_year: int, run_id: str, artifacts: list[Path], inputs: list[dict],
-                   row_counts: dict[str, int]) -> Path:
+                   row_counts: dict[str, int], analyst_texts: list[dict] | None = None) -> Path:
     manifest = {
         "grant_year": grant_year,
         "run_id": run_id,
         "code_version": code_version(),
         "generated_at": utc_now(),
         "inputs": inputs,
+        "analyst_texts": analyst_texts or [],  # commentary, theme lists and rule wording under the reference dir
         "artifacts": [{"file": p.name, "sha256": sha256_of(p), "bytes": p.stat().st_size} for p in sorted(artifacts)],
         "row_counts": row_counts,
     }

@@ -21,14 +21,33 @@ def input_files(engine: sa.Engine, grant_year: int) -> list[dict]:
     return [{"file": f, "sha256": s} for f, s in rows]
 
 
+def analyst_files(reference_dir: Path, grant_year: int) -> list[dict]:
+    """The analyst's texts the report used (commentary, theme lists, rule wording), with sha256."""
+    from friskliv_pipeline.forms.export_reader import sha256_of
+
+    reference_dir = Path(reference_dir)
+    paths = [*sorted((reference_dir / "commentary" / str(grant_year)).glob("*.md")),
+             *sorted((reference_dir / "themes").glob("*.yml")), reference_dir / "regelverk_rules_nb.yml"]
+    return [{"file": str(p.relative_to(reference_dir)), "sha256": sha256_of(p)} for p in paths if p.exists()]
+
+
 def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
     engine = friskliv.warehouse().engine
     data = load_report_data(engine, grant_year)
-    provenance = Provenance(utc_now(), code_version(), run_id, input_files(engine, grant_year))
-    html = render_html(data, read_index(out_dir), provenance)
+    provenance = Provenance(utc_now(), code_version(), run_id, input_files(engine, grant_year),
+                            analyst_files(friskliv.settings().reference_dir, grant_year))
+    html = render_html(data, read_index(out_dir), provenance, friskliv.settings().reference_dir)
     target = out_dir / "report.html"
     target.write_text(html, encoding="utf-8")
     return target
+
+
+def check_commentary(friskliv, data) -> None:
+    """Fail before anything of the grant year is published when a commentary file names a value
+    the marts do not have (the error names the file and line)."""
+    from friskliv_pipeline.report.commentary import load
+
+    load(friskliv.settings().reference_dir, data)
 
 
 def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
@@ -36,4 +55,5 @@ def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> P
     counts = warehouse.row_counts(grant_year, extra_tables=MARTS)
     artifacts = [p for p in out_dir.iterdir() if p.suffix in ARTIFACT_SUFFIXES and p.name != "manifest.json"]
     return write_manifest(out_dir / "manifest.json", grant_year, run_id, artifacts,
-                          input_files(warehouse.engine, grant_year), counts)
+                          input_files(warehouse.engine, grant_year), counts,
+                          analyst_files(friskliv.settings().reference_dir, grant_year))

@@ -1,4 +1,4 @@
-"""tables.xlsx (one sheet per mart, plus the findings) and indicators.csv.
+"""tables.xlsx (one sheet per mart, plus the findings and the free-text answers) and indicators.csv.
 
 Spreadsheet programs run a cell that begins with =, +, - or @ as a formula (CSV/formula
 injection): such text cells are prefixed with an apostrophe, which shows the text as typed.
@@ -38,6 +38,7 @@ def write_xlsx(data: ReportData, target: Path) -> Path:
     workbook = Workbook(write_only=True)
     sheets = {name.removeprefix("mart_")[:31]: frame for name, frame in data.marts.items()}
     sheets["findings"] = data.findings
+    sheets["free_text"] = data.free_text  # every free-text answer as written (Vedlegg 3 of the report)
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(name)
         sheet.append([str(c) for c in frame.columns])

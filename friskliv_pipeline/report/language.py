@@ -1,0 +1,111 @@
+"""Norwegian report language in one place: lists joined "a, b og c", kroner as "874 037 kr",
+dates as "23. november 2026", a blank cell as blank (never "nan" or "None").
+
+Jinja filters of the report are these functions, so every number and list in the document is
+written the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+NBSP = "\u00a0"
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+          "november", "desember")
+# Names that keep their capital inside a sentence.
+PROPER_NOUNS = ("Helsedirektorat", "Statsforvalter", "Frisklivssentralen i", "Sov godt", "Bra mat")
+# Counts at the start of a sentence read better as words ("Tre fylkeskommuner har …").
+WORDS = ("ingen", "én", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti", "elleve", "tolv")
+
+
+def is_blank(value) -> bool:
+    """None, NaN, pandas' NA/NaT and whitespace-only text are all 'no value'."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError, ImportError):
+        return False
+
+
+def blank(value) -> str:
+    """The value as text, or '' for a missing one."""
+    return "" if is_blank(value) else str(value)
+
+
+def number(value) -> str:
+    """A whole number with Norwegian thousands grouping ("874 037"); missing is a dash."""
+    if is_blank(value):
+        return "–"
+    return f"{int(value):,}".replace(",", NBSP)
+
+
+def kroner(value) -> str:
+    """ "874 037 kr"; missing is a dash."""
+    return "–" if is_blank(value) else f"{number(value)}{NBSP}kr"
+
+
+def join(items, last: str = "og") -> str:
+    """Norwegian list: "a", "a og b", "a, b og c" (no comma before "og")."""
+    items = [str(i) for i in items if not is_blank(i)]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def in_sentence(label: str) -> str:
+    """An option label inside a sentence: first letter lower-case unless the label starts with a
+    name or abbreviation (two capitals, e.g. "KOSTRA", or one of PROPER_NOUNS)."""
+    label = blank(label).strip()
+    if (len(label) > 1 and label[1].isupper()) or label.startswith(PROPER_NOUNS):
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def count_word(n, capital: bool = False) -> str:
+    """0..12 as a word ("ingen", "tre"), larger numbers as digits; capitalised to open a sentence."""
+    if is_blank(n):
+        return "–"
+    n = int(n)
+    word = WORDS[n] if 0 <= n < len(WORDS) else number(n)
+    return word[:1].upper() + word[1:] if capital else word
+
+
+def date(value) -> str:
+    """ "23. november 2026" from a date, datetime or ISO text."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+def month_period(first, last) -> str:
+    """ "april–juli 2025", "desember 2024–februar 2025", "mai 2025"."""
+    if is_blank(first) or is_blank(last):
+        return ""
+    a, b = MONTHS[first.month - 1], MONTHS[last.month - 1]
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{a} {first.year}"
+    if first.year == last.year:
+        return f"{a}–{b} {last.year}"
+    return f"{a} {first.year}–{b} {last.year}"
+
+
+def breakable(identifier) -> "Markup":
+    """A rule id such as regelverk6.revisor_attestation may wrap after '.' and '_' in a narrow
+    column (<wbr>: a break opportunity, not a character, so a copied id stays exact)."""
+    from markupsafe import Markup, escape
+
+    return Markup(str(escape(blank(identifier))).replace(".", ".<wbr>").replace("_", "_<wbr>"))
+
+
+FILTERS = {"nok": number, "number": number, "kr": kroner, "join_no": join, "in_sentence": in_sentence,
+           "blank": blank, "count_word": count_word, "date_no": date,
+           "breakable": breakable}
