@@ -226,6 +226,7 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("observed", "text", "What the check saw, e.g. '1 of 15 counties' or the observed total"),
         _c("expected", "text", "What the rule expects, in words"),
         _c("reason", "text", "Why the rule was not evaluated (NULL when it was)"),
+        _c("reason_nb", "text", "The same in bokmål, as the report's auditor appendix prints it"),
         _c("n_records", "int", "Records the rule lists: findings of a breach, entries of a follow-up list or data note"),
         _c("checked_at", "datetime", "When the check ran (UTC)"),
     )),

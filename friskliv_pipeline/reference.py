@@ -11,6 +11,8 @@ import pandas as pd
 
 from friskliv_pipeline.errors import ExportError
 
+ILLUSTRATIVE = "illustrative"  # how a reference row's ``source`` marks figures that are not official
+
 REFERENCE_FILES = {
     "counties": "counties.csv",
     "municipalities": "municipalities.csv",
@@ -18,6 +20,12 @@ REFERENCE_FILES = {
     "grant_totals": "grant_totals.csv",
 }
 _TEXT_COLUMNS = {"county_no", "municipality_no", "parent_municipality_no"}
+
+
+def is_official(source) -> bool:
+    """A reference row is official unless its ``source`` says it is illustrative (or says nothing):
+    checks judge against official rows only, and the report prints only those as fact."""
+    return isinstance(source, str) and bool(source.strip()) and not source.strip().lower().startswith(ILLUSTRATIVE)
 
 
 def read_reference(reference_dir: Path, table: str, grant_year: int | None = None) -> pd.DataFrame:

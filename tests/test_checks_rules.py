@@ -378,6 +378,8 @@ def test_three_years_rule_is_not_evaluated_without_the_earlier_years():
     assert (result.status, result.findings) == ("not_evaluated", [])
     assert result.reason == ("a fourth grant year in a row needs 2021, 2022, 2023 in the warehouse; "
                              "2021, 2022 are not there (present: 2023)")
+    assert result.reason_nb == ("et fjerde tilskuddsår på rad kan bare påvises når 2021, 2022 og 2023 finnes i "
+                                "datavarehuset; 2021 og 2022 mangler")
 
 
 def test_municipality_and_its_neighbours_is_a_data_note_not_a_finding():

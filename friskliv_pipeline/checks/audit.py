@@ -41,7 +41,8 @@ def result_rows(results: list[RuleResult], grant_year: int, asset: str, run_id: 
     return pd.DataFrame([{
         "grant_year": grant_year, "run_id": run_id, "asset": asset, "check_name": r.rule.id, "kind": r.rule.kind,
         "severity": r.rule.severity, "status": r.status, "passed": r.passed, "observed": r.observed,
-        "expected": r.expected, "reason": r.reason, "n_records": len(r.findings), "checked_at": checked_at,
+        "expected": r.expected, "reason": r.reason, "reason_nb": r.reason_nb, "n_records": len(r.findings),
+        "checked_at": checked_at,
     } for r in results])
 
 

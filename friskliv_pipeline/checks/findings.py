@@ -37,6 +37,7 @@ class RuleResult:
     findings: list[dict] = field(default_factory=list)  # breaches, or the follow-up / data-note records
     errors: list[str] = field(default_factory=list)
     reason: str | None = None  # why the rule was not evaluated
+    reason_nb: str | None = None  # the same in bokmål, for the report
 
     @property
     def passed(self) -> bool:
@@ -191,7 +192,7 @@ def _finding(suite: Suite, rule: Rule, grant_year: int, values: dict, e: Expecta
 
 
 def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_year: int,
-                 not_evaluated: dict[str, str] | None = None, compared: dict[str, str] | None = None) -> list[RuleResult]:
+                 not_evaluated: dict | None = None, compared: dict[str, str] | None = None) -> list[RuleResult]:
     """One result per rule of ``suite``; ``not_evaluated``: rule id -> why its inputs do not allow
     judging; ``compared``: rule id -> what it was judged against (added to what it observed)."""
     by_index = {o.index: o for o in validation.outcomes}
@@ -201,9 +202,9 @@ def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_y
     for rule in suite.rules:
         expected = [expected_text(e, parameters) for e in rule.expectations]
         if rule.id in not_evaluated:
-            reason = not_evaluated[rule.id]
-            results.append(RuleResult(rule, "not_evaluated", f"not evaluated: {reason}", "; ".join(expected), 0,
-                                      reason=reason))
+            reason = not_evaluated[rule.id]  # a frames.Reason
+            results.append(RuleResult(rule, "not_evaluated", f"not evaluated: {reason.en}", "; ".join(expected), 0,
+                                      reason=reason.en, reason_nb=reason.nb))
             continue
         findings, errors, observed, unexpected = [], [], [], 0
         listed = False

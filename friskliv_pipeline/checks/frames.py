@@ -28,6 +28,7 @@ from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.cleaning.responses import YES_NO_COLUMNS
 from friskliv_pipeline.contract import COMPETENCE_PARTS
 from friskliv_pipeline.forms.schema import FormSchema
+from friskliv_pipeline.reference import is_official
 
 CONTEXT_COLUMNS = ("county", "municipality", "project_title", "response_id", "sheet_row")
 PART_COLUMNS = [name for name, _, _ in COMPETENCE_PARTS]
@@ -50,11 +51,19 @@ class YearTables:
         return self.tables[name]
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a rule cannot be judged, for the audit tables (English) and the report (bokmål)."""
+
+    en: str
+    nb: str
+
+
 @dataclass
 class RecordFrame:
     frame: pd.DataFrame
     parameters: dict  # GX suite parameters ($PARAMETER) and extra values for table-level messages
-    not_evaluated: dict[str, str] = field(default_factory=dict)  # rule id -> why it cannot be judged
+    not_evaluated: dict[str, Reason] = field(default_factory=dict)  # rule id -> why it cannot be judged
     compared: dict[str, str] = field(default_factory=dict)  # rule id -> what it was judged against
 
 
@@ -154,8 +163,10 @@ def history_coverage(history: pd.DataFrame, grant_year: int) -> tuple[list[int],
     return [y for y in needed if y in years], [y for y in needed if y not in years]
 
 
-def _years(years: list[int]) -> str:
-    return ", ".join(str(y) for y in years) if years else "none"
+def _years(years: list[int], none: str = "none", and_: str = ", ") -> str:
+    if not years:
+        return none
+    return ", ".join(str(y) for y in years[:-1]) + and_ + str(years[-1]) if len(years) > 1 else str(years[0])
 
 
 def projects_frame(t: YearTables) -> RecordFrame:
@@ -211,9 +222,12 @@ def projects_frame(t: YearTables) -> RecordFrame:
     present, absent = history_coverage(t["projects_history"], t.grant_year)
     not_evaluated, compared = {}, {}
     if absent:
-        not_evaluated["regelverk5.max_three_years"] = (
-            f"a fourth grant year in a row needs {_years(sorted(present + absent))} in the warehouse; "
-            f"{_years(absent)} {'is' if len(absent) == 1 else 'are'} not there (present: {_years(present)})")
+        needed = sorted(present + absent)
+        not_evaluated["regelverk5.max_three_years"] = Reason(
+            f"a fourth grant year in a row needs {_years(needed)} in the warehouse; "
+            f"{_years(absent)} {'is' if len(absent) == 1 else 'are'} not there (present: {_years(present)})",
+            f"et fjerde tilskuddsår på rad kan bare påvises når {_years(needed, and_=' og ')} finnes i datavarehuset; "
+            f"{_years(absent, and_=' og ')} mangler")
     else:
         compared["regelverk5.max_three_years"] = f"grant years compared: {present[0]}–{t.grant_year}"
     return RecordFrame(_context(frame), parameters, not_evaluated, compared)
@@ -394,24 +408,24 @@ def allocations_frame(t: YearTables) -> RecordFrame:
     return RecordFrame(_context(frame), parameters, allocation_provenance(t))
 
 
-def is_official(source) -> bool:
-    """A reference row is official unless its source says it is illustrative (or says nothing)."""
-    return isinstance(source, str) and bool(source.strip()) and not source.strip().lower().startswith("illustrative")
-
-
-def allocation_provenance(t: YearTables) -> dict[str, str]:
+def allocation_provenance(t: YearTables) -> dict[str, Reason]:
     """Rule id -> reason, for the allocation rules that cannot be judged: allocations (or the grant
     totals they are summed against) that are missing or not official (see assets/reference/SOURCES.md)."""
     from friskliv_pipeline.checks.suites import suites
 
-    allocations, totals = t["allocations"], t["grant_totals"]
+    allocations, totals, year = t["allocations"], t["grant_totals"], t.grant_year
     if allocations.empty:
-        reason = f"no allocations for {t.grant_year} are loaded (assets/reference/allocations.csv)"
+        reason = Reason(f"no allocations for {year} are loaded (assets/reference/allocations.csv)",
+                        f"fordelingen til fylkene for {year} er ikke lastet inn")
     elif not all(is_official(s) for s in allocations["source"]):
         sources = "; ".join(sorted({str(s) for s in allocations["source"] if not is_official(s)}))
-        reason = f"the {t.grant_year} allocations are not Helsedirektoratet's official figures (source: {sources})"
+        reason = Reason(f"the {year} allocations are not Helsedirektoratet's official figures (source: {sources})",
+                        f"fordelingen til fylkene for {year} i referansetabellen er ikke Helsedirektoratets tall, "
+                        f"bare illustrative")
     elif totals.empty or not is_official(totals.iloc[0]["source"]):
-        reason = f"the {t.grant_year} grant totals are not official (source: {totals.iloc[0]['source'] if len(totals) else 'none'})"
+        source = totals.iloc[0]["source"] if len(totals) else "none"
+        reason = Reason(f"the {year} grant totals are not official (source: {source})",
+                        f"bevilgningen for {year} i referansetabellen er ikke Helsedirektoratets tall")
     else:
         return {}
     return {rule.id: reason for rule in suites()["allocations"].rules}

@@ -14,7 +14,9 @@ from friskliv_pipeline.report.language import number
 REGELVERK_TITLE = ("Regelverk for tilskudd til etablering og utvikling av kommunale frisklivs-, lærings- og "
                    "mestringstilbud")
 RULE_TEXTS = "regelverk_rules_nb.yml"
-SEVERITY_NB = {"ERROR": "Stopper publisering", "WARN": "Funn, stopper ikke"}
+# What a rule's result means, by its kind and severity (checks/suites.py): the three kinds stay apart.
+SEVERITY_NB = {("breach", "ERROR"): "Funn, stopper publisering", ("breach", "WARN"): "Funn, stopper ikke",
+               ("follow_up", "INFO"): "Til oppfølging, ikke funn", ("data_note", "INFO"): "Merknad, ikke funn"}
 _POINT = re.compile(r"regelverk\s+(\d+[A-Z]?(?:\s*,\s*\d+[A-Z]?)*)")
 KIND_NB = {"county": "Fylke (liste)", "yes_no": "Ja / Nei", "text": "Fritekst", "money": "Beløp i hele kroner",
            "money_text": "Fritekst og beløp", "municipality": "Kommune/bydel (fritekst)", "multi": "Flere valg mulig",
@@ -63,7 +65,7 @@ def regelverk_rules(reference_dir: Path) -> list[RegelverkRule]:
             raise FrisklivError(f"file {path}: no Norwegian text for the rule {rule.id} ({rule.meaning}). "
                                 f"What to do: add a line '{rule.id}: <what it checks, in Norwegian>'")
         out.append(RegelverkRule(match.group(1), rule.id, texts[rule.id], _threshold(rule),
-                                 SEVERITY_NB[rule.severity]))
+                                 SEVERITY_NB[rule.kind, rule.severity]))
     def order(r: RegelverkRule):
         number, letter = re.match(r"(\d+)([A-Z]?)", r.point).groups()
         return int(number), letter, r.point, r.rule

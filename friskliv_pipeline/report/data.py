@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 MARTS = ("mart_national_summary", "mart_county_summary", "mart_target_groups", "mart_collaboration",
          "mart_lead_service", "mart_attainment", "mart_attainment_by_county", "mart_competence_building",
          "mart_trends")
-FINDING_COLUMNS = ["rule", "severity", "county", "municipality", "project_title", "response_id", "message"]
-CHECK_COLUMNS = ["check_name", "severity", "passed", "observed", "expected"]
+FINDING_COLUMNS = ["rule", "kind", "severity", "county", "municipality", "project_title", "response_id", "sheet_row",
+                   "message", "message_nb"]
+CHECK_COLUMNS = ["check_name", "kind", "severity", "status", "passed", "observed", "expected", "reason", "reason_nb"]
 
 # The free-text answers the report summarises: question → (table, column). 'Annet' texts of the
 # multiple-choice questions q15, q16 and q22 are free text too.
@@ -158,49 +159,74 @@ def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
         marts = {m: _read(conn, m, grant_year, order.get(m)) for m in MARTS}
         inspector = sa.inspect(conn)
         findings = (_read(conn, "audit_findings", grant_year, "severity, county, rule")
-                    if inspector.has_table("audit_findings") else pd.DataFrame(columns=FINDING_COLUMNS))
+                    if inspector.has_table("audit_findings") else _empty_frame(FINDING_COLUMNS))
         checks = (_read(conn, "audit_check_results", grant_year, "severity, check_name")
-                  if inspector.has_table("audit_check_results") else pd.DataFrame(columns=CHECK_COLUMNS))
+                  if inspector.has_table("audit_check_results") else _empty_frame(CHECK_COLUMNS))
         free_text = _free_text(conn, grant_year)
         method = _method(conn, grant_year)
     return ReportData(grant_year, marts, findings, free_text, method, checks)
 
 
 # --- The auditor appendix ("Funn for revisor") --------------------------------------------------
-# One isolated place: the data below and the template partial templates/_auditor.html.j2. The
-# audit tables are about to gain a `kind` (breach | follow_up | data_note) and a check `status`;
-# extend here and in the partial only.
+# One place: the data below and the template partial templates/_auditor.html.j2. The three kinds
+# of result of the checks stay apart here too: breaches (findings), the follow-up list and data
+# notes; rules that could not be judged are listed with the reason.
+
+@dataclass
+class AuditorSection:
+    n: int  # records of this kind
+    rules: list[dict]  # rule, severity, n (records per rule, ERROR first)
+    listed: list[dict]  # county, municipality, project_title, response_id, sheet_row, rule, severity, message_nb
+
 
 @dataclass
 class AuditorAppendix:
-    n_findings: int
-    rules: list[dict]  # rule, severity, n, passed/observed/expected of its check
-    listed: list[dict]  # county, municipality, project_title, response_id, rule, severity, message (blank, never nan)
+    breaches: AuditorSection
+    follow_up: AuditorSection
+    data_notes: AuditorSection
+    not_evaluated: list[dict]  # rule, reason_nb
     n_checks: int
     n_checks_passed: int
 
+    @property
+    def n_findings(self) -> int:
+        return self.breaches.n
 
-def auditor_appendix(data: ReportData, max_listed: int) -> AuditorAppendix:
-    """Findings counted per rule, and the first ``max_listed`` one by one (ERROR first, then by
-    county, municipality and project). Every finding stays in tables.xlsx and audit_findings."""
+
+def _section(records: pd.DataFrame, max_listed: int) -> AuditorSection:
     from friskliv_pipeline.report.language import blank
 
-    findings = data.findings
-    checks = data.check_results if data.check_results is not None else None
-    rules: list[dict] = []
-    if not findings.empty:
-        counts = findings.groupby(["rule", "severity"]).size().reset_index(name="n")
-        counts = counts.sort_values(["severity", "n", "rule"], ascending=[True, False, True])
-        by_check = {} if checks is None or checks.empty else {
-            r["check_name"]: r for r in checks.to_dict("records")}
-        for r in counts.to_dict("records"):
-            check = by_check.get(r["rule"], {})
-            rules.append({**r, "observed": blank(check.get("observed")), "expected": blank(check.get("expected"))})
-    ordered = findings.assign(_error=(findings["severity"] != "ERROR")).sort_values(
+    if records.empty:
+        return AuditorSection(0, [], [])
+    counts = records.groupby(["rule", "severity"]).size().reset_index(name="n")
+    counts = counts.sort_values(["severity", "n", "rule"], ascending=[True, False, True])
+    ordered = records.assign(_error=(records["severity"] != "ERROR")).sort_values(
         ["_error", "county", "municipality", "project_title", "rule"], na_position="first", kind="stable")
     listed = [{k: blank(v) for k, v in row.items() if k in FINDING_COLUMNS}
               for row in ordered.head(max_listed).to_dict("records")]
-    n_checks = 0 if checks is None else int(checks["check_name"].nunique())
-    n_passed = 0 if checks is None or checks.empty else int(
-        checks.groupby("check_name")["passed"].apply(lambda s: bool(s.astype(bool).all())).sum())
-    return AuditorAppendix(len(findings), rules, listed, n_checks, n_passed)
+    return AuditorSection(len(records), counts.to_dict("records"), listed)
+
+
+def auditor_appendix(data: ReportData, max_listed: int) -> AuditorAppendix:
+    """Per kind of result: records counted per rule, and the first ``max_listed`` one by one (ERROR
+    first, then by county, municipality and project). Every record stays in tables.xlsx and
+    audit_findings."""
+    from friskliv_pipeline.report.language import blank
+
+    records = data.findings
+    checks = data.check_results if data.check_results is not None else _empty_frame(CHECK_COLUMNS)
+    of_kind = {kind: _section(records[records["kind"] == kind], max_listed)
+               for kind in ("breach", "follow_up", "data_note")}
+    skipped = checks[checks["status"] == "not_evaluated"].drop_duplicates("check_name")
+    not_evaluated = [{"rule": r["check_name"], "reason_nb": blank(r["reason_nb"])} for r in skipped.to_dict("records")]
+    judged = checks[checks["status"] != "not_evaluated"]
+    n_passed = int(judged.groupby("check_name")["passed"].apply(lambda s: bool(s.astype(bool).all())).sum()) \
+        if len(judged) else 0
+    return AuditorAppendix(of_kind["breach"], of_kind["follow_up"], of_kind["data_note"], not_evaluated,
+                           int(judged["check_name"].nunique()), n_passed)
+
+
+def _empty_frame(columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns=columns)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from friskliv_pipeline.report import appendices, commentary, themes
+from friskliv_pipeline.reference import is_official
 from friskliv_pipeline.report.data import FREE_TEXT, ReportData, auditor_appendix
 from friskliv_pipeline.report.figures import Figure
 from friskliv_pipeline.report.language import in_sentence, is_blank, month_period
@@ -134,6 +135,7 @@ def build(data: ReportData, figures: list[Figure], provenance, reference_dir: Pa
           notes: dict[str, commentary.Commentary] | None = None) -> dict:
     """Everything the template shows, for one grant year."""
     most, fewest = _extremes(data)
+    counties = data.marts["mart_county_summary"].dropna(subset=["county"])
     trends = data.marts["mart_trends"]
     previous = trends["previous_grant_year"].dropna()
     method = data.method
@@ -150,7 +152,9 @@ def build(data: ReportData, figures: list[Figure], provenance, reference_dir: Pa
         "attainment": _attainment(data),
         "lead_services": [r for r in lead.to_dict("records") if r["n_projects"]],
         "competence": _competence_lines(data),
-        "counties": data.marts["mart_county_summary"].dropna(subset=["county"]).to_dict("records"),
+        "counties": counties.to_dict("records"),
+        # allocations are printed only as the official figures they must be (reference.is_official)
+        "allocations_official": bool(counties["allocation_source"].map(is_official).all()) if len(counties) else False,
         "free_text": _free_text(data, reference_dir),
         "question_titles": QUESTION_TITLES,
         "verbatim": _verbatim(data),

@@ -30,6 +30,7 @@ def _audit_results(n: int, grant_year: int = 2024) -> pd.DataFrame:
         "observed": [None if i % 4 == 0 else str(i) for i in range(n)],
         "expected": [np.nan if i % 5 == 0 else "≤ 20 %" for i in range(n)],
         "reason": [None] * n,
+        "reason_nb": [None] * n,
         "n_records": [i if i % 2 else None for i in range(n)],
         "checked_at": [dt.datetime(2024, 7, 2, 6, 0, 1, 123456) + dt.timedelta(seconds=i) for i in range(n)],
     })
