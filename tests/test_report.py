@@ -5,6 +5,8 @@ from the form and the checks, free text counted, a printable tagged PDF, a real 
 
 from __future__ import annotations
 
+import html as html_lib
+
 import json
 import re
 import subprocess
@@ -349,24 +351,58 @@ def test_free_text_shown_equals_received_and_verbatim_lists_everything(published
     assert "MAX_LISTED" not in open(__import__("friskliv_pipeline.report.html", fromlist=["x"]).__file__).read()
 
 
-def test_auditor_appendix_lists_findings_by_county_municipality_project(published, conn):
+def _appendix_rows(appendix: str, caption: str) -> list[tuple]:
+    """(county, municipality, project, rule, text) of the appendix table captioned ``caption``."""
+    table = appendix.split(f"<caption>{caption}", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td><td>(.*?)</td></tr>", table,
+                      flags=re.S)
+    return [(a, b, c, d.replace("<wbr>", ""), e) for a, b, c, d, e in rows]
+
+
+def test_auditor_appendix_keeps_the_three_kinds_apart_by_county_municipality_project(published, conn):
     from friskliv_pipeline.report.document import MAX_FINDINGS_LISTED
 
     appendix = published["html"].split('id="vedlegg-revisor"', 1)[1]
-    findings = pd.read_sql_query(sa.text("SELECT * FROM audit_findings WHERE grant_year = :y"), conn,
-                                 params={"y": YEAR})
-    assert 0 < len(findings) <= MAX_FINDINGS_LISTED
-    table = appendix.split('class="findings"', 1)[1].split("</tbody>", 1)[0]
-    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td>", table, flags=re.S)
-    assert len(rows) == len(findings)
-    assert {r[3].replace("<wbr>", "") for r in rows} == set(findings["rule"])
-    with_project = findings.dropna(subset=["project_title"])
-    assert {(r.county, r.project_title) for r in with_project.itertuples()} <= {(r[0], r[2]) for r in rows}
+    records = pd.read_sql_query(sa.text("SELECT * FROM audit_findings WHERE grant_year = :y"), conn,
+                                params={"y": YEAR})
+    checks = pd.read_sql_query(sa.text("SELECT * FROM audit_check_results WHERE grant_year = :y"), conn,
+                               params={"y": YEAR})
+    breaches, follow_up = records[records["kind"] == "breach"], records[records["kind"] == "follow_up"]
+    assert 0 < len(breaches) <= MAX_FINDINGS_LISTED and 0 < len(follow_up) <= MAX_FINDINGS_LISTED
+    for kind, caption in (("breach", "Tabell V4.2"), ("follow_up", "Tabell V4.3")):
+        rows = _appendix_rows(appendix, caption)
+        of_kind = records[records["kind"] == kind]
+        assert len(rows) == len(of_kind), kind
+        assert {r[3] for r in rows} == set(of_kind["rule"])
+        # in bokmål, as the check worded it; blank cells blank, never nan/None
+        assert sorted(html_lib.unescape(r[4]) for r in rows) == sorted(of_kind["message_nb"])
+        assert not {"nan", "None"} & {cell for r in rows for cell in r}
+        with_project = of_kind.dropna(subset=["project_title"])
+        assert {(r.county, r.project_title) for r in with_project.itertuples()} <= \
+            {(r[0], html_lib.unescape(r[2])) for r in rows}
+    # a follow-up entry is not counted as a finding
     summary = appendix.split('class="rule-summary"', 1)[1].split("</table>", 1)[0]
-    for rule, n in findings.groupby("rule").size().items():
+    for rule, n in breaches.groupby("rule").size().items():
         pattern = re.escape(rule).replace(r"\.", r"\.<wbr>").replace("_", "_<wbr>")
         assert re.search(rf'<td class="code">{pattern}</td><td[^>]*>[^<]*</td><td class="num">{n}</td>',
                          summary), rule
+    assert "revisor_attestation" not in summary.replace("<wbr>", "")
+    assert f"Kontrollene ga {len(breaches)} funn" in _plain(appendix)
+    # rules not evaluated are named with the reason, in bokmål
+    not_evaluated = checks[checks["status"] == "not_evaluated"]
+    assert len(not_evaluated) > 0
+    listed = appendix.split('class="not-evaluated"', 1)[1].split("</ul>", 1)[0]
+    for r in not_evaluated.itertuples():
+        assert r.check_name.replace(".", ".<wbr>").replace("_", "_<wbr>") in listed
+        assert html_lib.escape(r.reason_nb, quote=False) in listed
+
+
+def test_illustrative_allocations_are_not_printed_as_fact(published):
+    html = published["html"]
+    table = html.split('<table class="counties">', 1)[1].split("</table>", 1)[0]
+    assert "Fordelt til fylket" not in table and "Ikke brukt" not in table
+    assert ":allocation_nok" not in table and ":unspent_nok" not in table
+    assert "fordeling av tilskuddet per fylke for 2024 var ikke tilgjengelig" in _plain(html)
 
 
 def test_a_long_findings_list_is_capped_and_counted_per_rule(published):
@@ -377,14 +413,16 @@ def test_a_long_findings_list_is_capped_and_counted_per_rule(published):
     from friskliv_pipeline.report.html import Provenance, render_html
 
     data = load_report_data(sa.create_engine(published["url"]), YEAR)
-    error = data.findings.iloc[[0]].assign(severity="ERROR", rule="test.error_rule", message="the error finding")
+    error = data.findings[data.findings["kind"] == "breach"].iloc[[0]].assign(
+        severity="ERROR", rule="test.error_rule", message="the error finding", message_nb="feilen som stopper")
     data.findings = pd.concat([data.findings] * 60 + [error], ignore_index=True)
+    breaches = data.findings[data.findings["kind"] == "breach"]
     html = render_html(data, read_index(published["dir"]), Provenance("2026-01-01T00:00:00", "test", "run", []))
     table = html.split('class="findings"', 1)[1].split("</tbody>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], flags=re.S)
-    assert len(rows) == MAX_FINDINGS_LISTED < len(data.findings)
-    assert "the error finding" in rows[0]
-    assert f"Alle {len(data.findings):,}".replace(",", "\u00a0") in html
+    assert len(rows) == MAX_FINDINGS_LISTED < len(breaches)
+    assert "feilen som stopper" in rows[0]
+    assert f"Alle {len(breaches):,}".replace(",", "\u00a0") in html
 
 
 # --- Figures ------------------------------------------------------------------------------------
