@@ -115,7 +115,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_contract_docs(args: argparse.Namespace) -> int:
-    from friskliv_pipeline.contract import markdown
+    from friskliv_pipeline.contract_docs import markdown
 
     text = markdown() + "\n"
     if args.check:
