@@ -11,7 +11,7 @@ asset was last updated, not whether a grant year's partition exists: the partiti
 import warnings
 
 from dagster import (
-    AssetKey, DefaultSensorStatus, build_sensor_for_freshness_checks, build_time_partition_freshness_checks,
+    AssetCheckSeverity, AssetKey, DefaultSensorStatus, build_sensor_for_freshness_checks, build_time_partition_freshness_checks,
 )
 
 REPORT_ASSET = AssetKey("report_manifest")
@@ -21,7 +21,8 @@ REPORT_DEADLINE_TIMEZONE = "Europe/Oslo"
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # SupersessionWarning, see above
     report_freshness_checks = build_time_partition_freshness_checks(
-        assets=[REPORT_ASSET], deadline_cron=REPORT_DEADLINE_CRON, timezone=REPORT_DEADLINE_TIMEZONE)
+        assets=[REPORT_ASSET], deadline_cron=REPORT_DEADLINE_CRON, timezone=REPORT_DEADLINE_TIMEZONE,
+        severity=AssetCheckSeverity.ERROR)  # red, not yellow, when missed
     report_freshness_sensor = build_sensor_for_freshness_checks(
         freshness_checks=report_freshness_checks, name="report_freshness_sensor",
         default_status=DefaultSensorStatus.RUNNING)
