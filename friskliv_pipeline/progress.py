@@ -53,11 +53,15 @@ def step_line(step: str, succeeded: bool, seconds: float | None, rows: list[int]
         return f"  {step}: FAILED" + (f" after {took}" if took else "")
     parts = [took] if took else []
     if rows:
-        parts.append(f"{sum(rows)} rows" + (f" in {len(rows)} tables" if len(rows) > 1 else ""))
+        parts.append(_count(sum(rows), "row") + (f" in {len(rows)} tables" if len(rows) > 1 else ""))
     if checks:
         failed = checks.count(False)
-        parts.append(f"{len(checks)} checks" + (f", {failed} not passed" if failed else ""))
+        parts.append(_count(len(checks), "check") + (f", {failed} not passed" if failed else ""))
     return f"  {step}: " + ", ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 @logger(

@@ -32,11 +32,18 @@ from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, sha256_of
 YEARLY_JOB_NAME = "friskliv_yearly"
 REPORTING_DEADLINE_CRON = "0 6 2 7 *"  # 06:00 on 2 July, Europe/Oslo
 
-# AutomationCondition.eager() without its in_latest_time_window(): eager only looks at the latest
-# grant year, but a correction of 2023 must also refresh 2024's trends (the latest is the year
-# just ended). Gated on the blocking checks of every upstream asset.
+# AutomationCondition.eager() with two changes. (1) Without its in_latest_time_window(): eager only
+# looks at the latest grant year, but a correction of 2023 must also refresh 2024's trends (the
+# latest is the year just ended). (2) A dependency updated while the asset is in progress counts
+# as handled: in the yearly job every dependency runs before the asset, in the same run, which
+# Dagster cannot see (a job's run has no asset selection), so a tick in the middle of the run
+# would otherwise request the asset again. (Not "while a dependency is in progress": that could
+# swallow the update of 2023's marts that must refresh 2024's trends.) Gated on the blocking
+# checks of every upstream asset.
+_HANDLED = (AutomationCondition.newly_requested() | AutomationCondition.newly_updated()
+            | AutomationCondition.initial_evaluation() | AutomationCondition.in_progress()).with_label("handled")
 REFRESH_AFTER_UPSTREAM = (
-    (AutomationCondition.newly_missing() | AutomationCondition.any_deps_updated()).since_last_handled()
+    (AutomationCondition.newly_missing() | AutomationCondition.any_deps_updated()).since(_HANDLED)
     & ~AutomationCondition.any_deps_missing()
     & ~AutomationCondition.any_deps_in_progress()
     & ~AutomationCondition.in_progress()
