@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 
 from dagster import (
-    AssetKey, BetaWarning, CodeReferencesMetadataValue, LocalFileCodeReference, TableColumn, TableColumnDep, TableColumnLineage,
-    TableSchema,
+    AssetKey, BetaWarning, CodeReferencesMetadataValue, LocalFileCodeReference, TableColumn, TableColumnDep,
+    TableColumnLineage, TableSchema,
 )
 
 from friskliv_pipeline.contract import REFERENCE_TABLES, TABLES
@@ -97,10 +97,8 @@ def contract_reference(table: str) -> tuple[Path, str, int]:
     return CONTRACT_FILE, f"data contract: {table}", line_of(CONTRACT_FILE, rf'Table\("{table}"')
 
 
-def suite_reference(suite_path: Path, rule_id: str | None = None) -> tuple[Path, str, int]:
-    """A GX suite file (expectations/<table>.json), at the first expectation of ``rule_id`` if given."""
-    if rule_id is None:
-        return Path(suite_path), f"GX suite {Path(suite_path).name}", 1
+def suite_reference(suite_path: Path, rule_id: str) -> tuple[Path, str, int]:
+    """A GX suite file (expectations/<table>.json), at the first expectation of ``rule_id``."""
     return (Path(suite_path), f"GX suite {Path(suite_path).name}: {rule_id}",
             line_of(suite_path, rf'"rule":\s*"{re.escape(rule_id)}"'))
 
