@@ -1,10 +1,14 @@
-# The two commands of the README. Both create .venv and install the project first.
-.PHONY: demo test ui
+# The two commands of the README (demo, test); both create .venv and install from requirements.lock first.
+.PHONY: demo test ui lock
 demo:  ## run the main job on the bundled demo data (grant years 2023 and 2024)
 	bash scripts/demo.sh
 test:  ## run the test suite (PostgreSQL tests included when a server answers)
 	bash scripts/test.sh
-ui:    ## open the Dagster UI on the code location of workspace.yaml
+ui:    ## open the Dagster UI (webserver and daemon) on this dg project: `dg dev`
 	bash scripts/bootstrap.sh
 	mkdir -p data/dagster_home
-	DAGSTER_HOME=$${DAGSTER_HOME:-$$PWD/data/dagster_home} .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1
+	DAGSTER_HOME=$${DAGSTER_HOME:-$$PWD/data/dagster_home} .venv/bin/dg dev --host 127.0.0.1
+lock:  ## regenerate requirements.lock after a change of pyproject.toml's dependencies (keeps other pins)
+	bash scripts/bootstrap.sh
+	.venv/bin/uv pip compile pyproject.toml --extra dev --extra postgres --universal --python-version 3.11 \
+		-o requirements.lock

@@ -31,8 +31,8 @@ def _dagster_instance(settings: Settings):
         os.environ["DAGSTER_HOME"] = home
     Path(home).mkdir(parents=True, exist_ok=True)
     config = Path(home) / "dagster.yaml"
-    if not config.exists():  # no network here: keep Dagster's telemetry off on instances we create
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    if not config.exists():
+        config.write_text(_instance_yaml(), encoding="utf-8")
     return DagsterInstance.get()
 
 
@@ -48,6 +48,24 @@ def _chain(error) -> list:
     while errors[-1].cause is not None:
         errors.append(errors[-1].cause)
     return errors
+
+
+def _instance_yaml() -> str:
+    """dagster.yaml of an instance ``friskliv run`` creates: deploy/dagster.yaml's run queue limits
+    (one run per grant year; they apply to runs submitted through the queue: the UI, sensors,
+    schedules, automation) and telemetry off (no network here)."""
+    import yaml
+
+    deployed = yaml.safe_load((PROJECT_ROOT / "deploy" / "dagster.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_dump({"concurrency": deployed["concurrency"], "telemetry": {"enabled": False}}, sort_keys=False)
+
+
+def _run_config(log_level: str) -> dict:
+    """Dagster's console events at ``log_level``; one progress line per finished step on stdout."""
+    from friskliv_pipeline.progress import STEP_PROGRESS_LOGGER
+
+    return {"loggers": {"console": {"config": {"log_level": log_level}},
+                        STEP_PROGRESS_LOGGER: {"config": {"enabled": True}}}}
 
 
 def _root_cause(error) -> str:
@@ -200,9 +218,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     log_level = "INFO" if args.verbose else "CRITICAL"
     failed = 0
     for year in years:
+        print(f"grant year {year}: running", flush=True)
         with execute_job(reconstructable(yearly_job), instance, raise_on_error=False,
                          tags={"dagster/partition": str(year)},
-                         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}}) as result:
+                         run_config=_run_config(log_level)) as result:
             succeeded, run_id, events = result.success, result.run_id, result.all_events
         if not succeeded:
             failed += 1
@@ -246,7 +265,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_contract_docs(args: argparse.Namespace) -> int:
-    from friskliv_pipeline.contract import markdown
+    from friskliv_pipeline.contract_docs import markdown
 
     text = markdown() + "\n"
     if args.check:

@@ -1,38 +1,53 @@
-"""The code location: every asset, job, resource of friskliv-pipeline in one Definitions.
+"""The code location: every asset, check, job, schedule, sensor and resource of friskliv-pipeline.
 
-``workspace.yaml`` points ``dagster dev`` here. Layers, in data order:
-reference → raw → clean (both staged) → checks → published → marts → publish (the report).
+The assets, checks, schedule and sensors are the Dagster objects of the modules in ``defs/``
+(loaded by ``load_from_defs_folder``, as ``dg`` projects do: layers in data order reference → raw
+→ clean → checks → marts → publish, plus automation and freshness); what is global is added
+here: the yearly job, the executor, the resources, the step-progress logger, and a code
+reference from each asset to the Python that builds it. ``workspace.yaml`` (``dagster dev``) and
+``pyproject.toml``'s ``[tool.dg]`` (``dg dev``, ``dg check defs``, ``dg launch``) both point here.
 """
 
-from dagster import AssetSelection, Definitions, define_asset_job
+import warnings
+from pathlib import Path
 
-from friskliv_pipeline.defs.automation import YEARLY_JOB_NAME, new_export_sensor, yearly_after_reporting_deadline
-from friskliv_pipeline.defs.checks import asset_checks
-from friskliv_pipeline.defs.clean import clean_tables
+from dagster import (
+    AssetSelection, BetaWarning, Definitions, default_loggers, define_asset_job, with_source_code_references,
+)
+from dagster.components import load_from_defs_folder
+
+from friskliv_pipeline.defs.automation import YEARLY_JOB_NAME
 from friskliv_pipeline.defs.executor import in_process_by_default_executor
-from friskliv_pipeline.defs.marts import mart_assets
-from friskliv_pipeline.defs.publish import publish_assets
-from friskliv_pipeline.defs.published import publish_checked_tables
-from friskliv_pipeline.defs.raw import raw_responses
-from friskliv_pipeline.defs.reference import reference_assets
+from friskliv_pipeline.defs.freshness import report_freshness_checks
 from friskliv_pipeline.defs.resources import FrisklivResource, WarehouseIOManager
+from friskliv_pipeline.progress import STEP_PROGRESS_LOGGER, step_progress_logger
 
 friskliv_yearly = define_asset_job(
-    YEARLY_JOB_NAME, selection=AssetSelection.all(),
+    YEARLY_JOB_NAME, selection=AssetSelection.all() - AssetSelection.checks(*report_freshness_checks),
     description="Every asset of one grant year: reference rows, raw export, cleaned tables, checks, marts, report.",
 )
 
-_friskliv = FrisklivResource()
 
-defs = Definitions(
-    assets=[*reference_assets, raw_responses, clean_tables, publish_checked_tables, *mart_assets, *publish_assets],
-    asset_checks=asset_checks,
-    jobs=[friskliv_yearly],
-    schedules=[yearly_after_reporting_deadline],
-    sensors=[new_export_sensor],
-    executor=in_process_by_default_executor,
-    resources={"friskliv": _friskliv, "warehouse_io_manager": WarehouseIOManager(friskliv=_friskliv)},
-)
+def _definitions() -> Definitions:
+    folder = load_from_defs_folder(path_within_project=Path(__file__).parent)
+    with warnings.catch_warnings():  # code references are a beta API in Dagster 1.13
+        warnings.simplefilter("ignore", BetaWarning)
+        assets = with_source_code_references(list(folder.assets or []))
+    friskliv = FrisklivResource()
+    return Definitions(
+        assets=assets,
+        asset_checks=folder.asset_checks,
+        schedules=folder.schedules,
+        sensors=folder.sensors,
+        jobs=[friskliv_yearly],
+        executor=in_process_by_default_executor,
+        resources={"friskliv": friskliv, "warehouse_io_manager": WarehouseIOManager(friskliv=friskliv)},
+        loggers={**default_loggers(), STEP_PROGRESS_LOGGER: step_progress_logger},
+        component_tree=folder.component_tree,
+    )
+
+
+defs = _definitions()
 
 
 def yearly_job():

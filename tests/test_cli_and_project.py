@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,12 @@ def test_run_prints_a_summary_and_records_the_run_in_dagster_home(tmp_path):
                           env=_env(tmp_path, DEMO_LANDING), timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "grant year 2024" in proc.stdout and "projects 115" in proc.stdout
+    # a line per finished step (name, seconds, rows), printed as the run goes: before the summary
+    steps = proc.stdout.split("succeeded")[0]
+    assert re.search(r"^  raw_responses: \d+\.\d s, 119 rows$", steps, re.M), proc.stdout
+    assert re.search(r"^  clean_tables: \d+\.\d s, \d+ rows in \d+ tables$", steps, re.M), proc.stdout
+    assert re.search(r"^  projects_checks: \d+\.\d s, \d+ checks", steps, re.M), proc.stdout
+    assert re.search(r"^  mart_attainment: \d+\.\d s, 12 rows$", steps, re.M), proc.stdout
     assert (tmp_path / "data" / "warehouse.sqlite").exists()
     from dagster import DagsterInstance
 

@@ -129,7 +129,7 @@ def test_unknown_data_type_fails_and_the_type_names_are_the_warehouses(tmp_path)
         load_project(tmp_path)
 
 
-def test_column_lineage_is_declared_or_same_named(tmp_path):
+def test_column_lineage_is_read_from_the_sql_and_declared_for_count_star(tmp_path):
     project = load_project(write_project(tmp_path, {"mart_per_county": PER_COUNTY},
                                          GOOD_SCHEMA.format(name="mart_per_county")))
     lineage = project.column_lineage(project.models["mart_per_county"])

@@ -1,5 +1,6 @@
-"""UI smoke test (issue 6): the Dagster webserver on loopback serves every asset, the lineage edges
-and the grant-year partitions over GraphQL, and Chromium renders the asset graph."""
+"""UI smoke test (issues 6, 15): the Dagster webserver on loopback serves every asset, the lineage
+edges and the grant-year partitions over GraphQL, column lineage from a mart back to the form's
+questions, code references on a mart and a check, and Chromium renders the asset graph."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, artifacts_dir, chromium_page
+from tests.conftest import DEMO_LANDING, ROOT, artifacts_dir, chromium_page
 
 pytestmark = pytest.mark.slow
 QUERY = "{ assetNodes { assetKey { path } dependencyKeys { path } partitionKeys groupName } }"
@@ -31,7 +32,14 @@ def webserver(tmp_path_factory):
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     port = _free_port()
-    env = dict(os.environ, DAGSTER_HOME=str(home))
+    env = dict(os.environ, DAGSTER_HOME=str(home), PYTHONPATH=str(ROOT))
+    # one grant year run first, so the checks have evaluations (their metadata is what the UI shows)
+    data = tmp_path_factory.mktemp("data")
+    run_env = dict(env, FRISKLIV_LANDING_DIR=str(DEMO_LANDING), FRISKLIV_DATA_DIR=str(data),
+                   FRISKLIV_PSEUDONYM_KEY="k")
+    run_env.pop("FRISKLIV_WAREHOUSE_URL", None)
+    subprocess.run([str(Path(sys.executable).parent / "friskliv"), "run", "--year", "2024"], cwd=ROOT, env=run_env,
+                   check=True, capture_output=True, timeout=900)
     proc = subprocess.Popen([str(Path(sys.executable).parent / "dagster-webserver"), "-w", "workspace.yaml",
                              "-h", "127.0.0.1", "-p", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -55,8 +63,8 @@ def webserver(tmp_path_factory):
     proc.wait(timeout=30)
 
 
-def _graphql(url: str) -> dict:
-    request = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": QUERY}).encode(),
+def _graphql(url: str, query: str = QUERY) -> dict:
+    request = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": query}).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
@@ -81,6 +89,60 @@ def test_every_asset_edge_and_partition_is_served(webserver):
     assert "projects" in {"/".join(d["path"]) for d in served["mart_national_summary"]["dependencyKeys"]}
     assert "mart_attainment" in {"/".join(d["path"]) for d in served["figur_4_maloppnaelse"]["dependencyKeys"]}
     assert {n["groupName"] for n in served.values()} >= {"reference", "raw", "clean", "marts", "publish"}
+
+
+METADATA = """
+  metadataEntries {
+    label
+    ... on TableColumnLineageMetadataEntry { lineage { columnName columnDeps { assetKey { path } columnName } } }
+    ... on CodeReferencesMetadataEntry { codeReferences { ... on LocalFileCodeReference { filePath lineNumber label } } }
+  }"""
+
+
+def _column_lineage(url: str) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """(asset, column) → its upstream (asset, column)s, from every asset's definition metadata."""
+    nodes = _graphql(url, "{ assetNodes { assetKey { path } %s } }" % METADATA)["data"]["assetNodes"]
+    lineage = {}
+    for node in nodes:
+        asset = "/".join(node["assetKey"]["path"])
+        for entry in node["metadataEntries"]:
+            for column in entry.get("lineage") or []:
+                lineage[(asset, column["columnName"])] = {("/".join(d["assetKey"]["path"]), d["columnName"])
+                                                          for d in column["columnDeps"]}
+    return lineage
+
+
+def test_column_lineage_leads_from_a_mart_back_to_the_form_questions(webserver):
+    """mart_attainment.pct_with_goal (figure 4) ← … ← raw_responses.q24 … q35, the twelve criteria."""
+    lineage = _column_lineage(webserver)
+    reached, todo = set(), [("mart_attainment", "pct_with_goal")]
+    while todo:
+        column = todo.pop()
+        if column not in reached:
+            reached.add(column)
+            todo += lineage.get(column, ())
+    assert {("raw_responses", f"q{i}") for i in range(24, 36)} <= reached, sorted(reached)
+    assert not {c for a, c in reached if a == "raw_responses" and c in ("q13", "q23")}  # not other questions
+
+
+def _code_references(entries: list[dict]) -> list[dict]:
+    return [ref for e in entries for ref in e.get("codeReferences") or []]
+
+
+def test_code_references_on_a_mart_and_a_check(webserver):
+    [mart] = _graphql(webserver, '{ assetNodes(assetKeys: [{path: ["mart_attainment"]}]) { %s } }'
+                      % METADATA)["data"]["assetNodes"]
+    files = {Path(r["filePath"]).name for r in _code_references(mart["metadataEntries"])}
+    assert {"mart_attainment.sql", "schema.yml"} <= files
+
+    query = ('{ assetCheckExecutions(assetKey: {path: ["projects"]}, checkName: "q23_grant_required", limit: 1) '
+             '{ evaluation { %s } } }' % METADATA)
+    [execution] = _graphql(webserver, query)["data"]["assetCheckExecutions"]
+    [reference] = _code_references(execution["evaluation"]["metadataEntries"])
+    path = Path(reference["filePath"])
+    assert path == ROOT / "expectations" / "projects.json"
+    line = path.read_text(encoding="utf-8").splitlines()[reference["lineNumber"] - 1]
+    assert '"rule": "q23.grant_required"' in line
 
 
 def test_chromium_renders_the_asset_graph(webserver):

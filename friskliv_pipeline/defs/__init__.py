@@ -1,4 +1,9 @@
-"""Dagster definitions, one module per layer in data order: reference, raw, clean (then checks, marts, publish).
+"""Dagster definitions, one module per layer in data order: reference, raw, clean (then checks, marts, publish),
+plus automation (schedule, sensors, automation conditions) and freshness (the report's deadline).
+
+``friskliv_pipeline/definitions.py`` loads every Dagster object these modules define at module
+level (``load_from_defs_folder``, as a ``dg`` project does): a new asset, check, schedule or sensor
+needs no registration, only a module-level name here.
 
 The code location (``friskliv_pipeline.definitions``) is loaded by the Dagster UI, the daemon's
 sensors and schedules and every run, and most of them never touch a DataFrame. So these modules

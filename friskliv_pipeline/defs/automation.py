@@ -1,18 +1,28 @@
-"""When the pipeline runs by itself: a yearly schedule and a sensor on the landing folder.
+"""When the pipeline runs by itself: what starts a grant year's run, and what follows from it.
+
+What starts a run of the yearly job (both stopped until an operator turns them on in the UI):
 
 - The schedule runs the previous grant year on 2 July, the day after the counties' reporting
   deadline (regelverk point 6: 1 July the year after the grant).
 - The sensor requests a run of a grant year when its export in <landing>/<year>/ is new or
   changed. It keys on the files' sha256, so an unchanged file never triggers twice, and the run
   key makes a re-evaluation with the same files a no-op even without the cursor.
+
+What follows from a run (declarative automation, evaluated by ``friskliv_automation``, running
+by default): every mart and report asset carries ``REFRESH_AFTER_UPSTREAM``, so a partition whose
+upstream partitions changed is materialized again once their blocking checks passed. Re-running
+grant year Y (a corrected export) thus refreshes Y's marts and report and, through mart_trends'
+Y-1 → Y dependency, the trends and report of Y+1. The report's deadline (1 September of Y+1) is
+watched by ``defs/freshness.py``.
 """
 
 import hashlib
 import json
 
 from dagster import (
-    DefaultScheduleStatus, DefaultSensorStatus, RunRequest, ScheduleEvaluationContext, SensorEvaluationContext,
-    SensorResult, SkipReason, schedule, sensor,
+    AssetSelection, AutomationCondition, AutomationConditionSensorDefinition, DefaultScheduleStatus,
+    DefaultSensorStatus, RunRequest, ScheduleEvaluationContext, SensorEvaluationContext, SensorResult, SkipReason,
+    schedule, sensor,
 )
 
 from friskliv_pipeline.defs.partitions import grant_year_partitions
@@ -21,6 +31,30 @@ from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, sha256_of
 
 YEARLY_JOB_NAME = "friskliv_yearly"
 REPORTING_DEADLINE_CRON = "0 6 2 7 *"  # 06:00 on 2 July, Europe/Oslo
+
+# AutomationCondition.eager() with two changes. (1) Without its in_latest_time_window(): eager only
+# looks at the latest grant year, but a correction of 2023 must also refresh 2024's trends (the
+# latest is the year just ended). (2) A dependency updated while the asset is in progress counts
+# as handled: in the yearly job every dependency runs before the asset, in the same run, which
+# Dagster cannot see (a job's run has no asset selection), so a tick in the middle of the run
+# would otherwise request the asset again. (Not "while a dependency is in progress": that could
+# swallow the update of 2023's marts that must refresh 2024's trends.) Gated on the blocking
+# checks of every upstream asset.
+_HANDLED = (AutomationCondition.newly_requested() | AutomationCondition.newly_updated()
+            | AutomationCondition.initial_evaluation() | AutomationCondition.in_progress()).with_label("handled")
+REFRESH_AFTER_UPSTREAM = (
+    (AutomationCondition.newly_missing() | AutomationCondition.any_deps_updated()).since(_HANDLED)
+    & ~AutomationCondition.any_deps_missing()
+    & ~AutomationCondition.any_deps_in_progress()
+    & ~AutomationCondition.in_progress()
+    & AutomationCondition.all_deps_blocking_checks_passed()
+).with_label("refresh after upstream changes (any grant year), blocking checks passed")
+
+friskliv_automation = AutomationConditionSensorDefinition(
+    "friskliv_automation", target=AssetSelection.all(), default_status=DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=60,
+    description="Evaluates the marts' and report's automation conditions: refreshes what a re-run made stale.",
+)
 
 
 @schedule(

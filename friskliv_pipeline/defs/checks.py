@@ -26,6 +26,7 @@ from dagster import (
 
 from friskliv_pipeline.checks.suites import Rule, Suite, suites
 from friskliv_pipeline.defs.memory import release_memory
+from friskliv_pipeline.defs.metadata import rule_code_references
 from friskliv_pipeline.defs.partitions import grant_year_of
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.defs.staging import table_key
@@ -66,6 +67,7 @@ def _metadata(result, run, grant_year: int) -> dict:
             f"```sql\nSELECT county, municipality, project_title, response_id, sheet_row, message FROM audit_findings\n"
             f"WHERE grant_year = {grant_year} AND rule = '{rule.id}'\n```"),
         "suite": MetadataValue.path(str(run.suite.path)),
+        **rule_code_references(run.suite.path, rule.id),
     }
     if result.reason:
         metadata["not_evaluated_because"] = result.reason
@@ -95,7 +97,8 @@ def suite_checks(suite: Suite):
     """The asset checks of one suite: one spec per rule on the (staged) table the suite guards."""
     guarded = table_key(suite.name)
     specs = [AssetCheckSpec(rule.check_name, asset=guarded, blocking=rule.blocking,
-                            description=_description(rule), additional_deps=[table_key(t) for t in suite.depends_on])
+                            description=_description(rule), additional_deps=[table_key(t) for t in suite.depends_on],
+                            metadata=rule_code_references(suite.path, rule.id))
              for rule in suite.rules]
 
     @multi_asset_check(specs=specs, name=f"{suite.name}_checks",

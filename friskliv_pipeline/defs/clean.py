@@ -10,7 +10,7 @@ publishes them (defs/published.py).
 from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, Output, multi_asset
 
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES, clean_partition
-from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
+from friskliv_pipeline.defs.metadata import OWNERS, clean_table_metadata, description
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.defs.staging import staged_key
@@ -21,7 +21,8 @@ from friskliv_pipeline.forms.schema import load_form_schema
     name="clean_tables",
     outs={t: AssetOut(key=staged_key(t), group_name="clean", io_manager_key="warehouse_io_manager",
                       description=f"Staged (checked before publication): {description(t)}",
-                      metadata=table_metadata(t), kinds={"pandas"}, owners=OWNERS) for t in CLEAN_TABLES},
+                      metadata=clean_table_metadata(t, staged_key("raw_responses")), kinds={"pandas"}, owners=OWNERS)
+          for t in CLEAN_TABLES},
     ins={"raw_responses": AssetIn(key=staged_key("raw_responses")), "counties": AssetIn(),
          "municipalities": AssetIn()},
     partitions_def=grant_year_partitions,

@@ -2,8 +2,9 @@
 
 Everything an asset shows is read from the model project, never restated here: its upstream
 assets are the model's ``ref()``s (a Python-built table's asset or another mart), its
-description and column schema come from schema.yml, its column lineage from the YAML's
-``lineage`` entries (else same-named upstream columns). The runner writes the table itself
+description and column schema come from schema.yml, its column lineage from the SQL itself
+(sqlglot; schema.yml's ``lineage`` only where the SQL reads no column), and its code references
+point at the .sql file and the model's entry in schema.yml. The runner writes the table itself
 (DELETE + INSERT … SELECT of the grant year in one transaction), so these assets return a
 MaterializeResult instead of a DataFrame for the I/O manager.
 """
@@ -15,10 +16,12 @@ from dagster import (
     BetaWarning, TableColumnLineage, TableSchema, TimeWindowPartitionMapping, asset,
 )
 
-from friskliv_pipeline.defs.metadata import OWNERS
+from friskliv_pipeline.defs.automation import REFRESH_AFTER_UPSTREAM
+from friskliv_pipeline.defs.metadata import OWNERS, code_references, line_of
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.sql_models import Model, SqlProject, load_project
+from friskliv_pipeline.sql_models.project import SCHEMA_FILE
 
 # mart_trends compares a grant year with the one before: its partition Y depends on Y-1 and Y
 # of what it refs (nothing before the first grant year, hence allow_nonexistent; a beta flag in
@@ -44,12 +47,21 @@ def _column_lineage(project: SqlProject, model: Model) -> TableColumnLineage:
         for column, deps in project.column_lineage(model).items()})
 
 
+def model_code_references(model: Model) -> dict:
+    """The model's SQL and its entry in schema.yml (description, columns, lineage overrides)."""
+    schema = model.path.parent / SCHEMA_FILE
+    return code_references((model.path, f"SQL: {model.path.name}", 1),
+                           (schema, f"schema.yml: {model.name}", line_of(schema, rf"- name: {model.name}\s*$")))
+
+
 def _mart_asset(project: SqlProject, model: Model):
     static = {"dagster/column_schema": _column_schema(model), "dagster/table_name": model.name,
-              "model_file": MetadataValue.path(str(model.path))}
+              "dagster/column_lineage": _column_lineage(project, model),
+              "model_file": MetadataValue.path(str(model.path)), **model_code_references(model)}
 
     @asset(name=model.name, group_name="marts", partitions_def=grant_year_partitions, kinds={"sql"},
-           deps=_deps(model), description=model.description, metadata=static, owners=OWNERS)
+           deps=_deps(model), description=model.description, metadata=static, owners=OWNERS,
+           automation_condition=REFRESH_AFTER_UPSTREAM)
     def _asset(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
         from friskliv_pipeline.sql_models.materialize import materialize
 
@@ -57,7 +69,7 @@ def _mart_asset(project: SqlProject, model: Model):
         return MaterializeResult(metadata={
             "dagster/partition_row_count": rows, "dagster/table_name": model.name,
             "dagster/column_schema": static["dagster/column_schema"],
-            "dagster/column_lineage": _column_lineage(project, model),
+            "dagster/column_lineage": static["dagster/column_lineage"],
         })
 
     return _asset

@@ -12,6 +12,7 @@ from dagster import (
     AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset,
 )
 
+from friskliv_pipeline.defs.automation import REFRESH_AFTER_UPSTREAM
 from friskliv_pipeline.defs.metadata import OWNERS
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
@@ -29,7 +30,8 @@ FIGURES = {
                               ["mart_attainment_by_county"]),
     "figur_7_endring": ("Change from the previous grant year on the common 2023 county basis", ["mart_trends"]),
 }
-PUBLISH = dict(group_name="publish", partitions_def=grant_year_partitions, owners=OWNERS)
+PUBLISH = dict(group_name="publish", partitions_def=grant_year_partitions, owners=OWNERS,
+               automation_condition=REFRESH_AFTER_UPSTREAM)
 
 
 def report_dir(friskliv: FrisklivResource, partition_key: str) -> Path:

@@ -50,18 +50,22 @@ class FrisklivResource(ConfigurableResource):
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext):
-        """Hold the grant year's lock for the whole run (the in-process executor inits this once)."""
+        """Hold the grant year's lock for the whole run (the in-process executor inits this once);
+        at teardown, close the warehouse connections the run opened."""
         try:
             run = context.run
         except DagsterInvariantViolationError:  # initialised outside a run (sensor, schedule, test context)
             run = None
         partition = run.tags.get("dagster/partition") if run is not None else None
-        if partition is None:
-            yield self
-            return
-        log = context.log.info if context.log else None
-        with grant_year_lock(self.settings().data_dir, partition, on_wait=log):
-            yield self
+        try:
+            if partition is None:
+                yield self
+                return
+            log = context.log.info if context.log else None
+            with grant_year_lock(self.settings().data_dir, partition, on_wait=log):
+                yield self
+        finally:
+            dispose_warehouses()
 
 
 _WAREHOUSES: dict[str, Warehouse] = {}
@@ -74,6 +78,15 @@ def _warehouse(url: str) -> Warehouse:
     if url not in _WAREHOUSES:
         _WAREHOUSES[url] = Warehouse(url)
     return _WAREHOUSES[url]
+
+
+def dispose_warehouses() -> None:
+    """Close every pooled connection of the engines this process created, and forget them: a run's
+    connections do not outlive it (on PostgreSQL each is a server process), and a later run makes
+    a fresh engine."""
+    while _WAREHOUSES:
+        _, warehouse = _WAREHOUSES.popitem()
+        warehouse.engine.dispose()
 
 
 def _table_of(key_path: list[str]) -> str:

@@ -17,6 +17,7 @@ import yaml
 from friskliv_pipeline.contract import TABLES, TYPES
 from friskliv_pipeline.errors import FrisklivError
 from friskliv_pipeline.settings import PROJECT_ROOT
+from friskliv_pipeline.sql_models.lineage import column_lineage
 from friskliv_pipeline.sql_models.render import refs_of
 
 MODELS_DIR = PROJECT_ROOT / "dbt_like_sql" / "models"
@@ -32,7 +33,7 @@ class ModelColumn:
     name: str
     data_type: str  # a key of contract.TYPES (and warehouse.SQL_TYPES), the vocabulary of the data contract
     description: str
-    lineage: tuple[str, ...] = ()  # "table.column" it is computed from, when declared in the YAML
+    lineage: tuple[str, ...] = ()  # "table.column" declared in the YAML (used where the SQL shows none)
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,9 @@ class SqlProject:
         return TABLES[table].column_names if table in TABLES else []
 
     def column_lineage(self, model: Model) -> dict[str, list[tuple[str, str]]]:
-        """Column → upstream (table, column): as declared in the YAML, else same-named upstream columns."""
-        lineage = {}
-        for col in model.columns:
-            deps = [tuple(d.split(".", 1)) for d in col.lineage] or [
-                (ref, col.name) for ref in model.refs if col.name in self.columns_of(ref)]
-            if deps:
-                lineage[col.name] = deps
-        return lineage
+        """Column → upstream (table, column), read from the SQL (sqlglot); schema.yml only where the
+        SQL traces a column to nothing (see friskliv_pipeline/sql_models/lineage.py)."""
+        return column_lineage(model, self.models)
 
 
 def _fail(path: Path, message: str, hint: str) -> SqlModelError:

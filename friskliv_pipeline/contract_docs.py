@@ -1,0 +1,42 @@
+"""docs/data_contract.md, generated from the data contract and the SQL models' schema.yml.
+
+Kept apart from ``contract.py`` because it reads both: the SQL model project depends on the
+contract (a ref names a contract table), so the contract itself must not depend on the project.
+"""
+
+from __future__ import annotations
+
+from friskliv_pipeline.contract import TABLES
+from friskliv_pipeline.sql_models.project import load_project
+
+
+def markdown() -> str:
+    """docs/data_contract.md."""
+    lines = ["# Data contract", "",
+             "Generated from `friskliv_pipeline/contract.py` by `friskliv contract-docs`; do not edit by hand.",
+             "Every table carries `grant_year`; partitioned tables are replaced one grant year at a time.",
+             "Question ids q01..q38 are the questions of the Forms questionnaire (Vedlegg 2 of the 2024 report);",
+             "their wording per year is in `assets/reference/forms/form_<year>.json`.", ""]
+    for layer in ("reference", "raw", "clean", "audit"):
+        for t in (t for t in TABLES.values() if t.layer == layer):
+            lines += [f"## `{t.name}` ({layer})", "", t.description, "", "| column | type | meaning | source |",
+                      "|---|---|---|---|"]
+            lines += [f"| `{c.name}` | {c.type} | {c.description} | {c.source} |" for c in t.columns]
+            lines.append("")
+    return "\n".join(lines + _mart_sections())
+
+
+def _mart_sections() -> list[str]:
+    """The marts, from dbt_like_sql/models/schema.yml (their own contract), in dependency order."""
+    project = load_project()
+    lines = ["## Marts (dbt_like_sql/models)", "",
+             "Built by the SQL models from the tables above; `schema.yml` beside the models is their source.", ""]
+    for model in project.models.values():
+        lineage = project.column_lineage(model)
+        lines += [f"### `{model.name}` (marts)", "", " ".join(model.description.split()), "",
+                  "| column | type | meaning | computed from |", "|---|---|---|---|"]
+        for c in model.columns:
+            source = ", ".join(f"{t}.{col}" for t, col in lineage.get(c.name, []))
+            lines.append(f"| `{c.name}` | {c.data_type} | {' '.join(c.description.split())} | {source} |")
+        lines.append("")
+    return lines
