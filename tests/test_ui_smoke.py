@@ -113,7 +113,8 @@ def _column_lineage(url: str) -> dict[tuple[str, str], set[tuple[str, str]]]:
 
 
 def test_column_lineage_leads_from_a_mart_back_to_the_form_questions(webserver):
-    """mart_attainment.pct_with_goal (figure 4) ← … ← raw_responses.q24 … q35, the twelve criteria."""
+    """mart_attainment.pct_with_goal (figure 4) ← project_attainment ← staging/project_attainment ←
+    staging/raw_responses.q24 … q35 (the export as read, before it was checked and published)."""
     lineage = _column_lineage(webserver)
     reached, todo = set(), [("mart_attainment", "pct_with_goal")]
     while todo:
@@ -121,8 +122,10 @@ def test_column_lineage_leads_from_a_mart_back_to_the_form_questions(webserver):
         if column not in reached:
             reached.add(column)
             todo += lineage.get(column, ())
-    assert {("raw_responses", f"q{i}") for i in range(24, 36)} <= reached, sorted(reached)
-    assert not {c for a, c in reached if a == "raw_responses" and c in ("q13", "q23")}  # not other questions
+    raw = "staging/raw_responses"
+    assert {("project_attainment", "answer"), ("staging/project_attainment", "answer")} <= reached
+    assert {(raw, f"q{i}") for i in range(24, 36)} <= reached, sorted(reached)
+    assert not {c for a, c in reached if a == raw and c in ("q13", "q23")}  # not other questions
 
 
 def _code_references(entries: list[dict]) -> list[dict]:
@@ -135,7 +138,8 @@ def test_code_references_on_a_mart_and_a_check(webserver):
     files = {Path(r["filePath"]).name for r in _code_references(mart["metadataEntries"])}
     assert {"mart_attainment.sql", "schema.yml"} <= files
 
-    query = ('{ assetCheckExecutions(assetKey: {path: ["projects"]}, checkName: "q23_grant_required", limit: 1) '
+    query = ('{ assetCheckExecutions(assetKey: {path: ["staging", "projects"]}, checkName: "q23_grant_required", '
+             'limit: 1) '
              '{ evaluation { %s } } }' % METADATA)
     [execution] = _graphql(webserver, query)["data"]["assetCheckExecutions"]
     [reference] = _code_references(execution["evaluation"]["metadataEntries"])

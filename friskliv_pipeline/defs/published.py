@@ -28,7 +28,8 @@ def _same_as_staged(table: str) -> TableColumnLineage:
 @multi_asset(
     # The warehouse I/O manager loads a published table for any Python asset downstream (AssetIn).
     specs=[AssetSpec(t, group_name="published", deps=[staged_key(t)], description=description(t),
-                     metadata=table_metadata(t), kinds={"sql"}, owners=OWNERS).with_io_manager_key("warehouse_io_manager")
+                     metadata={**table_metadata(t), "dagster/column_lineage": _same_as_staged(t)}, kinds={"sql"},
+                     owners=OWNERS).with_io_manager_key("warehouse_io_manager")
            for t in STAGED_TABLES],
     partitions_def=grant_year_partitions, can_subset=False,
 )
