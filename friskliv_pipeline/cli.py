@@ -129,7 +129,9 @@ def _connection_lost(error) -> str | None:
 
 
 def _failure_line(year: int, step: str, error, warehouse_url: str) -> str:
-    step = step.replace("__", "/")  # the step of asset staging/raw_responses is "staging__raw_responses"
+    from friskliv_pipeline.progress import step_name
+
+    step = step_name(step)
     lost = _connection_lost(error)
     if lost is None:
         return f"friskliv: grant year {year} failed in step {step}: {_root_cause(error)}"

@@ -46,8 +46,14 @@ def _seconds(event) -> float | None:
     return None if duration_ms is None else duration_ms / 1000
 
 
+def step_name(step_key: str) -> str:
+    """A step as the user knows it: the step of asset ``staging/raw_responses`` is keyed ``staging__raw_responses``."""
+    return step_key.replace("__", "/")
+
+
 def step_line(step: str, succeeded: bool, seconds: float | None, rows: list[int], checks: list[bool]) -> str:
     """'  clean_tables: 3.2 s, 2310 rows in 13 tables' (or '… checks …', or 'FAILED after …')."""
+    step = step_name(step)
     took = "" if seconds is None else f"{seconds:.1f} s"
     if not succeeded:
         return f"  {step}: FAILED" + (f" after {took}" if took else "")
