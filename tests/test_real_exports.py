@@ -308,4 +308,8 @@ def test_a_project_for_a_municipality_and_its_neighbours_has_no_finding_for_the_
     assert list(projects["municipality_no"]) == ["4621"] and list(projects["unnamed_neighbours"]) == [True]
     assert list(result.tables["project_municipalities"]["name_reported"]) == ["Voss"]
     assert not result.findings["question_id"].eq("q14").any()
-    assert not result.check_findings["message"].str.contains("nabokommuner").any()
+    records = result.check_findings
+    breaches = records[records["kind"] == "breach"]
+    assert not breaches["message"].str.contains("nabokommuner").any()  # no finding for the phrase
+    notes = records[records["kind"] == "data_note"]  # an intercommunal project, noted as such
+    assert list(notes["rule"]) == ["q14.intercommunal_unnamed_neighbours"] and list(notes["county"]) == ["Vestland"]
