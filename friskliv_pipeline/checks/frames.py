@@ -163,9 +163,9 @@ def history_coverage(history: pd.DataFrame, grant_year: int) -> tuple[list[int],
     return [y for y in needed if y in years], [y for y in needed if y not in years]
 
 
-def _years(years: list[int], none: str = "none", and_: str = ", ") -> str:
+def _years(years: list[int], and_: str = ", ") -> str:
     if not years:
-        return none
+        return "none"
     return ", ".join(str(y) for y in years[:-1]) + and_ + str(years[-1]) if len(years) > 1 else str(years[0])
 
 

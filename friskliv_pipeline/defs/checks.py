@@ -44,9 +44,9 @@ def _cell(value) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _sample(findings: list[dict], what: str) -> str:
+def _sample(findings: list[dict]) -> str:
     if not findings:
-        return f"No {what}."
+        return "No records."
     lines = ["| county | municipality | project | response | row | message |", "|---|---|---|---|---|---|"]
     for f in findings[:SAMPLE_ROWS]:
         lines.append("| " + " | ".join(_cell(f[c]) for c in ("county", "municipality", "project_title",
@@ -62,7 +62,7 @@ def _metadata(result, run, grant_year: int) -> dict:
         "rule": rule.id, "kind": rule.kind, "severity": rule.severity, "status": result.status,
         "source": rule.source, "observed": result.observed, "expected": result.expected,
         "records": len(result.findings),
-        LISTED[rule.kind]: MetadataValue.md(_sample(result.findings, "records")),
+        LISTED[rule.kind]: MetadataValue.md(_sample(result.findings)),
         "audit_query": MetadataValue.md(
             f"```sql\nSELECT county, municipality, project_title, response_id, sheet_row, message FROM audit_findings\n"
             f"WHERE grant_year = {grant_year} AND rule = '{rule.id}'\n```"),

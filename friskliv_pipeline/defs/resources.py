@@ -86,7 +86,7 @@ def dispose_warehouses() -> None:
     a fresh engine."""
     while _WAREHOUSES:
         _, warehouse = _WAREHOUSES.popitem()
-        warehouse.engine.dispose()
+        warehouse.dispose()  # only an engine that was made: disposing must not create one
 
 
 def _table_of(key_path: list[str]) -> str:
