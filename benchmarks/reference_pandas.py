@@ -202,7 +202,8 @@ def clean_responses(raw: pd.DataFrame, form: dict, counties: pd.DataFrame) -> pd
     lead_keys = dict(zip(key(pd.Series([o["label"] for o in q["q22"]["options"]])), q["q22"]["options"]))
     lead_keys |= {key(pd.Series([o["label"].split(",")[0]]))[0]: o for o in q["q22"]["options"] if o.get("other")}
     lead = key(raw["q22"].str.rstrip(";"))
-    df["lead_service"] = lead.map(lambda k: lead_keys[k]["key"] if k in lead_keys else ("other" if k else None))
+    led = lead.map({k: o["key"] for k, o in lead_keys.items()})
+    df["lead_service"] = led.where(led.notna() | (lead == ""), "other")  # unknown text is 'Annet'
     for x in form["questions"]:
         if x["kind"] == "attainment":
             answer = raw[x["id"]].str.casefold().str.rstrip(".!;").str.replace(r"\s+", " ", regex=True)
