@@ -1,14 +1,24 @@
-"""Time `friskliv run --year 2024` against benchmarks/baseline_pandas.py on synthetic exports.
+"""Time `friskliv run --year 2024` against an independent pandas script on synthetic exports.
 
 For each size (a multiple of the 2024 demo, see benchmarks/generate.py) the runner generates the
-export once under ``--work-dir``, then runs (A) the pipeline and (B) the baseline in fresh
-processes, interleaved A B A B …, ``--runs`` times each, every run on a fresh data directory and
-Dagster instance. It records the median wall seconds, the peak RSS (``ru_maxrss`` of the child
-from ``os.wait4``) and the ratio pipeline/baseline, and the time to import the code location
-(``python -c "import friskliv_pipeline.definitions"``, median of ``--runs``). Results are merged
-by size into ``benchmarks/results.json`` and printed as a Markdown table.
+export once under ``--work-dir``, then runs, in fresh processes and interleaved (A B C D A B C D …,
+``--runs`` times each, every run on a fresh data directory and Dagster instance):
 
-    .venv/bin/python benchmarks/run.py --sizes 1 10 100 1000 [--runs 3] [--timeout 1800]
+- ``pipeline``: ``friskliv run --year 2024`` (Dagster, staging, GX checks and Data Docs, publish,
+  marts, figures, HTML/PDF report, tables);
+- ``reference``: ``benchmarks/reference_pandas.py``, the independent vectorised script an analyst
+  would write (no ``friskliv_pipeline`` import; its numbers equal the marts: tests/test_benchmark_reference.py);
+- ``baseline``: ``benchmarks/baseline_pandas.py``, the older baseline that calls the pipeline's own
+  cleaning functions (kept as a second column: it shows what the cleaning costs, not what an
+  analyst would write);
+- ``check``: ``friskliv check FILE --year 2024``, what a county adviser waits for.
+
+It records the median, min and max wall seconds, the peak RSS (``ru_maxrss`` of the child from
+``os.wait4``), the ratio pipeline/reference, and from the pipeline's step lines the steps that
+take longest in its median run (what dominates). Results are merged by size into
+``benchmarks/results.json``; ``--readme`` rewrites the performance table in README.md from them.
+
+    .venv/bin/python benchmarks/run.py --sizes 1 10 100 1000 [--runs 3] [--kinds pipeline reference] [--readme]
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -28,8 +39,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results.json"
+README = ROOT / "README.md"
 YEAR = 2024
 BIN = Path(sys.executable).parent
+KINDS = ("pipeline", "reference", "baseline", "check")
+TABLE_START, TABLE_END = "<!-- benchmark table: start (benchmarks/run.py --readme) -->", "<!-- benchmark table: end -->"
+# "  clean_tables: 1.2 s, 2462 rows in 12 tables": the step lines `friskliv run` prints
+STEP_LINE = re.compile(r"^  (?P<step>[\w/]+): (?P<seconds>\d+(?:\.\d+)?) s\b", re.MULTILINE)
 
 
 def timed(cmd: list[str], env: dict, timeout: float, log: Path) -> dict:
@@ -48,10 +64,9 @@ def timed(cmd: list[str], env: dict, timeout: float, log: Path) -> dict:
                 return {"wall_s": None, "peak_rss_mib": None, "exit": "timeout", "log": str(log)}
             time.sleep(0.05)
         wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss is in KiB on Linux: the largest resident set of the child (and its waited-for children).
-    return {"wall_s": round(wall, 3), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "exit": proc.returncode,
-            "log": str(log)}
+    return {"wall_s": round(wall, 3), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+            "exit": os.waitstatus_to_exitcode(status), "log": str(log)}
 
 
 def base_env() -> dict:
@@ -68,19 +83,20 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
-def pipeline_cmd(landing: Path, work: Path, env: dict) -> tuple[list[str], dict]:
+def command(kind: str, landing: Path, export: Path, work: Path, env: dict) -> tuple[list[str], dict]:
+    """The command line and environment of one run of ``kind`` on a fresh directory ``work``."""
     run_dir = fresh_dir(work)
-    home = run_dir / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    env = {**env, "FRISKLIV_LANDING_DIR": str(landing), "FRISKLIV_DATA_DIR": str(run_dir / "data"),
-           "DAGSTER_HOME": str(home)}
-    return [str(BIN / "friskliv"), "run", "--year", str(YEAR)], env
-
-
-def baseline_cmd(export: Path, work: Path, env: dict) -> tuple[list[str], dict]:
-    out = fresh_dir(work)
-    return [sys.executable, str(HERE / "baseline_pandas.py"), "--export", str(export), "--out-dir", str(out)], env
+    if kind == "pipeline":
+        home = run_dir / "dagster_home"
+        home.mkdir()
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        env = {**env, "FRISKLIV_LANDING_DIR": str(landing), "FRISKLIV_DATA_DIR": str(run_dir / "data"),
+               "DAGSTER_HOME": str(home)}
+        return [str(BIN / "friskliv"), "run", "--year", str(YEAR)], env
+    if kind == "check":
+        return [str(BIN / "friskliv"), "check", str(export), "--year", str(YEAR)], env
+    script = {"reference": "reference_pandas.py", "baseline": "baseline_pandas.py"}[kind]
+    return [sys.executable, str(HERE / script), "--export", str(export), "--out-dir", str(run_dir)], env
 
 
 def median(values):
@@ -88,8 +104,32 @@ def median(values):
     return round(statistics.median(values), 3) if values else None
 
 
-def bench_size(scale: int, runs: int, work_dir: Path, timeout: float,
-               kinds: tuple[str, ...] = ("pipeline", "baseline")) -> dict:
+def step_seconds(log: Path) -> dict[str, float]:
+    """Seconds per step from the step lines of a pipeline run's log."""
+    text = Path(log).read_text(encoding="utf-8", errors="replace") if Path(log).exists() else ""
+    return {m["step"]: float(m["seconds"]) for m in STEP_LINE.finditer(text)}
+
+
+def summarise(rows: list[dict]) -> dict:
+    ok = [r for r in rows if r["exit"] == 0]
+    walls = [r["wall_s"] for r in ok]
+    return {"median_wall_s": median(walls), "min_wall_s": min(walls, default=None),
+            "max_wall_s": max(walls, default=None),
+            "peak_rss_mib": max([r["peak_rss_mib"] for r in ok], default=None),
+            "runs": [{k: r[k] for k in ("wall_s", "peak_rss_mib", "exit")} for r in rows]}
+
+
+def dominant_steps(rows: list[dict], top: int = 6) -> list[dict]:
+    """The longest steps of the median pipeline run, with their share of its wall time."""
+    ok = sorted((r for r in rows if r["exit"] == 0), key=lambda r: r["wall_s"])
+    if not ok:
+        return []
+    run = ok[len(ok) // 2]
+    steps = sorted(step_seconds(Path(run["log"])).items(), key=lambda kv: -kv[1])[:top]
+    return [{"step": s, "seconds": sec, "share": round(sec / run["wall_s"], 3)} for s, sec in steps]
+
+
+def bench_size(scale: int, runs: int, work_dir: Path, timeout: float, kinds: tuple[str, ...]) -> dict:
     sys.path.insert(0, str(ROOT))
     from benchmarks.generate import FILE_NAME, write_export
 
@@ -100,28 +140,44 @@ def bench_size(scale: int, runs: int, work_dir: Path, timeout: float,
         write_export(scale, landing)
         print(f"  generated {export} in {time.perf_counter() - t:.1f} s", flush=True)
     env = base_env()
-    samples: dict[str, list[dict]] = {"pipeline": [], "baseline": []}
-    for i in range(runs):  # interleaved: A B A B …
+    samples: dict[str, list[dict]] = {kind: [] for kind in kinds}
+    for i in range(runs):  # interleaved: A B C D A B C D …
         for kind in kinds:
-            work = work_dir / f"{kind}-x{scale}-{i}"
-            cmd, run_env = (pipeline_cmd(landing, work, env) if kind == "pipeline"
-                            else baseline_cmd(export, work, env))
+            cmd, run_env = command(kind, landing, export, work_dir / f"{kind}-x{scale}-{i}", env)
             sample = timed(cmd, run_env, timeout, work_dir / f"{kind}-x{scale}-{i}.log")
             samples[kind].append(sample)
             print(f"  x{scale} run {i + 1} {kind}: {sample['wall_s']} s, {sample['peak_rss_mib']} MiB, "
                   f"exit {sample['exit']}", flush=True)
             if sample["exit"] != 0:
                 print(f"    see {sample['log']}", flush=True)
-    summary = {}
-    for kind, rows in samples.items():
-        ok = [r for r in rows if r["exit"] == 0]
-        summary[kind] = {"median_wall_s": median([r["wall_s"] for r in ok]),
-                         "peak_rss_mib": max([r["peak_rss_mib"] for r in ok], default=None),
-                         "runs": [{k: r[k] for k in ("wall_s", "peak_rss_mib", "exit")} for r in rows]}
-    a, b = summary["pipeline"]["median_wall_s"], summary["baseline"]["median_wall_s"]
-    return {"scale": scale, "projects": 115 * scale, "responses": 119 * scale,
-            "export_mib": round(export.stat().st_size / 2**20, 2), **summary,
-            "ratio": round(a / b, 2) if a and b else None}
+    entry = {"scale": scale, "projects": 115 * scale, "responses": 119 * scale,
+             "export_mib": round(export.stat().st_size / 2**20, 2),
+             **{kind: summarise(rows) for kind, rows in samples.items()}}
+    if "pipeline" in samples:
+        entry["pipeline"]["dominant_steps"] = dominant_steps(samples["pipeline"])
+    return entry
+
+
+def ratios(entry: dict) -> dict:
+    """pipeline / reference (the target's ratio) and pipeline / baseline."""
+    pipeline = (entry.get("pipeline") or {}).get("median_wall_s")
+    out = {}
+    for other in ("reference", "baseline"):
+        value = (entry.get(other) or {}).get("median_wall_s")
+        out[other] = round(pipeline / value, 2) if pipeline and value else None
+    return out
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), "")
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "cpu": cpu,
+            "memory_gib": round(memory, 1), "platform": platform.platform()}
 
 
 def import_time(runs: int) -> dict:
@@ -135,54 +191,88 @@ def import_time(runs: int) -> dict:
             "runs_s": [round(w, 3) for w in walls]}
 
 
+def _cell(side: dict | None, key: str = "median_wall_s") -> str:
+    if not side or side.get(key) is None:
+        return "–"
+    if key == "median_wall_s":
+        return f"{side['median_wall_s']:.1f} ({side['min_wall_s']:.1f}–{side['max_wall_s']:.1f})"
+    return f"{side[key]:.0f}"
+
+
 def table(results: dict) -> str:
-    lines = ["| size | projects | responses | pipeline median s | baseline median s | ratio | pipeline peak RSS MiB | baseline peak RSS MiB | runs |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    """The README's table: medians with min–max, ratios, peak RSS, runs, what dominates."""
+    m = results.get("machine", {})
+    lines = [f"Measured {results.get('measured', '?')} on {m.get('cpus')} CPUs ({m.get('cpu') or 'unknown CPU'}), "
+             f"{m.get('memory_gib')} GiB, Python {m.get('python')}, SQLite warehouse; wall seconds, median "
+             f"(min–max) of the runs, each side in fresh processes, interleaved:",
+             "",
+             "| size | pipeline s | reference script s | ratio | old baseline s | `friskliv check` s | "
+             "peak RSS MiB pipeline / reference | runs |",
+             "|---|---|---|---|---|---|---|---|"]
     for key in sorted(results["sizes"], key=int):
         r = results["sizes"][key]
-        lines.append(f"| {r['scale']}× | {r['projects']} | {r['responses']} | {r['pipeline']['median_wall_s']} | "
-                     f"{r['baseline']['median_wall_s']} | {r['ratio']} | {r['pipeline']['peak_rss_mib']} | "
-                     f"{r['baseline']['peak_rss_mib']} | {len(r['pipeline']['runs'])}+{len(r['baseline']['runs'])} |")
+        ratio = ratios(r)
+        runs = "+".join(str(len((r.get(k) or {}).get("runs", []))) for k in KINDS if r.get(k))
+        lines.append(f"| {r['scale']}× ({r['projects']} projects) | {_cell(r.get('pipeline'))} | "
+                     f"{_cell(r.get('reference'))} | {ratio['reference'] if ratio['reference'] is not None else '–'} | "
+                     f"{_cell(r.get('baseline'))} | {_cell(r.get('check'))} | "
+                     f"{_cell(r.get('pipeline'), 'peak_rss_mib')} / {_cell(r.get('reference'), 'peak_rss_mib')} | "
+                     f"{runs} |")
+    lines.append("")
+    for key in sorted(results["sizes"], key=int):
+        steps = (results["sizes"][key].get("pipeline") or {}).get("dominant_steps")
+        if steps:
+            lines.append(f"- Longest steps at {key}× (median run): " + ", ".join(
+                f"{s['step']} {s['seconds']:.1f} s ({s['share']:.0%})" for s in steps))
     imp = results.get("import")
     if imp:
-        lines.append("")
-        lines.append(f"Code-location import (`{imp['command']}`): median {imp['median_s']} s of {imp['runs_s']}")
+        lines.append(f"- Code-location import (`{imp['command']}`): median {imp['median_s']} s of {imp['runs_s']}")
     return "\n".join(lines)
+
+
+def write_readme(results: dict, readme: Path = README) -> None:
+    """Replace the table between the benchmark markers in README.md."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+    readme.write_text(text[:start] + "\n" + table(results) + "\n" + text[end:], encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS),
+                        help="what to time (default: all); sides not timed keep their earlier results")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per single run")
     parser.add_argument("--work-dir", default="/tmp/friskliv-bench")
     parser.add_argument("--no-import", action="store_true", help="skip the code-location import timing")
     parser.add_argument("--results", default=str(RESULTS))
-    parser.add_argument("--only", choices=["pipeline", "baseline"],
-                        help="time one side only (e.g. when the other does not fit the time budget)")
+    parser.add_argument("--readme", action="store_true", help="rewrite README.md's performance table")
     args = parser.parse_args(argv)
     work_dir = Path(args.work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     path = Path(args.results)
-    results = json.loads(path.read_text()) if path.exists() else {"sizes": {}}
-    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results.setdefault("sizes", {})
+    results["machine"] = machine()
+    results["measured"] = time.strftime("%Y-%m-%d", time.gmtime())
     if not args.no_import:
         results["import"] = import_time(args.runs)
         print(f"import friskliv_pipeline.definitions: {results['import']['median_s']} s", flush=True)
     for scale in args.sizes:
         print(f"size {scale}×", flush=True)
-        kinds = (args.only,) if args.only else ("pipeline", "baseline")
-        entry = bench_size(scale, args.runs, work_dir, args.timeout, kinds)
+        entry = bench_size(scale, args.runs, work_dir, args.timeout, tuple(args.kinds))
         entry["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        previous = results["sizes"].get(str(scale))
-        if args.only and previous:  # keep the other side's earlier measurement
-            other = "baseline" if args.only == "pipeline" else "pipeline"
-            entry[other] = previous[other]
-            a, b = entry["pipeline"]["median_wall_s"], entry["baseline"]["median_wall_s"]
-            entry["ratio"] = round(a / b, 2) if a and b else None
+        previous = results["sizes"].get(str(scale), {})
+        for kind in KINDS:  # a side not timed now keeps its earlier measurement
+            if kind not in entry and kind in previous:
+                entry[kind] = previous[kind]
+        entry["ratio"] = ratios(entry)
         results["sizes"][str(scale)] = entry
         path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(results))
+    if args.readme:
+        write_readme(results)
     return 0
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from dagster import AssetIn, AssetSelection, Definitions, MaterializeResult, asset, define_asset_job
 
 from friskliv_pipeline.checks.audit import counties_over_competence_cap
+from friskliv_pipeline.checks.gx_runner import STORED_ROWS
 from friskliv_pipeline.checks.suites import all_rules, suites
 from friskliv_pipeline.defs.partitions import grant_year_partitions
 from friskliv_pipeline.defs.staging import staged_key
@@ -96,10 +97,16 @@ def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, 
     # One GX project for every run and year: its results store and one Data Docs site.
     project = tmp_path / "data" / "validation"
     assert Path(md["data_docs"].value) == project / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    result_path = Path(md["full_result"].value)
+    result_path = Path(md["gx_result"].value)
     assert result_path.is_relative_to(project / "gx" / "uncommitted" / "validations" / "projects" / runs[2024].run_id)
     result_json = json.loads(result_path.read_text(encoding="utf-8"))
     assert result_json["meta"]["run_id"]["run_name"] == runs[2024].run_id
+    # The store keeps GX's counts and the first rows (SUMMARY); the audit tables keep every row.
+    stored = {r["expectation_config"]["meta"]["rule"]: r["result"] for r in result_json["results"]}
+    q37_stored = stored["q37.project_report_delivered"]
+    assert q37_stored["unexpected_count"] == q37.metadata["records"].value
+    assert "unexpected_index_list" not in q37_stored
+    assert 0 < len(q37_stored["partial_unexpected_index_list"]) <= STORED_ROWS
     index = Path(md["data_docs"].value).read_text(encoding="utf-8")
     for suite in suites():
         assert f"validations/{suite}/{runs[2024].run_id}/" in index

@@ -46,21 +46,21 @@ project_partners as (
         end as involved
 
     from partners
-    cross join collaborative_projects
+    -- every partner once per collaborative project, and once with nothing when there is none
+    left join collaborative_projects on true
 
 ),
 
 involvement as (
 
     select
-        partners.partner,
-        partners.sort_order,
-        partners.label,
+        project_partners.partner,
+        project_partners.sort_order,
+        project_partners.label,
         sum(case when project_partners.involved = true then 1 else 0 end) as n_projects
 
-    from partners
-    left join project_partners on project_partners.partner = partners.partner
-    group by partners.partner, partners.sort_order, partners.label
+    from project_partners
+    group by project_partners.partner, project_partners.sort_order, project_partners.label
 
 ),
 

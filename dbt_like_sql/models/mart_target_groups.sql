@@ -52,7 +52,8 @@ project_options as (
         end as ticked
 
     from options
-    cross join projects
+    -- every option once per project, and once with nothing when there is no project
+    left join projects on true
 
 ),
 
@@ -65,17 +66,15 @@ project_count as (
 ticks as (
 
     select
-        options.question_id,
-        options.target_group,
-        options.sort_order,
-        options.label,
+        project_options.question_id,
+        project_options.target_group,
+        project_options.sort_order,
+        project_options.label,
         sum(case when project_options.ticked = true then 1 else 0 end) as n_projects
 
-    from options
-    left join project_options
-        on project_options.question_id = options.question_id
-        and project_options.target_group = options.target_group
-    group by options.question_id, options.target_group, options.sort_order, options.label
+    from project_options
+    group by project_options.question_id, project_options.target_group, project_options.sort_order,
+        project_options.label
 
 ),
 

@@ -71,13 +71,20 @@ def show(key: str, value) -> str:
     return str(value)
 
 
-class _Values(dict):
+class _Shown(dict):
+    """The values a template quotes, each shown when it is quoted (a finding carries every record
+    column; a message quotes two or three); an unknown name stays as written."""
+
+    def __init__(self, values: dict):
+        super().__init__()
+        self.values = values
+
     def __missing__(self, key):
-        return f"{{{key}}}"
+        return show(key, self.values[key]) if key in self.values else f"{{{key}}}"
 
 
 def render(template: str, values: dict) -> str:
-    return template.format_map(_Values({k: show(k, v) for k, v in values.items()}))
+    return template.format_map(_Shown(values))
 
 
 def _resolve(kwargs: dict, parameters: dict) -> dict:

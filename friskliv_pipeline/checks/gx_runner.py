@@ -13,8 +13,13 @@ suite has been validated (``build_data_docs``), so it exists also when a blockin
 the run. A file lock keeps checks that run in parallel processes from writing the project at
 the same time.
 
-GX itself identifies each listed row by its record columns (``unexpected_index_column_names``):
-response id, county, municipality, project, sheet row and the columns the messages quote.
+GX itself identifies each failing row (COMPLETE result format): the record frame's rows carry a
+named index, ``record``, which GX returns for every listed row with the judged values; the
+runner joins the record's columns on (response id, county, municipality, project, sheet row and
+the columns the messages quote). GX's own lookup of named index columns works row by row and
+column by column (minutes for a large year); the join is one lookup per expectation. The
+complete result is taken from the batch (``Batch.validate``, not stored, so not serialised); the
+project's results store and Data Docs keep GX's SUMMARY (counts and the first rows by record).
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ from friskliv_pipeline.checks.suites import Suite
 
 DOCS_INDEX = Path("gx") / "uncommitted" / "data_docs" / "local_site" / "index.html"
 RESULTS_DIR = Path("gx") / "uncommitted" / "validations"
+# GX lists each failing row by the record frame's named index (its row number); the runner joins
+# the record's context columns on (_listed_rows).
+RECORD = "record"
+STORED_ROWS = 20  # failing rows per expectation kept in the GX results store (all are in the audit tables)
 
 
 @dataclass
@@ -92,7 +101,19 @@ def _context(gx, project: Path | None):
     return context
 
 
-def _outcomes(result, index_by_id: dict[str, int]) -> list[ExpectationOutcome]:
+def _listed_rows(listed: list, records: pd.DataFrame, index_columns: list[str]) -> tuple:
+    """GX's listed rows (each names its ``record``, the frame's named index, and the judged columns'
+    values) with the record's ``index_columns`` joined on: one lookup per expectation, where
+    GX's own per-row lookup of named columns costs minutes on a large year."""
+    if not listed or not isinstance(listed[0], dict) or RECORD not in listed[0]:
+        return tuple(listed or ())
+    where = records.loc[[row[RECORD] for row in listed], index_columns]
+    where = where.astype(object).where(where.notna(), None).to_dict("records")
+    return tuple({**context, **{k: v for k, v in row.items() if k != RECORD}} for context, row in zip(where, listed))
+
+
+def _outcomes(result, index_by_id: dict[str, int], records: pd.DataFrame,
+              index_columns: list[str]) -> list[ExpectationOutcome]:
     outcomes = []
     for r in result.results:
         details = r.result or {}
@@ -104,7 +125,7 @@ def _outcomes(result, index_by_id: dict[str, int]) -> list[ExpectationOutcome]:
             observed_value=details.get("observed_value"),
             element_count=details.get("element_count"),
             unexpected_count=details.get("unexpected_count"),
-            unexpected_index_list=tuple(details.get("unexpected_index_list") or ()),
+            unexpected_index_list=_listed_rows(details.get("unexpected_index_list"), records, index_columns),
             partial_unexpected_list=tuple(details.get("partial_unexpected_list") or ()),
             exception=info.get("exception_message") if raised else None,
         ))
@@ -116,40 +137,50 @@ def validate(suite: Suite, frame: pd.DataFrame, parameters: dict, index_columns:
     """Run ``suite`` on ``frame`` with the suite parameters ``parameters``; each listed row comes back
     as a dict of its ``index_columns``."""
     gx = _import_gx()
-    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": list(index_columns)}
+    records = frame.reset_index(drop=True).rename_axis(RECORD)
     if project is None:
-        return _validate(gx, suite, frame, parameters, result_format, None, grant_year, run_name)
+        return _validate(gx, suite, records, parameters, list(index_columns), None, grant_year, run_name)
     project = Path(project)
     with _lock(project):
-        return _validate(gx, suite, frame, parameters, result_format, project, grant_year, run_name)
+        return _validate(gx, suite, records, parameters, list(index_columns), project, grant_year, run_name)
 
 
-def _validate(gx, suite: Suite, frame: pd.DataFrame, parameters: dict, result_format: dict, project: Path | None,
-              grant_year: int | None, run_name: str | None) -> Validation:
+def _validate(gx, suite: Suite, records: pd.DataFrame, parameters: dict, index_columns: list[str],
+              project: Path | None, grant_year: int | None, run_name: str | None) -> Validation:
     context = _context(gx, project)
     gx_suite = gx.ExpectationSuite(**copy.deepcopy(suite.document))
     if len(gx_suite.expectations) != len(suite.expectations):
         raise ValueError(f"{suite.path}: GX loaded {len(gx_suite.expectations)} of {len(suite.expectations)} "
                          "expectations; an expectation type is misspelt (GX drops it silently)")
-    gx_suite = context.suites.add_or_update(gx_suite)
+    gx_suite = context.suites.add_or_update(gx_suite)  # gives each expectation the id its result names
     index_by_id = {e.id: i for i, e in enumerate(gx_suite.expectations)}
     # One data source per grant year, one data asset per suite: Data Docs list each year's results apart.
     source = context.data_sources.add_or_update_pandas(f"friskliv_{grant_year or 'adhoc'}")
-    batch = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("whole_frame")
-    name = f"{suite.name}_{grant_year or 'adhoc'}"
-    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=gx_suite))
-    batch_parameters = {"dataframe": frame}
+    batch_definition = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("whole_frame")
+    batch_parameters = {"dataframe": records}
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [RECORD]}
+    # Every failing row, as GX lists it (COMPLETE), straight from the batch: a result that is not
+    # stored is not serialised, and serialising one with every row listed is what made a large
+    # year slow (deep copies of the lists in GX's result schema, ~100 s for the projects suite at
+    # 119 000 responses).
+    complete = batch_definition.get_batch(batch_parameters=batch_parameters).validate(
+        gx_suite, result_format=result_format, expectation_parameters=parameters)
+    outcomes = _outcomes(complete, index_by_id, records, index_columns)
     if project is None:
-        result = definition.run(batch_parameters=batch_parameters, expectation_parameters=parameters,
-                                result_format=result_format)
-        return Validation(bool(result.success), _outcomes(result, index_by_id))
+        return Validation(bool(complete.success), outcomes)
+    # The project's results store and Data Docs keep the counts and the first rows of each
+    # expectation (SUMMARY); the audit tables keep every row (see checks/audit.py).
+    name = f"{suite.name}_{grant_year or 'adhoc'}"
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=gx_suite))
+    stored_format = {**result_format, "result_format": "SUMMARY", "partial_unexpected_count": STORED_ROWS}
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-        name=name, validation_definitions=[definition], result_format=result_format, actions=[]))
+        name=name, validation_definitions=[definition], result_format=stored_format, actions=[]))
     run = checkpoint.run(batch_parameters=batch_parameters, expectation_parameters=parameters,
                          run_id=gx.RunIdentifier(run_name=run_name or "adhoc"))
-    key, result = next(iter(run.run_results.items()))
+    key, _stored = next(iter(run.run_results.items()))
     result_path = project / RESULTS_DIR / Path(*key.to_tuple()).with_suffix(".json")
-    return Validation(bool(result.success), _outcomes(result, index_by_id), result_path, data_docs_index(project))
+    return Validation(bool(complete.success), outcomes, result_path, data_docs_index(project))
 
 
 def build_data_docs(project: Path, run_name: str) -> Path:

@@ -76,7 +76,8 @@ def _metadata(result, run, grant_year: int) -> dict:
             [f"{f['message']} ({result.where(f)})" if result.where(f) else f["message"]
              for f in result.findings[:SAMPLE_ROWS]])
     if run.validation.result_path:
-        metadata["full_result"] = MetadataValue.path(str(run.validation.result_path))
+        # GX's stored result: counts and the first rows per expectation; every row is in audit_findings
+        metadata["gx_result"] = MetadataValue.path(str(run.validation.result_path))
     if run.validation.data_docs_index:
         metadata["data_docs"] = MetadataValue.path(str(run.validation.data_docs_index))
     if result.errors:

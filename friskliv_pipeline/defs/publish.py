@@ -59,11 +59,9 @@ def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
     """Check the analyst's commentary against the marts, then draw the report's figures as PNG
     (200 dpi) and SVG (the SVG is what report.html and report.pdf embed)."""
     from friskliv_pipeline.report import figures as fig
-    from friskliv_pipeline.report.data import load_report_data
+    from friskliv_pipeline.report.publish import check_commentary, report_data
 
-    from friskliv_pipeline.report.publish import check_commentary
-
-    data = load_report_data(friskliv.warehouse().engine, grant_year_of(context.partition_key))
+    data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
     check_commentary(friskliv, data)  # the first publish step: a bad commentary file stops it here
     drawn = {f.key: f for f in fig.draw_all(data, report_dir(friskliv, context.partition_key))}
     for key in FIGURES:
@@ -102,12 +100,10 @@ def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource) -> Ma
        description="tables.xlsx (one sheet per mart, plus findings) and indicators.csv; formula-like text neutralized.",
        **PUBLISH)
 def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
-    from friskliv_pipeline.report.data import load_report_data
+    from friskliv_pipeline.report.publish import check_commentary, report_data
     from friskliv_pipeline.report.tables import write_csv, write_xlsx
 
-    from friskliv_pipeline.report.publish import check_commentary
-
-    data = load_report_data(friskliv.warehouse().engine, grant_year_of(context.partition_key))
+    data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
     check_commentary(friskliv, data)  # the report's numbers and words are published together or not at all
     out = report_dir(friskliv, context.partition_key)
     xlsx, csv = write_xlsx(data, out / "tables.xlsx"), write_csv(data, out / "indicators.csv")

@@ -22,7 +22,7 @@ OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermil
 ANSWER_COLOURS = {"Ja": OKABE_ITO["blue"], "Delvis": OKABE_ITO["sky"], "Nei": OKABE_ITO["vermillion"],
                   "Ikke aktuelt": OKABE_ITO["grey"]}
 DPI = 200
-RC_PARAMS = {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none",
+RC_PARAMS = {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none", "svg.hashsalt": "friskliv",
              "axes.spines.top": False, "axes.spines.right": False}
 _PYPLOT = None
 
@@ -57,7 +57,8 @@ def _wrap(label: str, width: int = 45) -> str:
 def _save(fig, out_dir: Path, key: str, title: str) -> Figure:
     out_dir.mkdir(parents=True, exist_ok=True)
     png, svg = out_dir / f"{key}.png", out_dir / f"{key}.svg"
-    fig.savefig(png, dpi=DPI, metadata={"Software": None})
+    fig.savefig(png, dpi=DPI, metadata={"Software": None})  # lays the figure out (constrained) and rasters it
+    fig.set_layout_engine("none")  # the SVG is written from that same layout: it is not solved a second time
     fig.savefig(svg, metadata={"Date": None})
     _pyplot().close(fig)
     return Figure(key, title, png, svg)

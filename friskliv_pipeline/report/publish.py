@@ -31,9 +31,23 @@ def analyst_files(reference_dir: Path, grant_year: int) -> list[dict]:
     return [{"file": str(p.relative_to(reference_dir)), "sha256": sha256_of(p)} for p in paths if p.exists()]
 
 
+_LOADED: dict[tuple, object] = {}  # one slot: the report data of the run being published
+
+
+def report_data(friskliv, grant_year: int, run_id: str):
+    """The grant year's report data, read from the warehouse once per run: the figures, the tables
+    and the HTML steps of one in-process run share it (the marts do not change after they are built
+    in a run; a new run id reads again). A multiprocess run reads it once per step process."""
+    key = (friskliv.warehouse().url, grant_year, run_id)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = load_report_data(friskliv.warehouse().engine, grant_year)
+    return _LOADED[key]
+
+
 def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
     engine = friskliv.warehouse().engine
-    data = load_report_data(engine, grant_year)
+    data = report_data(friskliv, grant_year, run_id)
     provenance = Provenance(utc_now(), code_version(), run_id, input_files(engine, grant_year),
                             analyst_files(friskliv.settings().reference_dir, grant_year))
     html = render_html(data, read_index(out_dir), provenance, friskliv.settings().reference_dir)

@@ -1,0 +1,93 @@
+"""Peak resident memory of `friskliv run --year 2024` per step, on a generated export.
+
+Samples the run's RSS (``/proc/<pid>/status``) every ``--interval`` seconds and attributes each
+sample to the step that was running then, from the run's own Dagster event log (STEP_START and
+STEP_SUCCESS/STEP_FAILURE times). Prints the steps by peak RSS: where a large year's memory goes.
+
+    .venv/bin/python benchmarks/memory_by_step.py --scale 1000 [--work-dir /tmp/friskliv-bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import YEAR, base_env, command  # noqa: E402
+
+
+def rss_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def step_intervals(dagster_home: Path) -> list[tuple[str, float, float]]:
+    """(step, start, end) from the event log of the one run under ``dagster_home``."""
+    logs = sorted((dagster_home / "history" / "runs").glob("*.db"))
+    intervals: dict[str, list[float]] = {}
+    for db in logs:
+        with sqlite3.connect(db) as con:
+            rows = con.execute("SELECT step_key, dagster_event_type, timestamp FROM event_logs "
+                               "WHERE dagster_event_type IN ('STEP_START', 'STEP_SUCCESS', 'STEP_FAILURE') "
+                               "ORDER BY id").fetchall()
+        for step, _kind, stamp in rows:  # naive UTC text, as Dagster's SQLite event log stores it
+            seconds = dt.datetime.fromisoformat(str(stamp)).replace(tzinfo=dt.timezone.utc).timestamp()
+            intervals.setdefault(step, [seconds, seconds])
+            intervals[step][1] = seconds
+    return [(step, start, end) for step, (start, end) in intervals.items()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1000)
+    parser.add_argument("--work-dir", default="/tmp/friskliv-bench")
+    parser.add_argument("--interval", type=float, default=0.2)
+    args = parser.parse_args(argv)
+    from benchmarks.generate import FILE_NAME, write_export
+
+    work = Path(args.work_dir)
+    landing = work / f"x{args.scale}"
+    export = landing / str(YEAR) / FILE_NAME
+    if not export.exists():
+        write_export(args.scale, landing)
+    run_dir = work / f"memory-x{args.scale}"
+    cmd, env = command("pipeline", landing, export, run_dir, base_env())
+    samples: list[tuple[float, float]] = []
+    with open(run_dir.with_suffix(".log"), "w") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        while proc.poll() is None:
+            value = rss_mib(proc.pid)
+            if value is not None:
+                samples.append((time.time(), value))
+            time.sleep(args.interval)
+    if proc.returncode:
+        print(f"the run failed (exit {proc.returncode}); see {run_dir.with_suffix('.log')}")
+        return 1
+    peaks = []
+    for step, start, end in step_intervals(Path(env["DAGSTER_HOME"])):
+        during = [rss for stamp, rss in samples if start <= stamp <= end]
+        if during:
+            peaks.append((max(during), step, end - start))
+    print(f"peak RSS of the run: {max(r for _, r in samples):.0f} MiB ({len(samples)} samples)")
+    for peak, step, seconds in sorted(peaks, reverse=True)[:12]:
+        print(f"  {peak:7.0f} MiB  {step} ({seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
