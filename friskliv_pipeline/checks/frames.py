@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from friskliv_pipeline.cleaning.answers import ATTAINMENT_VALUES, match_key, multi_choice, split_multi
@@ -100,57 +101,59 @@ def _county_2023(counties_history: pd.DataFrame) -> dict[tuple[int, str], str]:
     return {(int(r.grant_year), r.county): r.county_2023 for r in counties_history.itertuples(index=False)}
 
 
+def _keyed(values: pd.Series) -> pd.Series:
+    """match_key of every value, computed once per distinct value (names repeat across projects)."""
+    values = values.astype(object).where(values.notna(), "")
+    keys = {v: match_key(v) for v in pd.unique(values)}
+    return values.map(keys).astype(object)  # object also when empty (no earlier year)
+
+
+def _project_keys(frame: pd.DataFrame, years, to_2023: dict[tuple[int, str], str]) -> pd.Series:
+    """The same-project key: county on the 2023 structure, municipality (else as reported), title."""
+    county = pd.Series([to_2023.get((int(y), c), c) for y, c in zip(years, frame["county"])],
+                       index=frame.index, dtype=object)
+    municipality = frame["municipality"].where(frame["municipality"].notna(), frame["municipality_reported"])
+    return _keyed(county) + "\x1f" + _keyed(municipality) + "\x1f" + _keyed(frame["project_title"])
+
+
 def consecutive_grant_years(projects: pd.DataFrame, history: pd.DataFrame, counties_history: pd.DataFrame,
                             grant_year: int) -> tuple[list[int], list[int]]:
     """Per project of ``grant_year``: grant years in a row it has been funded (ending this year), and the first.
 
     The same project is the same county (on the 2023 county structure, so Viken's projects
     continue in Akershus, Buskerud or Østfold), municipality name and title, compared normalised.
+    Walked a year at a time back from ``grant_year``: a project's run ends at its first gap.
     """
     to_2023 = _county_2023(counties_history)
-
-    def key(year, county, municipality, title):
-        return (match_key(to_2023.get((int(year), county), county)), match_key(municipality), match_key(title))
-
-    years: dict[tuple, set[int]] = {}
-    earlier = history[history["grant_year"] <= grant_year]
-    for r in earlier.itertuples(index=False):
-        municipality = r.municipality if pd.notna(r.municipality) else r.municipality_reported
-        years.setdefault(key(r.grant_year, r.county, municipality, r.project_title), set()).add(int(r.grant_year))
-    runs, firsts = [], []
-    for r in projects.itertuples(index=False):
-        municipality = r.municipality if pd.notna(r.municipality) else r.municipality_reported
-        funded = years.get(key(grant_year, r.county, municipality, r.project_title), set()) | {grant_year}
-        run = 0
-        while grant_year - run in funded:
-            run += 1
-        runs.append(run)
-        firsts.append(grant_year - run + 1)
-    return runs, firsts
+    earlier = history[history["grant_year"] < grant_year]
+    funded = pd.DataFrame({"key": _project_keys(earlier, earlier["grant_year"], to_2023),
+                           "year": earlier["grant_year"].astype(int)})
+    keys = _project_keys(projects, [grant_year] * len(projects), to_2023)
+    runs = np.ones(len(projects), dtype=int)
+    running = np.ones(len(projects), dtype=bool)
+    for year in range(grant_year - 1, int(funded["year"].min()) - 1 if len(funded) else grant_year - 1, -1):
+        running &= keys.isin(set(funded.loc[funded["year"] == year, "key"])).to_numpy()
+        if not running.any():
+            break
+        runs += running
+    return runs.tolist(), (grant_year - runs + 1).tolist()
 
 
 def _municipality_problems(projects: pd.DataFrame, bridge: pd.DataFrame, register: pd.DataFrame,
                            counties: list[str]) -> tuple[list, list, list]:
     """Per project: q14 names not in the register; names found only in another county, and where."""
     lookup = MunicipalityRegister(register)
-    unmatched = bridge[bridge["municipality_no"].isna()]
-    by_response: dict[str, list[str]] = {}
-    for r in unmatched.sort_values("position").itertuples(index=False):
-        by_response.setdefault(str(r.response_id), []).append(r.name_reported)
-    not_found, other, other_in = [], [], []
-    for r in projects.itertuples(index=False):
-        missing, elsewhere, where = [], [], []
-        for name in by_response.get(str(r.response_id), []):
-            homes = [c for c in counties if lookup.match(name, c).municipality_no is not None]
-            if homes:
-                elsewhere.append(name)
-                where.append(" / ".join(homes))
-            else:
-                missing.append(name)
-        not_found.append("; ".join(missing) or None)
-        other.append("; ".join(elsewhere) or None)
-        other_in.append("; ".join(where) or None)
-    return not_found, other, other_in
+    unmatched = bridge[bridge["municipality_no"].isna()].sort_values("position", kind="stable")
+    homes = {name: " / ".join(c for c in counties if lookup.match(name, c).municipality_no is not None)
+             for name in pd.unique(unmatched["name_reported"])}  # once per distinct name
+    rid = unmatched["response_id"].astype(str)
+    home = unmatched["name_reported"].map(homes)
+    found = home != ""
+    names = unmatched["name_reported"]
+    joined = [part[mask].groupby(rid[mask], sort=False).agg("; ".join)
+              for part, mask in ((names, ~found), (names, found), (home, found))]
+    project_ids = projects["response_id"].astype(str)
+    return tuple([found.get(r) for r in project_ids] for found in (j.to_dict() for j in joined))
 
 
 HISTORY_YEARS = 3  # regelverk 5: the same purpose is funded for at most three grant years
@@ -175,9 +178,8 @@ def projects_frame(t: YearTables) -> RecordFrame:
     issues = t["cleaning_issues"]
     counties = list(t["counties"]["county"])
     attainment = t["project_attainment"]
-    partial = attainment[attainment["answer"].isin(["Delvis", "Nei"])]
-    partial_criteria = partial.sort_values("criterion_no").groupby("response_id")["criterion_no"].apply(
-        lambda s: ", ".join(str(int(n)) for n in s))
+    partial = attainment[attainment["answer"].isin(["Delvis", "Nei"])].sort_values("criterion_no", kind="stable")
+    partial_criteria = partial["criterion_no"].astype(int).astype(str).groupby(partial["response_id"]).agg(", ".join)
     money = _exported(issues, "q23.money_unparseable")
     single = _exported(issues, "q22.single_choice")
     rids = p["response_id"].astype(str)
