@@ -20,6 +20,7 @@ from pandas.api.types import infer_dtype
 # dicts goes through): using it, not an imitation, keeps str/bool/float/datetime choices equal.
 from pandas.core.internals.construction import convert_object_array
 
+from friskliv_pipeline.cleaning.answers import clean_text, is_missing
 from friskliv_pipeline.cleaning.responses import IssueLog
 
 
@@ -39,10 +40,29 @@ def object_array(values: list) -> np.ndarray:
     return out
 
 
-def map_distinct(series: pd.Series, rule: Callable) -> pd.Series:
+def clean_texts(values: np.ndarray) -> np.ndarray:
+    """``clean_text`` of each value, with pandas string methods when every value is text or missing."""
+    if infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return object_array([clean_text(v) for v in values])
+    texts = pd.Series(values, dtype=object)
+    cleaned = (texts.str.normalize("NFC").str.replace("\u00a0", " ", regex=False)
+               .str.replace(r"[ \t\u2009\u202f]+", " ", regex=True).str.strip())
+    out = cleaned.to_numpy(dtype=object, copy=True)
+    out[(cleaned.isna() | (cleaned == "")).to_numpy(dtype=bool)] = None
+    return out
+
+
+def compact_keys(values: np.ndarray) -> np.ndarray:
+    """``compact_key`` of each value: match_key's folding with every non-word run removed, which is
+    match_key (non-word runs → one space, stripped) without its spaces."""
+    texts = pd.Series(object_array(["" if is_missing(v) else str(v) for v in values]), dtype=object)
+    return texts.str.normalize("NFKC").str.casefold().str.replace(r"[^\w]+", "", regex=True).to_numpy(dtype=object)
+
+
+def map_distinct(series: pd.Series, rule: Callable, on_array: bool = False) -> pd.Series:
     """``series.map(rule)`` calling ``rule`` once per distinct value (missing values included)."""
     values = objects(series)
-    return pd.Series(infer(Distinct(rule, values).take()), index=series.index, name=series.name)
+    return pd.Series(infer(Distinct(rule, values, on_array=on_array).take()), index=series.index, name=series.name)
 
 
 def raw_values(raw: pd.DataFrame, column: str) -> np.ndarray:
@@ -80,22 +100,30 @@ def _codes(values: np.ndarray) -> np.ndarray:
     codes = codes.astype(np.int64) + 2
     missing = np.flatnonzero(codes == 1)
     if len(missing):
-        codes[missing] = [0 if values[i] is None else 1 for i in missing]
+        try:  # None == None; NaN == None is False
+            codes[missing] = np.where(np.equal(values[missing], None).astype(bool), 0, 1)
+        except TypeError:  # pd.NA answers NA, not a bool
+            codes[missing] = [0 if values[i] is None else 1 for i in missing]
     return codes
 
 
 class Distinct:
     """``rule`` applied once per distinct tuple of values of ``columns`` (None and NaN kept apart)."""
 
-    def __init__(self, rule: Callable, *columns: np.ndarray):
+    def __init__(self, rule: Callable, *columns: np.ndarray, on_array: bool = False):
+        """``on_array``: ``rule`` takes the array of distinct values of the one column and returns
+        the results in that order (pandas string methods instead of one call per value)."""
         n = len(columns[0])
         packed = np.zeros(n, dtype=np.int64)
         for column in columns:
             codes = _codes(column)
             packed, _ = pd.factorize(packed * (int(codes.max(initial=0)) + 1) + codes)
         self.codes = packed.astype(np.intp)  # numbered in order of first appearance
-        _, first = np.unique(self.codes, return_index=True)
-        self.results = [rule(*(column[i] for column in columns)) for i in first]
+        first = pd.Series(self.codes).drop_duplicates().index.to_numpy()  # code k's first row, k = 0, 1, …
+        if on_array:
+            self.results = list(rule(columns[0][first]))
+        else:
+            self.results = [rule(*(column[i] for column in columns)) for i in first]
 
     def take(self, get: Callable = lambda result: result) -> np.ndarray:
         """``get(result)`` for every row, as an object column."""
@@ -117,8 +145,8 @@ class IssueRows:
         """``rank``: the rule's place within a row; ``sub``: order among one rule's problems."""
         if len(rows):
             n = len(rows)
-            self.parts.append((np.asarray(rows), np.full(n, rank), np.broadcast_to(sub, n), np.full(n, question_id, dtype=object),
-                               np.broadcast_to(np.asarray(rule, dtype=object), n),
+            self.parts.append((np.asarray(rows), np.full(n, rank), np.broadcast_to(sub, n),
+                               np.full(n, question_id, dtype=object), np.broadcast_to(np.asarray(rule, dtype=object), n),
                                np.asarray(messages, dtype=object), np.asarray(values, dtype=object)))
 
     def add_problems(self, found: Distinct, rank: int, question_id: str, rule: str | None,

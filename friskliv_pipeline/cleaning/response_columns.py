@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from friskliv_pipeline.cleaning.answers import attainment, clean_text, multi_choice, single_choice, yes_no
-from friskliv_pipeline.cleaning.columns import Distinct, IssueRows, frame_of, object_array, raw_values
+from friskliv_pipeline.cleaning.columns import Distinct, IssueRows, clean_texts, frame_of, object_array, raw_values
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
 from friskliv_pipeline.cleaning.responses import (
     MULTI_PREFIX, OTHER_ORDER_COMPLETION, PROJECT_QUESTIONS, TEXT_COLUMNS, YES_NO_COLUMNS, IssueLog, _county,
@@ -74,7 +74,7 @@ def type_responses_vectorised(raw: pd.DataFrame, form: FormSchema, counties: lis
         cols[column] = answer.take(lambda a: a.value)
         issues.add_problems(answer, rank, qid, f"{qid}.yes_no", lambda a: [a.problem] if a.problem else [], cell(qid))
     for qid, column in TEXT_COLUMNS.items():
-        cols[column] = Distinct(clean_text, cell(qid)).take()
+        cols[column] = Distinct(clean_texts, cell(qid), on_array=True).take()
     first_rank = _RANK_YES_NO + len(YES_NO_COLUMNS)
     for rank, q in enumerate(form.questions, start=first_rank):
         _question(q, cell(q.id), cols, issues, rank)
@@ -85,7 +85,8 @@ def type_responses_vectorised(raw: pd.DataFrame, form: FormSchema, counties: lis
         cols["is_collaborative"] = np.logical_or.reduce([cols[k].astype(bool) for k in partners]) if partners \
             else np.zeros(len(raw), dtype=bool)
     cols["has_project"] = np.logical_or.reduce(
-        [Distinct(lambda v: clean_text(v) is not None, cell(q)).take().astype(bool) for q in PROJECT_QUESTIONS])
+        [Distinct(lambda v: clean_texts(v) != None, cell(q), on_array=True).take().astype(bool)  # noqa: E711
+         for q in PROJECT_QUESTIONS])
     if other_order is not None and not undecided[0]:  # first seen after the first row's keys: last column
         cols[OTHER_ORDER_COMPLETION] = other_order
     issues.flush(log)

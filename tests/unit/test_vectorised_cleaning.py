@@ -11,7 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from friskliv_pipeline.cleaning.answers import clean_text, compact_key
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES, clean_partition
+from friskliv_pipeline.cleaning.columns import clean_texts, compact_keys, object_array
 from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.date_order import DAY_FIRST, MONTH_FIRST, UNDECIDED
 from friskliv_pipeline.forms.export_reader import read_export
@@ -156,3 +158,12 @@ def test_an_undecided_file_keeps_its_other_reading_only_as_a_working_column():
         columns=raw_columns(FORM))
     tables = assert_same_tables(raw, FORM, COUNTIES, MUNICIPALITIES)
     assert not any(c.startswith("_") for t in tables.values() for c in t.columns)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.just(float("nan")), st.text(), junk, missing), max_size=30))
+def test_column_text_rules_equal_the_scalar_ones(values):
+    """clean_texts and compact_keys (pandas string methods) give clean_text and compact_key per value."""
+    array = object_array(values)
+    assert list(clean_texts(array)) == [clean_text(v) for v in values]
+    assert list(compact_keys(array)) == [compact_key(v) for v in values]
