@@ -82,12 +82,18 @@ def infer(values: np.ndarray):
     return convert_object_array([values], dtype=None)[0]
 
 
-def frame_of(columns: dict[str, np.ndarray], names: list[str] | None = None) -> pd.DataFrame:
-    """``pd.DataFrame(list_of_row_dicts, columns=names)`` built from columns."""
+def frame_of(columns: dict[str, np.ndarray | Callable[[], np.ndarray]], names: list[str] | None = None,
+             n_rows: int | None = None) -> pd.DataFrame:
+    """``pd.DataFrame(list_of_row_dicts, columns=names)`` built from columns. A column may be given
+    as a function building it, so that only one column of Python objects is alive at a time."""
     names = list(columns) if names is None else names
-    if not columns or len(next(iter(columns.values()))) == 0:
+    if not columns or (n_rows if n_rows is not None else len(next(iter(columns.values())))) == 0:
         return pd.DataFrame([], columns=names)
-    return pd.DataFrame({name: infer(columns[name]) for name in names})
+    built = {}
+    for name in names:
+        column = columns[name]
+        built[name] = infer(column() if callable(column) else column)
+    return pd.DataFrame(built)
 
 
 def _codes(values: np.ndarray) -> np.ndarray:
@@ -145,8 +151,9 @@ class IssueRows:
         """``rank``: the rule's place within a row; ``sub``: order among one rule's problems."""
         if len(rows):
             n = len(rows)
+            rules = np.broadcast_to(np.asarray(rule, dtype=object), n)
             self.parts.append((np.asarray(rows), np.full(n, rank), np.broadcast_to(sub, n),
-                               np.full(n, question_id, dtype=object), np.broadcast_to(np.asarray(rule, dtype=object), n),
+                               np.full(n, question_id, dtype=object), rules,
                                np.asarray(messages, dtype=object), np.asarray(values, dtype=object)))
 
     def add_problems(self, found: Distinct, rank: int, question_id: str, rule: str | None,

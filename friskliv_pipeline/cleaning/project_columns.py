@@ -22,7 +22,7 @@ PART_FIELDS = ["position", "name_reported", "municipality_no", "municipality"]
 def build_projects_vectorised(kept: pd.DataFrame, register: MunicipalityRegister, county_numbers: dict[str, str],
                               log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``build_projects``, matching q14 once per distinct (text, county)."""
-    projects = kept.copy()
+    projects = kept.copy(deep=False)  # copy-on-write: adding columns leaves ``kept`` as it is
     reported = objects(kept["municipality_reported"])
     rid, srow = objects(kept["response_id"]), objects(kept["source_row"])
     match = Distinct(register.match, reported, objects(kept["county"]))
@@ -82,13 +82,19 @@ def project_attainment_vectorised(projects: pd.DataFrame, form: FormSchema) -> p
     answers = np.empty((n, k), dtype=object)
     for j, q in enumerate(questions):
         answers[:, j] = objects(projects[attainment_column(q.criterion_no)])
+
+    def repeated(column: str):
+        return lambda: objects(projects[column])[rows]
+
+    def per_criterion(values: list):
+        return lambda: object_array(values)[criterion]
+
     columns = {
-        "grant_year": objects(projects["grant_year"])[rows], "response_id": objects(projects["response_id"])[rows],
-        "county": objects(projects["county"])[rows],
-        "criterion_no": object_array([q.criterion_no for q in questions])[criterion],
-        "question_id": object_array([q.id for q in questions])[criterion],
-        "criterion": object_array([q.header for q in questions])[criterion],
+        "grant_year": repeated("grant_year"), "response_id": repeated("response_id"), "county": repeated("county"),
+        "criterion_no": per_criterion([q.criterion_no for q in questions]),
+        "question_id": per_criterion([q.id for q in questions]),
+        "criterion": per_criterion([q.header for q in questions]),
         "answer": answers.ravel(),
     }
     return frame_of(columns, ["grant_year", "response_id", "county", "criterion_no", "question_id", "criterion",
-                              "answer"])
+                              "answer"], n_rows=n * k)

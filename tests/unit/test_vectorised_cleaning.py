@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from friskliv_pipeline.cleaning.answers import clean_text, compact_key
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES, clean_partition
 from friskliv_pipeline.cleaning.columns import clean_texts, compact_keys, object_array
+from friskliv_pipeline.cleaning.responses import PROJECT_QUESTIONS
 from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.date_order import DAY_FIRST, MONTH_FIRST, UNDECIDED
 from friskliv_pipeline.forms.export_reader import read_export
@@ -132,6 +133,8 @@ def raw_tables(draw):
     rows = draw(st.lists(response(), min_size=1, max_size=8))
     if draw(st.booleans()):  # resubmissions and repeated competence reports: copies with other times
         rows += [dict(r, completion_time=draw(TIMES)) for r in draw(st.lists(st.sampled_from(rows), max_size=4))]
+    if draw(st.booleans()):  # a competence-only response: no project answers, set aside
+        rows[-1] = dict(rows[-1], **{q: None for q in PROJECT_QUESTIONS if q in rows[-1]})
     date_order = draw(st.sampled_from([None, DAY_FIRST, MONTH_FIRST, UNDECIDED]))
     records = []
     for i, cells in enumerate(rows, start=2):
