@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from friskliv_pipeline.cleaning.answers import compact_key
+from friskliv_pipeline.cleaning.columns import compact_keys, map_distinct
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.cleaning.responses import MULTI_PREFIX, OTHER_ORDER_COMPLETION, IssueLog, attainment_column
 from friskliv_pipeline.errors import ExportError
@@ -31,9 +31,11 @@ def split_responses(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     set_aside["reason"] = SET_ASIDE_REASON
 
     candidates = responses.loc[has_project].copy()
-    candidates["_title_key"] = candidates["project_title"].map(compact_key)
-    candidates["_municipality_key"] = candidates["municipality_reported"].map(compact_key)
-    candidates["_county_key"] = candidates["county"].fillna(candidates["county_reported"]).map(compact_key)
+    # keyed once per distinct text: the same name recurs on thousands of rows
+    candidates["_title_key"] = map_distinct(candidates["project_title"], compact_keys, on_array=True)
+    candidates["_municipality_key"] = map_distinct(candidates["municipality_reported"], compact_keys, on_array=True)
+    candidates["_county_key"] = map_distinct(candidates["county"].fillna(candidates["county_reported"]), compact_keys,
+                                               on_array=True)
     latest = _latest(candidates, "completion_time")
     _refuse_if_date_order_decides(candidates, latest)
     keyed = candidates["_title_key"] != ""

@@ -189,16 +189,22 @@ def _money(q: Question, raw: dict, row: dict, problem) -> None:
         problem(q.id, f"{q.id}.money_unparseable", parsed.problem)
 
 
+def read_time(value, dayfirst: bool):
+    """(parsed, None) or (None, (rule, message)) for one completion time."""
+    if value is None:
+        return None, ("meta.completion_time_missing", "the response has no completion time")
+    parsed = to_datetime(value, dayfirst)
+    if parsed is None:
+        return None, ("meta.completion_time_unparseable",
+                      f"completion time {str(value).strip()[:40]!r} is not a date-time")
+    return parsed, None
+
+
 def _timestamp(value, dayfirst: bool, log: IssueLog | None, rid, srow):
     """ISO text (from a workbook's real date-time cells) or d/m/y text in the given order."""
-    if value is None:
-        if log is not None:
-            log.add(rid, srow, "completion_time", "meta.completion_time_missing", "the response has no completion time")
-        return None
-    parsed = to_datetime(value, dayfirst)
-    if parsed is None and log is not None:
-        log.add(rid, srow, "completion_time", "meta.completion_time_unparseable",
-                f"completion time {str(value).strip()[:40]!r} is not a date-time", value)
+    parsed, problem = read_time(value, dayfirst)
+    if problem and log is not None:
+        log.add(rid, srow, "completion_time", *problem, value)
     return parsed
 
 
