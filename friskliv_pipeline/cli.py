@@ -266,6 +266,17 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_column_lineage(args: argparse.Namespace) -> int:
+    from friskliv_pipeline.sql_models.lineage import write_lineage_file
+
+    path, current = write_lineage_file(check=args.check)
+    if args.check and not current:
+        print(f"{path} is out of date: run `friskliv column-lineage`", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def cmd_contract_docs(args: argparse.Namespace) -> int:
     from friskliv_pipeline.contract_docs import markdown
 
@@ -309,6 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("contract-docs", help="write docs/data_contract.md from the contract")
     docs.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     docs.set_defaults(func=cmd_contract_docs)
+    lineage = sub.add_parser("column-lineage", help="write dbt_like_sql/column_lineage.json: the marts' column "
+                                                    "lineage read from their SQL (the code location loads it)")
+    lineage.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
+    lineage.set_defaults(func=cmd_column_lineage)
     return parser
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 
+from friskliv_pipeline.cli import main as cli
 from friskliv_pipeline.sql_models import load_project
-from friskliv_pipeline.sql_models.lineage import disagreements, sql_lineage
+from friskliv_pipeline.sql_models.lineage import (
+    derived_file_content, disagreements, lineage_file, sql_lineage, write_lineage_file,
+)
 from tests.test_sql_runner import GOOD_SCHEMA, PER_COUNTY, write_project
 
 PROJECT = load_project()
@@ -50,3 +56,33 @@ def test_yaml_fills_in_only_columns_the_sql_traces_to_nothing():
     model = PROJECT.models["mart_county_summary"]
     assert "n_projects" not in sql_lineage(model, PROJECT.models)  # count(*) reads no column
     assert PROJECT.column_lineage(model)["n_projects"] == [("projects", "response_id")]
+
+
+def test_the_stored_lineage_is_what_sqlglot_derives_now():
+    """dbt_like_sql/column_lineage.json (read when the code location loads) equals a fresh
+    derivation of every model's SQL: `friskliv column-lineage` regenerates it."""
+    path, current = write_lineage_file(check=True)
+    assert current, f"{path} is out of date: run `friskliv column-lineage`"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert set(stored) == set(PROJECT.models)
+    assert cli(["column-lineage", "--check"]) == 0
+
+
+def test_a_changed_model_is_read_again_not_taken_from_the_stored_file():
+    model = PROJECT.models["mart_collaboration"]
+    stored = json.loads(lineage_file(model).read_text(encoding="utf-8"))[model.name]["lineage"]
+    assert "projects.collab_private" in stored["pct_of_collaborative"]
+    # the same file, the SQL edited: the private partner no longer counts
+    edited = dataclasses.replace(model, template=model.template.replace(
+        "when 'private' then collab_private", "when 'private' then false"))
+    lineage = sql_lineage(edited, PROJECT.models)
+    assert ("projects", "collab_private") not in lineage["pct_of_collaborative"]
+    assert ("projects", "collab_specialist") in lineage["pct_of_collaborative"]
+
+
+def test_the_stored_file_is_generated_from_the_models(tmp_path):
+    project = load_project(write_project(tmp_path, {"mart_per_county": PER_COUNTY},
+                                         GOOD_SCHEMA.format(name="mart_per_county")))
+    entry = json.loads(derived_file_content(project.models))["mart_per_county"]
+    assert len(entry["digest"]) == 64
+    assert entry["lineage"]["county"] == ["projects.county"]
