@@ -157,11 +157,15 @@ class Warehouse:
             try:
                 cursor.execute(sql)
                 while rows := cursor.fetchmany(READ_CHUNK_ROWS):  # bounded memory: tuples of one chunk at a time
-                    chunks.append(pd.DataFrame.from_records(rows, columns=names, coerce_float=False))
+                    # typed chunk by chunk: a chunk's repeated texts become one string object each
+                    # (contract._typed) before the next chunk is fetched
+                    chunks.append(typed_columns(pd.DataFrame.from_records(rows, columns=names, coerce_float=False),
+                                                contract_name(name)))
             finally:
                 cursor.close()
-        frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=names)
-        return typed_columns(frame, contract_name(name))  # the selected columns, in the contract's order when all
+        if not chunks:
+            return typed_columns(pd.DataFrame(columns=names), contract_name(name))
+        return pd.concat(chunks, ignore_index=True)  # the selected columns, in the contract's order when all
 
     def publish(self, names: Iterable[str], grant_year: int) -> dict[str, int]:
         """Replace grant year ``grant_year`` of every table in ``names`` with its staged rows, all in

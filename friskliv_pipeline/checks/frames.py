@@ -475,6 +475,8 @@ COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
     ("project_user_groups", "projects"): _PROJECT_CONTEXT,
     ("project_collaborators", "projects"): _PROJECT_CONTEXT,
     ("competence_building", "responses"): ("grant_year", "response_id", "source_row", "county_reported"),
+    ("responses", "responses"): ("grant_year", "response_id", "source_row", "county", "county_reported",
+                                 "municipality_reported", "project_title", *YES_NO_COLUMNS.values()),
     ("allocations", "projects"): ("grant_year", "response_id", "county", "grant_amount_nok"),
 }
 
