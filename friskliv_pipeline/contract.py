@@ -262,14 +262,18 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return typed_columns(frame[spec.column_names], table)
 
 
-def typed_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+def typed_columns(frame: pd.DataFrame, table: str, share_texts: bool = False) -> pd.DataFrame:
     """``frame``'s columns (a subset of ``table``'s, in any order) typed as the contract says;
-    a column already of its contract dtype is kept as it is."""
+    a column already of its contract dtype is kept as it is. ``share_texts`` (reads): equal texts
+    become one object (``_shared_strings``)."""
     spec = {c.name: c for c in TABLES[table].columns}
     out = frame[list(frame.columns)]  # a new frame (a lazy copy under copy-on-write): the caller's is untouched
     for name in out.columns:
-        out[name] = _typed(out[name], spec[name].type)
+        out[name] = _typed(out[name], spec[name].type, share_texts)
     return out.reset_index(drop=True)
+
+
+_SAMPLE = 2000  # values looked at to see whether a column repeats its texts
 
 
 def _shared_strings(values: pd.Series) -> pd.Series:
@@ -279,8 +283,11 @@ def _shared_strings(values: pd.Series) -> pd.Series:
     import numpy as np
     import pandas as pd
 
+    sample = values.iloc[:_SAMPLE].dropna()
+    if len(sample) > 100 and sample.nunique() * 2 > len(sample):  # mostly distinct: nothing to share
+        return values
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if len(uniques) * 2 > len(values):  # mostly distinct: nothing to share
+    if len(uniques) * 2 > len(values):
         return values
     shared = np.full(len(values), None, dtype=object)
     present = codes >= 0
@@ -288,7 +295,7 @@ def _shared_strings(values: pd.Series) -> pd.Series:
     return pd.Series(shared, index=values.index, name=values.name)
 
 
-def _typed(series: pd.Series, kind: str) -> pd.Series:
+def _typed(series: pd.Series, kind: str, share_texts: bool = False) -> pd.Series:
     """``series`` as the contract dtype of ``kind``; every kind of missing becomes <NA>/NaT."""
     import pandas as pd
 
@@ -298,9 +305,11 @@ def _typed(series: pd.Series, kind: str) -> pd.Series:
     if kind == "datetime":
         return pd.to_datetime(series, errors="raise").astype(dtype)
     if kind == "text":
-        # str() of every present value (ints, bools, …), as a bound parameter would show them;
-        # equal texts as one object (_shared_strings)
-        return _shared_strings(series.astype(object).where(series.notna(), None)).astype(dtype)
+        if isinstance(series.dtype, pd.StringDtype) and not share_texts:
+            return series.astype(dtype)
+        # str() of every present value (ints, bools, …), as a bound parameter would show them
+        values = series.astype(object).where(series.notna(), None)
+        return (_shared_strings(values) if share_texts else values).astype(dtype)
     if kind in ("int", "bool") and series.dtype != object:
         return series.astype(dtype)  # numeric/bool numpy or nullable arrays: vectorised, raises on 1.5 → int
     if kind in ("int", "bool"):

@@ -160,7 +160,7 @@ class Warehouse:
                     # typed chunk by chunk: a chunk's repeated texts become one string object each
                     # (contract._typed) before the next chunk is fetched
                     chunks.append(typed_columns(pd.DataFrame.from_records(rows, columns=names, coerce_float=False),
-                                                contract_name(name)))
+                                                contract_name(name), share_texts=True))
             finally:
                 cursor.close()
         if not chunks:
