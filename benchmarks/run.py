@@ -248,7 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-import", action="store_true", help="skip the code-location import timing")
     parser.add_argument("--results", default=str(RESULTS))
     parser.add_argument("--readme", action="store_true", help="rewrite README.md's performance table")
+    parser.add_argument("--readme-only", action="store_true",
+                        help="rewrite README.md's performance table from results.json, time nothing")
     args = parser.parse_args(argv)
+    if args.readme_only:
+        write_readme(json.loads(Path(args.results).read_text(encoding="utf-8")))
+        return 0
     work_dir = Path(args.work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     path = Path(args.results)
