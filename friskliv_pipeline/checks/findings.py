@@ -163,8 +163,9 @@ def _template_fields(template: str) -> set[str]:
 
 
 def index_columns(suite: Suite, frame: pd.DataFrame) -> list[str]:
-    """The record columns GX returns for each listed row (``unexpected_index_column_names``):
-    where the row is (``CONTEXT_COLUMNS``) and what the messages and the observed value read."""
+    """The record columns each listed row carries (GX names the row by its ``record`` index and
+    gx_runner joins these on): where the row is (``CONTEXT_COLUMNS``) and what the messages and
+    the observed value read."""
     wanted = list(CONTEXT_COLUMNS)
     for e in suite.expectations:
         used = _template_fields(e.meta["message"]) | _template_fields(e.meta["message_nb"])
