@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from friskliv_pipeline.cleaning.answers import ATTAINMENT_VALUES, match_key, multi_choice, split_multi
+from friskliv_pipeline.cleaning.columns import map_distinct
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.cleaning.responses import YES_NO_COLUMNS
 from friskliv_pipeline.contract import COMPETENCE_PARTS
@@ -101,19 +102,14 @@ def _county_2023(counties_history: pd.DataFrame) -> dict[tuple[int, str], str]:
     return {(int(r.grant_year), r.county): r.county_2023 for r in counties_history.itertuples(index=False)}
 
 
-def _keyed(values: pd.Series) -> pd.Series:
-    """match_key of every value, computed once per distinct value (names repeat across projects)."""
-    values = values.astype(object).where(values.notna(), "")
-    keys = {v: match_key(v) for v in pd.unique(values)}
-    return values.map(keys).astype(object)  # object also when empty (no earlier year)
-
-
 def _project_keys(frame: pd.DataFrame, years, to_2023: dict[tuple[int, str], str]) -> pd.Series:
     """The same-project key: county on the 2023 structure, municipality (else as reported), title."""
     county = pd.Series([to_2023.get((int(y), c), c) for y, c in zip(years, frame["county"])],
                        index=frame.index, dtype=object)
     municipality = frame["municipality"].where(frame["municipality"].notna(), frame["municipality_reported"])
-    return _keyed(county) + "\x1f" + _keyed(municipality) + "\x1f" + _keyed(frame["project_title"])
+    keys = [map_distinct(part, match_key).astype(object)  # object also when empty (no earlier year)
+            for part in (county, municipality, frame["project_title"])]
+    return keys[0] + "\x1f" + keys[1] + "\x1f" + keys[2]
 
 
 def consecutive_grant_years(projects: pd.DataFrame, history: pd.DataFrame, counties_history: pd.DataFrame,

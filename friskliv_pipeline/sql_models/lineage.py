@@ -127,7 +127,6 @@ def disagreements(model: Model, models: dict[str, Model]) -> list[str]:
     return lines
 
 
-
 def write_lineage_file(check: bool = False) -> tuple[Path, bool]:
     """Write dbt_like_sql/column_lineage.json (``check``: only compare); (path, was it current)."""
     from friskliv_pipeline.sql_models.project import load_project
