@@ -185,7 +185,8 @@ def clean_responses(raw: pd.DataFrame, form: dict, counties: pd.DataFrame) -> pd
     k = place(raw["q01"]).str.replace(r"^(?:fylkeskommune|fylke) | (?:fylkeskommune|fylke)$", "", regex=True)
     df["county"] = k.map(county_index(counties)).astype("string")
     for qid, column in {"q02": "competence_already_reported", "q03": "competence_used",
-                        "q17": "diagnosis_independent", "q18": "diagnosis_specific", "q20": "intercommunal"}.items():
+                        "q17": "diagnosis_independent", "q18": "diagnosis_specific", "q20": "intercommunal",
+                        "q37": "project_report_delivered"}.items():
         df[column] = raw[qid].str.casefold().str.rstrip(".!").map(YES_NO).astype("boolean")
     df["competence_not_used_reason"] = raw["q04"]
     df["project_title"], df["municipality_reported"] = raw["q13"], raw["q14"]
@@ -360,6 +361,8 @@ def marts(projects: pd.DataFrame, comp: pd.DataFrame, form: dict, counties: pd.D
         "n_counties_competence_used": int(comp["competence_used"].eq(True).sum()),
         "n_counties_competence_not_used": int(comp["competence_used"].eq(False).sum()),
         "competence_total_nok": int(comp["competence_total_nok"].sum()),
+        "n_report_not_delivered": int(projects["project_report_delivered"].eq(False).sum()),
+        "pct_report_not_delivered": pct1(int(projects["project_report_delivered"].eq(False).sum()), n),
     }
     national_summary = pd.DataFrame({"metric": list(metrics), "value": pd.array(
         [None if pd.isna(v) else int(v) for v in metrics.values()], dtype="Int64")})

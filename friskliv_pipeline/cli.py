@@ -251,7 +251,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("  checks: " + _check_summary(events))
         print(f"  warehouse: {_safe_url(settings.warehouse_url)}")
         print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")
-        print(f"  report:    {settings.data_dir / 'reports' / str(year) / 'report.html'}")
+        print(f"  report:    {settings.data_dir / 'reports' / str(year) / 'report.html'} (public edition)")
+        print(f"  auditor:   {settings.data_dir / 'reports' / str(year) / 'revisjon.html'} (auditor's edition)")
         print(f"  validation: {settings.data_dir / 'validation' / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}")
     return 1 if failed else 0
 

@@ -110,6 +110,7 @@ PLANTED = {
         "one Trøndelag project answers 'Delvis' without the q36 comment",
         "one Vestland project names 'Voss herad og Vaksdal' (two municipalities, inter-municipal)",
         "one Nordland project names 'Bodø sentrum', a place that is not a municipality",
+        "one project's q38 comment gives a contact's e-mail address and phone number (masked in the public report)",
     ],
     2023: [
         "Viken reports its competence building twice with different amounts (conflicting repeat)",
@@ -396,6 +397,8 @@ class DemoBuilder:
             missing.fields["q36"] = None
             by_county["Vestland"][2].municipality = "Voss herad og Vaksdal"
             by_county["Nordland"][3].municipality = "Bodø sentrum"
+            commented = next(p for p in projects if p.fields["q38"])
+            commented.fields["q38"] += " Kontaktperson: prosjektleder@example.no, tlf. 912 34 567."
             for p in projects:  # every other partial answer carries its comment
                 if p.fields["_partial"] and p is not missing and not p.fields["q36"]:
                     p.fields["q36"] = COMMENTS[0]

@@ -1,6 +1,8 @@
-"""The analyst's commentary files (issue 12, point 4): values by name, filled from the marts and
-traced; an unknown name or a file that is no place in the report is an error naming file and line;
-and a run with such a file fails before anything of the grant year is published."""
+"""The analyst's commentary files (issues 12 and 21): values by name, filled from the marts and
+traced; a value only inside a claim whose condition makes its words true; a claim whose condition
+fails, an unknown name or a file that is no place in the report is an error naming file and line;
+and a run with such a file fails before anything of the grant year is published, also when last
+year's sentences meet this year's numbers."""
 
 from __future__ import annotations
 
@@ -14,13 +16,22 @@ from friskliv_pipeline.report.data import ReportData
 from tests.conftest import REFERENCE_DIR
 
 
-def _data(year: int = 2024) -> ReportData:
+def _data(year: int = 2024, first_goal: int = 22) -> ReportData:
     marts = {
         "mart_national_summary": pd.DataFrame({"metric": ["n_projects", "competence_total_nok", "pct_collaborative"],
                                                "value": [115, 874037, 94]}),
-        "mart_attainment": pd.DataFrame({"criterion_no": [1, 2], "criterion": ["A", "B"], "pct_with_goal": [22, 38]}),
+        "mart_attainment": pd.DataFrame({"criterion_no": [1, 2], "criterion": ["A", "B"],
+                                         "pct_with_goal": [first_goal, 38]}),
     }
-    return ReportData(year, marts, pd.DataFrame(), pd.DataFrame(columns=["question_id", "county", "text"]))
+    checks = pd.DataFrame({"check_name": ["allocation.unspent", "regelverk5B.competence_cap"],
+                           "status": ["not_evaluated", "failed"], "n_records": [0, 2]})
+    return ReportData(year, marts, pd.DataFrame(), pd.DataFrame(columns=["question_id", "county", "text"]),
+                      check_results=checks)
+
+
+FEW = ("{% claim mart_attainment.1.pct_with_goal < 30 %}\n"
+       "Få prosjekter har hatt som mål å etablere en frisklivssentral ({{ mart_attainment.1.pct_with_goal }} %).\n"
+       "{% endclaim %}\n")
 
 
 def _write(tmp_path, name: str, text: str, year: int = 2024):
@@ -31,8 +42,8 @@ def _write(tmp_path, name: str, text: str, year: int = 2024):
 
 
 def test_names_are_filled_and_traced(tmp_path):
-    _write(tmp_path, "4.4.md", "Få prosjekter ({{ mart_attainment.1.pct_with_goal }} %) av {{n_projects}}.\n\n"
-                               "Til sammen {{ competence_total_nok }} i {{ year }}.\n")
+    _write(tmp_path, "4.4.md", "{% claim n_projects > 0 %}\nFå prosjekter ({{ mart_attainment.1.pct_with_goal }} %) "
+                               "av {{n_projects}}.\n\nTil sammen {{ competence_total_nok }} i {{ year }}.\n{% endclaim %}\n")
     html = str(load(tmp_path, _data())["4.4"].html)
     assert '<span class="n" data-source="mart_attainment:1:pct_with_goal">22</span>\u00a0%' in html
     assert '<span class="n" data-source="mart_national_summary:n_projects">115</span>' in html
@@ -41,7 +52,8 @@ def test_names_are_filled_and_traced(tmp_path):
 
 
 def test_an_unknown_name_names_the_file_and_line(tmp_path):
-    path = _write(tmp_path, "4.2.md", "Første linje.\n\nAndel: {{ pct_collaborative }} %.\nFeil: {{ pct_colaborative }}\n")
+    path = _write(tmp_path, "4.2.md", "Første linje.\n{% claim n_projects > 0 %}\nAndel: {{ pct_collaborative }} %.\n"
+                                      "Feil: {{ pct_colaborative }}\n{% endclaim %}\n")
     with pytest.raises(CommentaryError) as error:
         load(tmp_path, _data())
     message = str(error.value)
@@ -74,9 +86,63 @@ def test_the_bundled_commentary_files_are_places_in_the_report(year):
     assert {"4.2", "4.3", "4.4", "oppsummering", "bakgrunn"} <= {p.stem for p in folder.glob("*.md")} <= set(SLOTS)
 
 
-def test_values_cover_the_national_summary_and_row_marts():
+def test_values_cover_the_national_summary_row_marts_and_checks():
     known = values(_data())
-    assert {"n_projects", "competence_total_nok", "mart_attainment.2.pct_with_goal", "year"} <= set(known)
+    assert {"n_projects", "competence_total_nok", "mart_attainment.2.pct_with_goal", "year",
+            "check.allocation.unspent.evaluated", "check.regelverk5B.competence_cap.records"} <= set(known)
+    assert known["check.allocation.unspent.evaluated"].number == 0
+    assert known["check.regelverk5B.competence_cap.records"].number == 2
+
+
+# --- Claims: the word around a number is bound to the data -----------------------------------------
+
+def test_a_claim_whose_condition_holds_is_published(tmp_path):
+    _write(tmp_path, "4.4.md", FEW)
+    html = str(load(tmp_path, _data(first_goal=22))["4.4"].html)
+    assert "Få prosjekter" in html and ">22</span>" in html and "claim" not in html
+
+
+def test_a_claim_whose_condition_fails_stops_with_file_line_value_and_condition(tmp_path):
+    """2023's 83 % must never be published as "Få prosjekter … (83 %)"."""
+    path = _write(tmp_path, "4.4.md", "Innledning.\n\n" + FEW, year=2023)
+    with pytest.raises(CommentaryError) as error:
+        load(tmp_path, _data(2023, first_goal=83))
+    message = str(error.value)
+    assert f"file {path}, line 3" in message
+    assert "mart_attainment.1.pct_with_goal < 30" in message and "mart_attainment.1.pct_with_goal = 83" in message
+    assert "2023" in message and "What to do" in message
+
+
+def test_a_value_outside_a_claim_is_refused(tmp_path):
+    path = _write(tmp_path, "4.3.md", "Hele {{ pct_collaborative }} % samarbeidet.\n")
+    with pytest.raises(CommentaryError, match="outside a claim") as error:
+        load(tmp_path, _data())
+    assert f"file {path}, line 1" in str(error.value)
+
+
+def test_if_else_chooses_the_wording_from_the_data(tmp_path):
+    text = ("{% if check.allocation.unspent.evaluated == 1 %}\nMidlene er brukt i tråd med regelverket.\n"
+            "{% elif check.regelverk5B.competence_cap.records > 0 %}\nKontrollen fant {{ check.regelverk5B.competence_cap.records }} avvik.\n"
+            "{% else %}\nIkke vurdert.\n{% endif %}\n")
+    _write(tmp_path, "oppsummering.md", text)
+    html = str(load(tmp_path, _data())["oppsummering"].html)
+    assert "Kontrollen fant" in html and ">2</span>" in html
+    assert "i tråd med regelverket" not in html and "Ikke vurdert" not in html
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("{% claim %}\nx\n{% endclaim %}\n", "without a condition"),
+    ("{% claim n_projects > 0 %}\nx\n", "never closed"),
+    ("{% endif %}\n", "closes no"),
+    ("Tekst {% claim n_projects > 0 %} inni.\n", "stand alone"),
+    ("{% claim n_projects > __import__('os') %}\nx\n{% endclaim %}\n", "cannot be judged"),
+    ("{% claim n_prosjekter > 1 %}\nx\n{% endclaim %}\n", "unknown name"),
+])
+def test_malformed_blocks_name_the_file_and_line(tmp_path, text, problem):
+    path = _write(tmp_path, "4.1.md", text)
+    with pytest.raises(CommentaryError, match=problem) as error:
+        load(tmp_path, _data())
+    assert f"file {path}, line" in str(error.value)
 
 
 @pytest.mark.slow
@@ -85,7 +151,8 @@ def test_a_bad_commentary_file_fails_the_run_before_anything_is_published(pipeli
     reference = tmp_path / "reference"
     shutil.copytree(REFERENCE_DIR, reference)
     bad = reference / "commentary" / "2024" / "4.2.md"
-    bad.write_text("Kommentar.\n\nHele {{ pct_target_bth }} % av prosjektene.\n", encoding="utf-8")
+    bad.write_text("Kommentar.\n{% claim n_projects > 0 %}\nHele {{ pct_target_bth }} % av prosjektene.\n"
+                   "{% endclaim %}\n", encoding="utf-8")
     monkeypatch.setenv("FRISKLIV_REFERENCE_DIR", str(reference))
     result = run_year(2024, raise_on_error=False)
     assert not result.success
@@ -99,3 +166,23 @@ def test_a_bad_commentary_file_fails_the_run_before_anything_is_published(pipeli
     report_dir = tmp_path / "data" / "reports" / "2024"
     published = [p.name for p in report_dir.iterdir()] if report_dir.exists() else []
     assert published == []  # no figure, no report, no tables
+
+
+@pytest.mark.slow
+def test_the_2023_report_with_the_2024_commentary_fails_loudly(pipeline_env, run_year, tmp_path, monkeypatch):
+    """Last year's sentences with this year's numbers: the 2024 files' claims do not hold for 2023,
+    and the run says which, instead of publishing them."""
+    reference = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, reference)
+    shutil.rmtree(reference / "commentary" / "2023")
+    shutil.copytree(REFERENCE_DIR / "commentary" / "2024", reference / "commentary" / "2023")
+    monkeypatch.setenv("FRISKLIV_REFERENCE_DIR", str(reference))
+    result = run_year(2023, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    error = failure.event_specific_data.error
+    while error.cause is not None:
+        error = error.cause
+    assert "commentary/2023/" in error.message and "does not hold for 2023" in error.message
+    assert "line" in error.message and " = " in error.message  # the value it saw
+    assert not (tmp_path / "data" / "reports" / "2023" / "report.html").exists()

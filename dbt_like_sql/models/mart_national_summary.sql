@@ -68,7 +68,8 @@ project_figures as (
         sum(case when is_collaborative = true then 1 else 0 end) as n_collaborative,
         sum(case when collab_none = true then 1 else 0 end) as n_not_collaborative,
         sum(case when is_collaborative = true and (collab_user_org = true or collab_volunteer_org = true)
-            then 1 else 0 end) as n_collab_user_or_volunteer_org
+            then 1 else 0 end) as n_collab_user_or_volunteer_org,
+        sum(case when project_report_delivered = false then 1 else 0 end) as n_report_not_delivered
 
     from projects
 
@@ -129,6 +130,7 @@ figures as (
         {{ pct('project_figures.n_intercommunal', 'project_figures.n_projects') }} as pct_intercommunal,
         {{ pct('project_figures.n_collaborative', 'project_figures.n_projects') }} as pct_collaborative,
         {{ pct('project_figures.n_not_collaborative', 'project_figures.n_projects') }} as pct_not_collaborative,
+        {{ pct('project_figures.n_report_not_delivered', 'project_figures.n_projects') }} as pct_report_not_delivered,
         -- the mean number of projects per county, a whole number rounded half up (as pct, without the 100)
         case when county_figures.n_counties > 0
             then (2 * cast(project_figures.n_projects as bigint) + cast(county_figures.n_counties as bigint))
@@ -178,6 +180,8 @@ metrics as (
     union all select 'n_counties_competence_used', n_counties_competence_used from figures
     union all select 'n_counties_competence_not_used', n_counties_competence_not_used from figures
     union all select 'competence_total_nok', competence_total_nok from figures
+    union all select 'n_report_not_delivered', n_report_not_delivered from figures
+    union all select 'pct_report_not_delivered', pct_report_not_delivered from figures
 
 ),
 

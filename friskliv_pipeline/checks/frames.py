@@ -224,7 +224,8 @@ def projects_frame(t: YearTables) -> RecordFrame:
         not_evaluated["regelverk5.max_three_years"] = Reason(
             f"a fourth grant year in a row needs {_years(needed)} in the warehouse; "
             f"{_years(absent)} {'is' if len(absent) == 1 else 'are'} not there (present: {_years(present)})",
-            f"et fjerde tilskuddsår på rad kan bare påvises når {_years(needed, and_=' og ')} finnes i datavarehuset; "
+            f"et fjerde tilskuddsår på rad kan bare påvises når rapporteringen for {_years(needed, and_=' og ')} "
+            f"er med i grunnlaget; "
             f"{_years(absent, and_=' og ')} mangler")
     else:
         compared["regelverk5.max_three_years"] = f"grant years compared: {present[0]}–{t.grant_year}"
@@ -414,16 +415,16 @@ def allocation_provenance(t: YearTables) -> dict[str, Reason]:
     allocations, totals, year = t["allocations"], t["grant_totals"], t.grant_year
     if allocations.empty:
         reason = Reason(f"no allocations for {year} are loaded (assets/reference/allocations.csv)",
-                        f"fordelingen til fylkene for {year} er ikke lastet inn")
+                        f"Helsedirektoratets fordeling av tilskuddet per fylke for {year} er ikke lagt inn")
     elif not all(is_official(s) for s in allocations["source"]):
         sources = "; ".join(sorted({str(s) for s in allocations["source"] if not is_official(s)}))
         reason = Reason(f"the {year} allocations are not Helsedirektoratet's official figures (source: {sources})",
-                        f"fordelingen til fylkene for {year} i referansetabellen er ikke Helsedirektoratets tall, "
-                        f"bare illustrative")
+                        f"Helsedirektoratets fordeling av tilskuddet per fylke for {year} var ikke lagt inn da "
+                        f"rapporten ble laget")
     elif totals.empty or not is_official(totals.iloc[0]["source"]):
         source = totals.iloc[0]["source"] if len(totals) else "none"
         reason = Reason(f"the {year} grant totals are not official (source: {source})",
-                        f"bevilgningen for {year} i referansetabellen er ikke Helsedirektoratets tall")
+                        f"Helsedirektoratets bevilgning for {year} var ikke lagt inn da rapporten ble laget")
     else:
         return {}
     return {rule.id: reason for rule in suites()["allocations"].rules}

@@ -74,43 +74,70 @@ def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
             "preview": _preview(figure.png)})
 
 
-@asset(deps=[AssetKey(k) for k in FIGURES] + [AssetKey(m) for m in MARTS], kinds={"html"},
-       description=("report.html: the whole yearly report (front page, contents, summary, background, method, "
-                    "results 4.1–4.7, appendices: regelverk rules, the form's questions, free text verbatim, "
-                    "findings for auditors) from the marts and the analyst's commentary; figures inline as SVG."),
-       **PUBLISH)
-def report_html(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+EDITIONS = {  # HTML asset -> (PDF asset, file stem, what it is)
+    "report_html": ("report_pdf", "report", "the public edition Helsedirektoratet publishes: front page, summary, "
+                    "background, method, results 4.x, Vedlegg 1 (the year's regelverk), 2 (the form's questions) and "
+                    "3 (free text verbatim, e-mail addresses and phone numbers masked); nothing internal"),
+    "auditor_html": ("auditor_pdf", "revisjon", "the auditor's edition, not for publication: every rule with its "
+                     "regelverk point, findings with Forms ID and sheet row, the follow-up list, data notes, rules "
+                     "not evaluated, masked free text as written, provenance"),
+}
+
+
+@multi_asset(
+    specs=[AssetSpec(key, description=f"{stem}.html: {what}. Figures inline as SVG.", kinds={"html"},
+                     deps=[AssetKey(k) for k in FIGURES] + [AssetKey(m) for m in MARTS], **PUBLISH)
+           for key, (_pdf, stem, what) in EDITIONS.items()],
+    partitions_def=grant_year_partitions, can_subset=False,
+)
+def report_html(context: AssetExecutionContext, friskliv: FrisklivResource):
+    """Both editions of the year from one read of the warehouse: report.html and revisjon.html."""
     from friskliv_pipeline.report.publish import publish_html
 
-    path = publish_html(friskliv, grant_year_of(context.partition_key), context.run.run_id,
-                        report_dir(friskliv, context.partition_key))
-    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": path.stat().st_size})
+    paths = publish_html(friskliv, grant_year_of(context.partition_key), context.run.run_id,
+                         report_dir(friskliv, context.partition_key))
+    for key, path in zip(EDITIONS, paths):
+        yield MaterializeResult(asset_key=key, metadata={"path": MetadataValue.path(str(path)),
+                                                         "bytes": path.stat().st_size})
 
 
-@asset(deps=[report_html], kinds={"pdf"}, description="report.pdf: report.html printed by WeasyPrint: A4, page numbers, bookmarks, tagged PDF/UA-1.", **PUBLISH)
-def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+@multi_asset(
+    specs=[AssetSpec(pdf, description=f"{stem}.pdf: {stem}.html printed by WeasyPrint: A4, page numbers, bookmarks, "
+                     "tagged PDF/UA-1.", kinds={"pdf"}, deps=[AssetKey(html)], **PUBLISH)
+           for html, (pdf, stem, _what) in EDITIONS.items()],
+    partitions_def=grant_year_partitions, can_subset=False,
+)
+def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource):
+    """Both editions printed."""
     from friskliv_pipeline.report.html import render_pdf
 
     out = report_dir(friskliv, context.partition_key)
-    path = render_pdf((out / "report.html").read_text(encoding="utf-8"), out / "report.pdf")
-    return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "bytes": path.stat().st_size})
+    for _html, (pdf, stem, _what) in EDITIONS.items():
+        path = render_pdf((out / f"{stem}.html").read_text(encoding="utf-8"), out / f"{stem}.pdf")
+        yield MaterializeResult(asset_key=pdf, metadata={"path": MetadataValue.path(str(path)),
+                                                         "bytes": path.stat().st_size})
 
 
 @asset(deps=[AssetKey(m) for m in MARTS], kinds={"excel", "csv"},
-       description="tables.xlsx (one sheet per mart, plus findings) and indicators.csv; formula-like text neutralized.",
+       description=("tables.xlsx (the public tables: one sheet per mart with Norwegian headers, the free text as the "
+                    "report shows it, no money from allocations that are not official) and indicators.csv; "
+                    "formula-like text neutralized."),
        **PUBLISH)
 def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
     from friskliv_pipeline.report.publish import check_commentary, report_data
+    from friskliv_pipeline.report.screening import screen
     from friskliv_pipeline.report.tables import write_csv, write_xlsx
 
     data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
     check_commentary(friskliv, data)  # the report's numbers and words are published together or not at all
     out = report_dir(friskliv, context.partition_key)
-    xlsx, csv = write_xlsx(data, out / "tables.xlsx"), write_csv(data, out / "indicators.csv")
+    xlsx = write_xlsx(data, out / "tables.xlsx", screen(data.free_text)[0])
+    csv = write_csv(data, out / "indicators.csv")
     return MaterializeResult(metadata={"xlsx": MetadataValue.path(str(xlsx)), "csv": MetadataValue.path(str(csv))})
 
 
-@asset(deps=[report_html, report_pdf, report_tables], kinds={"json"},
+@asset(deps=[*(AssetKey(k) for k in EDITIONS), *(AssetKey(p) for p, _s, _w in EDITIONS.values()), report_tables],
+       kinds={"json"},
        description="manifest.json: every artifact and input with its sha256, row counts, run id, code version.",
        **PUBLISH)
 def report_manifest(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:

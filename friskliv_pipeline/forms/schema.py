@@ -69,6 +69,8 @@ class Question:
     labels: tuple[str, ...] = ()
     criterion_no: int | None = None
     category: str | None = None
+    label: str | None = None  # the report's name for it where the form's wording has a slip ("læring- og")
+    intro: str | None = None  # text the form shows above the question (a block's lead question)
 
     def option_keys(self) -> list[str]:
         return [o.key for o in self.options]
@@ -80,6 +82,9 @@ class FormSchema:
     title: str
     questions: tuple[Question, ...]
     path: Path | None = field(default=None, compare=False)
+    # when and how the form was collected: opened, closed (dates), shared_in_advance_with (who had
+    # the questions before the form opened); each may be absent
+    collection: dict = field(default_factory=dict, compare=False)
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -115,10 +120,27 @@ def load_form_schema(reference_dir: Path, grant_year: int) -> FormSchema:
             Question(
                 id=q["id"], header=q["header"], kind=q["kind"], section=q["section"],
                 required=bool(q.get("required")), options=options, labels=labels,
-                criterion_no=q.get("criterion_no"), category=q.get("category"),
+                criterion_no=q.get("criterion_no"), category=q.get("category"), label=q.get("label"),
+                intro=q.get("intro"),
             )
         )
-    return FormSchema(int(data["grant_year"]), data.get("title", ""), tuple(questions), path)
+    return FormSchema(int(data["grant_year"]), data.get("title", ""), tuple(questions), path,
+                      _collection(data.get("collection") or {}, path))
+
+
+def _collection(raw: dict, path: Path) -> dict:
+    """The form's collection facts, dates parsed: a date that does not parse names the file."""
+    import datetime as dt
+
+    out = dict(raw)
+    for key in ("opened", "closed"):
+        if key in out:
+            try:
+                out[key] = dt.date.fromisoformat(str(out[key]))
+            except ValueError:
+                raise ExportError(f"collection.{key} {out[key]!r} is not a date", file=str(path),
+                                  hint="write it as YYYY-MM-DD") from None
+    return out
 
 
 _TRAILING = re.compile(r"[\s.:;,?!*]+$")

@@ -1,12 +1,29 @@
 """The analyst's commentary: per grant year, Markdown files in
-``<reference_dir>/commentary/<year>/<slot>.md`` rendered in place in the report.
+``<reference_dir>/commentary/<year>/<slot>.md`` rendered in place in the public report.
 
 What the form cannot say lives here: the "Kommentar" paragraphs, the conclusions, the background
-of the scheme and figures from other sources (e.g. KOSTRA shares). A file may quote any mart value
-by name, ``{{ n_projects }}`` or ``{{ mart_attainment.1.pct_with_goal }}``; the value is filled in
-from the marts of the run and traced like every other number. A name the marts do not have, or a
-file whose name is not a slot of the report, fails the run before anything is published, with a
-message naming the file and line.
+of the scheme and figures from other sources (e.g. KOSTRA shares). A sentence that quotes the
+year's data is a claim, and a claim is two claims: the number and the word around it ("få",
+"de fleste", "i all hovedsak"). So a file states such a sentence only together with the
+condition that makes its words true::
+
+    {% claim mart_attainment.1.pct_with_goal < 30 %}
+    Få prosjekter har hatt som mål å etablere en kommunal frisklivssentral
+    ({{ mart_attainment.1.pct_with_goal }} %).
+    {% endclaim %}
+
+A claim whose condition does not hold stops the run before anything is published, naming the
+file, the line, the condition and the values it saw; so last year's sentences can never be
+published with this year's numbers. Where the year's data decide between two wordings,
+``{% if <condition> %} … {% elif … %} … {% else %} … {% endif %}`` chooses one. A value may be
+quoted (``{{ name }}``) only inside such a block; ``{{ year }}`` anywhere.
+
+The names a file can quote or test (``values``): every metric of mart_national_summary
+(``n_projects``), a mart row's value (``mart_attainment.1.pct_with_goal``), a free-text theme's
+count (``theme.q36.omorganisering``; ``answers.q36`` is every answer to q36), and what the checks
+found (``check.<rule>.evaluated`` is 1 or 0, ``check.<rule>.records`` the records it listed).
+An unknown name, a malformed block, or a file whose name is not a slot of the report fails the
+run the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +36,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from friskliv_pipeline.errors import FrisklivError
+from friskliv_pipeline.report.conditions import ConditionError, evaluate, names_in
 from friskliv_pipeline.report.data import ReportData
 from friskliv_pipeline.report.language import number
 
@@ -34,6 +52,8 @@ SLOTS = {
     "oppsummering": "the conclusions at the end of Oppsummering",
 }
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+BLOCK = re.compile(r"^\s*\{%-?\s*(claim|if|elif|else|endclaim|endif)\b(.*?)-?%\}\s*$")
+FREE_NAMES = ("year",)  # names a file may quote outside a claim: they state no finding
 # mart → the column that names a row, for "mart.key.column" names
 ROW_KEYS = {"mart_attainment": "criterion_no", "mart_county_summary": "county",
             "mart_competence_building": "category", "mart_collaboration": "partner",
@@ -52,13 +72,19 @@ class Value:
     text: str
     source: str
     unit: str = ""  # "kr" after amounts in kroner, outside the traced number
+    number: float | int | None = None  # what a condition compares
 
 
-def values(data: ReportData) -> dict[str, Value]:
-    """Every name a commentary file may use, with its formatted value and its data-source."""
-    out = {"year": Value(str(data.grant_year), "grant_year")}
+def _value(value, source: str, unit: str = "") -> Value:
+    numeric = None if value is None or value != value else value  # NaN is missing
+    return Value(number(value), source, unit, numeric)
+
+
+def values(data: ReportData, summaries: dict | None = None) -> dict[str, Value]:
+    """Every name a commentary file may quote or test, with its formatted value and its data-source."""
+    out = {"year": Value(str(data.grant_year), "grant_year", number=data.grant_year)}
     for metric, value in data.metrics.items():
-        out[metric] = Value(number(value), f"mart_national_summary:{metric}", "kr" if metric.endswith("_nok") else "")
+        out[metric] = _value(value, f"mart_national_summary:{metric}", "kr" if metric.endswith("_nok") else "")
     for mart, key in ROW_KEYS.items():
         frame = data.marts.get(mart)
         if frame is None or key not in frame:
@@ -67,8 +93,20 @@ def values(data: ReportData) -> dict[str, Value]:
             for column, value in row.items():
                 if column in ("grant_year", key) or isinstance(value, str) or value is None:
                     continue
-                name = f"{mart}.{row[key]}.{column}"
-                out[name] = Value(number(value), f"{mart}:{row[key]}:{column}", "kr" if column.endswith("_nok") else "")
+                out[f"{mart}.{row[key]}.{column}"] = _value(value, f"{mart}:{row[key]}:{column}",
+                                                            "kr" if column.endswith("_nok") else "")
+    for qid, summary in (summaries or {}).items():
+        out[f"answers.{qid}"] = _value(summary.n_received, f"free_text:{qid}")
+        for theme_id in summary.theme_ids:
+            out[f"theme.{qid}.{theme_id}"] = _value(summary.count_of(theme_id), f"free_text:{qid}:{theme_id}")
+    checks = data.check_results
+    if checks is not None and len(checks):
+        for rule, rows in checks.groupby("check_name"):
+            evaluated = int((rows["status"] != "not_evaluated").all())
+            out[f"check.{rule}.evaluated"] = Value(str(evaluated), f"audit_check_results:{rule}:evaluated",
+                                                   number=evaluated)
+            records = int(rows["n_records"].fillna(0).sum())
+            out[f"check.{rule}.records"] = _value(records, f"audit_check_results:{rule}:n_records")
     return out
 
 
@@ -79,31 +117,102 @@ class Commentary:
     html: Markup
 
 
-def _markdown(text: str) -> str:
+def markdown_html(text: str) -> str:
+    """Markdown as HTML; HTML inside the text is shown as text, never passed through."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).render(text)
 
 
-def load(reference_dir: Path, data: ReportData) -> dict[str, Commentary]:
-    """The grant year's commentary by slot, every placeholder checked and filled. No folder: none."""
+def _unknown(path: Path, line_no: int, name: str, known: dict) -> CommentaryError:
+    close = difflib.get_close_matches(name, list(known), n=5, cutoff=0.6) or sorted(known)[:5]
+    return CommentaryError(path, line_no, f"unknown name {{{{ {name} }}}}",
+                           f"use a metric of mart_national_summary, mart.key.column, theme.<question>.<theme id> or "
+                           f"check.<rule>.evaluated, e.g. {', '.join(close)}")
+
+
+def _holds(path: Path, line_no: int, condition: str, known: dict[str, Value], year: int) -> bool:
+    try:
+        for name in names_in(condition):
+            if name not in known:
+                raise _unknown(path, line_no, name, known)
+        return evaluate(condition, lambda n: known[n].number)
+    except ConditionError as error:
+        raise CommentaryError(path, line_no, f"the condition «{condition}» cannot be judged for {year}: {error}",
+                              "write the condition with names and numbers, e.g. pct_collaborative >= 80") from None
+
+
+def _seen(condition: str, known: dict[str, Value]) -> str:
+    return ", ".join(f"{n} = {known[n].text}" for n in dict.fromkeys(names_in(condition)))
+
+
+def select(path: Path, text: str, known: dict[str, Value], year: int) -> str:
+    """The file's Markdown with its blocks resolved: a claim's text kept (its condition must hold),
+    an if's chosen branch kept. Every name is checked, in every branch."""
+    stack: list[dict] = []  # open blocks: kind, line, condition, active, taken
+    kept: list[str] = []
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        tag = BLOCK.match(line)
+        if tag is None and "{%" in line:
+            raise CommentaryError(path, line_no, "a block tag must stand alone on its line",
+                                  "write {% claim <condition> %}, {% if … %}, {% elif … %}, {% else %}, {% endif %} "
+                                  "and {% endclaim %} each on a line of its own")
+        active = all(b["active"] for b in stack)
+        if tag is None:
+            for name in PLACEHOLDER.findall(line):
+                if name not in known:
+                    raise _unknown(path, line_no, name, known)
+                if name not in FREE_NAMES and not stack:
+                    raise CommentaryError(path, line_no, f"{{{{ {name} }}}} is quoted outside a claim, so the words "
+                                          "around it are not bound to the data",
+                                          "put the sentence inside {% claim <condition that makes its words true> %} "
+                                          "… {% endclaim %} (or {% if %} … {% else %} … {% endif %})")
+            if active:
+                kept.append(line)
+            continue
+        keyword, condition = tag.group(1), tag.group(2).strip()
+        if keyword in ("claim", "if"):
+            holds = _holds(path, line_no, condition, known, year) if condition else None
+            if holds is None:
+                raise CommentaryError(path, line_no, f"{{% {keyword} %}} without a condition",
+                                      f"write {{% {keyword} <condition> %}}, e.g. pct_collaborative >= 80")
+            if keyword == "claim" and active and not holds:
+                raise CommentaryError(path, line_no,
+                                      f"the claim's condition «{condition}» does not hold for {year} "
+                                      f"({_seen(condition, known)})",
+                                      "rewrite the sentence and its condition for this year's numbers, or remove it")
+            stack.append({"kind": keyword, "line": line_no, "active": holds, "taken": holds})
+        elif keyword in ("elif", "else"):
+            if not stack or stack[-1]["kind"] != "if":
+                raise CommentaryError(path, line_no, f"{{% {keyword} %}} outside an {{% if %}}",
+                                      "open the block with {% if <condition> %}")
+            block = stack[-1]
+            holds = True if keyword == "else" else _holds(path, line_no, condition, known, year)
+            block["active"] = not block["taken"] and holds
+            block["taken"] = block["taken"] or block["active"]
+        else:
+            wanted = "claim" if keyword == "endclaim" else "if"
+            if not stack or stack[-1]["kind"] != wanted:
+                raise CommentaryError(path, line_no, f"{{% {keyword} %}} closes no {{% {wanted} %}}",
+                                      "close each block with the tag of its kind")
+            stack.pop()
+    if stack:
+        raise CommentaryError(path, stack[-1]["line"], f"{{% {stack[-1]['kind']} %}} is never closed",
+                              f"add {{% end{stack[-1]['kind']} %}}")
+    return "\n".join(kept)
+
+
+def load(reference_dir: Path, data: ReportData, summaries: dict | None = None) -> dict[str, Commentary]:
+    """The grant year's commentary by slot, every claim judged and every placeholder filled. No folder: none."""
     folder = Path(reference_dir) / "commentary" / str(data.grant_year)
-    known = values(data)
+    known = values(data, summaries)
     out: dict[str, Commentary] = {}
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         slot = path.stem
         if slot not in SLOTS:
             raise CommentaryError(path, None, f"{path.name!r} is not a place in the report",
                                   f"rename it to one of {', '.join(s + '.md' for s in SLOTS)}")
-        text = path.read_text(encoding="utf-8")
-        for line_no, line in enumerate(text.splitlines(), start=1):
-            for name in PLACEHOLDER.findall(line):
-                if name not in known:
-                    close = difflib.get_close_matches(name, list(known), n=5, cutoff=0.6) or sorted(known)[:5]
-                    raise CommentaryError(
-                        path, line_no, f"unknown name {{{{ {name} }}}}",
-                        f"use a metric of mart_national_summary or mart.key.column, e.g. {', '.join(close)}")
-        html = _markdown(text)
+        html = markdown_html(select(path, path.read_text(encoding="utf-8"), known, data.grant_year))
 
         def fill(match: re.Match) -> str:
             value = known[match.group(1)]
@@ -111,5 +220,6 @@ def load(reference_dir: Path, data: ReportData) -> dict[str, Commentary]:
             return f'<span class="n" data-source="{escape(value.source)}">{escape(value.text)}</span>{unit}'
 
         filled = PLACEHOLDER.sub(fill, html).replace("</span> %", "</span>\u00a0%")  # "22 %" never wraps
-        out[slot] = Commentary(slot, path, Markup(filled))
+        if filled.strip():
+            out[slot] = Commentary(slot, path, Markup(filled))
     return out

@@ -190,7 +190,7 @@ class AuditorAppendix:
     breaches: AuditorSection
     follow_up: AuditorSection
     data_notes: AuditorSection
-    not_evaluated: list[dict]  # rule, reason_nb
+    not_evaluated: list[dict]  # rule, reason_nb, reason
     n_checks: int
     n_checks_passed: int
 
@@ -224,7 +224,8 @@ def auditor_appendix(data: ReportData, max_listed: int) -> AuditorAppendix:
     of_kind = {kind: _section(records[records["kind"] == kind], max_listed)
                for kind in ("breach", "follow_up", "data_note")}
     skipped = checks[checks["status"] == "not_evaluated"].drop_duplicates("check_name")
-    not_evaluated = [{"rule": r["check_name"], "reason_nb": blank(r["reason_nb"])} for r in skipped.to_dict("records")]
+    not_evaluated = [{"rule": r["check_name"], "reason_nb": blank(r["reason_nb"]), "reason": blank(r["reason"])}
+                     for r in skipped.to_dict("records")]
     judged = checks[checks["status"] != "not_evaluated"]
     n_passed = int(judged.groupby("check_name")["passed"].apply(lambda s: bool(s.astype(bool).all())).sum()) \
         if len(judged) else 0

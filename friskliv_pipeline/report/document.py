@@ -1,30 +1,39 @@
-"""The content of the yearly report, chapter by chapter, as the template needs it: every number
+"""The content of the yearly report, chapter by chapter, as the templates need it: every number
 from a mart or a warehouse table, every list joined the Norwegian way, every free-text answer
-counted. The template (templates/report.html.j2) only arranges it."""
+counted. The templates (templates/report.html.j2, templates/revisjon.html.j2) only arrange it.
+
+Two editions come from one run: the public report (``build``), which the Directorate publishes
+under its name and which holds nothing internal (no rule ids, no findings naming a
+municipality, no provenance, no word about illustrative reference data), and the auditor's
+edition (``build_auditor``), which holds the checks, their findings and the provenance.
+A sentence of the public edition states only what the year's data make true: where a word
+depends on a number ("flertallet", "både … og"), the word is chosen from the number.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from friskliv_pipeline.report import appendices, commentary, themes
+from friskliv_pipeline.report import appendices, commentary, regelverk, screening, themes
 from friskliv_pipeline.reference import is_official
 from friskliv_pipeline.report.data import FREE_TEXT, ReportData, auditor_appendix
 from friskliv_pipeline.report.figures import Figure
 from friskliv_pipeline.report.language import in_sentence, is_blank, month_period
 
-# Findings listed one by one in the auditor appendix; the rest are counted per rule. All of them
-# stay in audit_findings and tables.xlsx: a report that grows with the data would take WeasyPrint
-# minutes to lay out and nobody reads page 400 of a findings table.
+# Findings listed one by one in the auditor's edition; the rest are counted per rule. All of them
+# stay in audit_findings and the auditor's workbook: a document that grows with the data would take
+# WeasyPrint minutes to lay out and nobody reads page 400 of a findings table.
 MAX_FINDINGS_LISTED = 100
 PUBLISHER = "Helsedirektoratet"
 TITLE = "Tilskudd til etablering og utvikling av kommunale frisklivs-, lærings- og mestringstilbud"
 SOURCE = "Kilde: fylkeskommunenes rapportering til Helsedirektoratet (Forms) for tilskuddsåret {year}"
+PUBLICATION_FILE = "publication.yml"  # commentary/<year>/publication.yml: date: 2025-09-01
 # Figures in the order the document shows them: their numbers follow this order.
-# Figures 1–5 are the official report's; the heat map (4.7) and the comparison (4.8) come after them,
-# so a caption's number is the number in the file name.
 FIGURE_ORDER = ("figur_1_prosjekter_per_fylke", "figur_2_malgrupper", "figur_3_samarbeid", "figur_4_maloppnaelse",
                 "figur_5_kompetansebygging", "figur_6_mal_per_fylke", "figur_7_endring")
 QUESTION_TITLES = {  # how the report names each free-text answer (short, for headings)
@@ -37,6 +46,10 @@ QUESTION_TITLES = {  # how the report names each free-text answer (short, for he
     "q36": "Begrunnelse for delvis eller ikke oppnådd mål (spørsmål 36)",
     "q38": "Andre kommentarer om prosjektet (spørsmål 38)",
 }
+# The cap on competence building: the rule the checks apply is the one the report states.
+COMPETENCE_CAP_RULE = "regelverk5B.competence_cap"
+# The answer that says whether a project report was delivered (the text names the question).
+REPORT_QUESTION = "q37"
 
 
 @dataclass
@@ -45,6 +58,16 @@ class PlacedFigure:
     figure: Figure
     source: str  # "Kilde: …, n = 115 prosjekter"
     note: str = ""
+
+
+@dataclass
+class Section:
+    """A numbered sub-section of chapter 4 ("4.6"), numbered in the order the document shows them."""
+
+    key: str
+    title: str
+    number: str = ""
+    children: list[Section] = field(default_factory=list)
 
 
 def _trend_n(data: ReportData) -> str:
@@ -73,8 +96,8 @@ def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]
         "figur_2_malgrupper": ("Et prosjekt telles under «Begge disse gruppene» når det alternativet er krysset av, "
                                "eller når begge de to første gruppene er krysset av. Et prosjekt kan ha flere "
                                "målgrupper, så andelene summerer seg ikke til 100 %."),
-        "figur_4_maloppnaelse": ("«Ikke aktuelt» betyr at prosjektet ikke hadde målet. Andelen som hadde målet, "
-                                 "er Ja + Delvis + Nei."),
+        "figur_4_maloppnaelse": ("Tallet ved hver søyle er andelen prosjekter som hadde målet (svart Ja, Delvis eller "
+                                 "Nei). «Ikke aktuelt» betyr at prosjektet ikke hadde målet."),
         "figur_6_mal_per_fylke": ("Figuren viser hvor stor andel av fylkets prosjekter som hadde målet (svart Ja, "
                                   "Delvis eller Nei), ikke om målet ble nådd. Nummeret er målets nummer i figur 4."),
     }
@@ -94,20 +117,20 @@ def _extremes(data: ReportData) -> tuple[list[str], list[str]]:
     return most, fewest
 
 
-def _free_text(data: ReportData, reference_dir: Path) -> dict[str, themes.Summary]:
+def free_text_summaries(free_text: pd.DataFrame, reference_dir: Path) -> dict[str, themes.Summary]:
     out = {}
     for qid in FREE_TEXT:
-        rows = data.free_text[data.free_text["question_id"] == qid]
+        rows = free_text[free_text["question_id"] == qid]
         answers = [(None if is_blank(c) else str(c), t) for c, t in zip(rows["county"], rows["text"])]
         out[qid] = themes.summarise(qid, answers, themes.load_themes(reference_dir, qid))
     return out
 
 
-def _verbatim(data: ReportData) -> dict[str, list[dict]]:
+def _verbatim(free_text: pd.DataFrame) -> dict[str, list[dict]]:
     """Vedlegg 3: every distinct answer exactly as written, how often and from which counties."""
     out = {}
     for qid in FREE_TEXT:
-        rows = data.free_text[data.free_text["question_id"] == qid]
+        rows = free_text[free_text["question_id"] == qid]
         listed: dict[str, dict] = {}
         for county, text in zip(rows["county"], rows["text"]):
             entry = listed.setdefault(text, {"text": text, "n": 0, "counties": []})
@@ -118,55 +141,207 @@ def _verbatim(data: ReportData) -> dict[str, list[dict]]:
     return out
 
 
-def _competence_lines(data: ReportData) -> list[dict]:
-    """4.5.1: how many counties arranged each kind of measure (the mart's q05–q11 categories)."""
+EXAMPLES = re.compile(r"\((?:som |f\.eks\.\s*)?([^()]+)\)|f\.eks\.\s*([^.()]+)\.")
+
+
+def question_examples(header: str) -> str:
+    """The examples a question names in its own text: "(Sov godt, Bra mat, Snus- og røykeslutt)",
+    "(som Hverdagsglede, …)", "f.eks. motiverende intervju og kognitiv terapi." → the list."""
+    match = EXAMPLES.search(header)
+    return "" if not match else (match.group(1) or match.group(2)).strip()
+
+
+def _competence_lines(data: ReportData, form) -> list[dict]:
+    """4.5.1: how many counties arranged each kind of measure (the mart's q05–q11 categories), with
+    the examples the form's question gives."""
     rows = data.marts["mart_competence_building"].sort_values("sort_order")
-    return [{**r, "label_in_sentence": in_sentence(r["label"])} for r in rows.to_dict("records")]
+    out = []
+    for r in rows.to_dict("records"):
+        examples = question_examples(form.question(r["question_id"]).header) if r.get("question_id") else ""
+        out.append({**r, "label_in_sentence": in_sentence(r["label"]), "examples": examples})
+    return out
 
 
-def _attainment(data: ReportData) -> dict:
+def criterion_labels(form) -> dict[int, str]:
+    """Criterion number → its name in the report's own text: the form file's ``label`` where the
+    form's wording has a slip ("læring- og", "og/el."), else the question as asked."""
+    return {q.criterion_no: q.label or q.header for q in form.attainment_questions}
+
+
+def _attainment(data: ReportData, labels: dict[int, str]) -> dict:
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
+    attainment = attainment.assign(label=attainment["criterion_no"].map(lambda n: labels.get(int(n))))
     ranked = attainment.sort_values(["pct_with_goal", "criterion_no"], ascending=[False, True])
-    return {"rows": attainment.to_dict("records"), "top": ranked.head(3).to_dict("records"),
-            "bottom": ranked.tail(2).sort_values("pct_with_goal").to_dict("records")}
+    top, bottom = ranked.head(3), ranked.tail(2).sort_values("pct_with_goal")
+    return {"rows": attainment.to_dict("records"), "top": top.to_dict("records"),
+            "bottom": bottom.to_dict("records"),
+            # "en stor andel" only when each of the three is had by at least half of the projects
+            "top_is_majority": bool(len(top) and (top["pct_with_goal"] >= 50).all())}
 
 
-def build(data: ReportData, figures: list[Figure], provenance, reference_dir: Path,
-          notes: dict[str, commentary.Commentary] | None = None) -> dict:
-    """Everything the template shows, for one grant year."""
+def _lead_services(data: ReportData) -> dict:
+    """4.3: the lead services, each as a share of ALL projects (the mart's pct_of_projects)."""
+    lead = data.marts["mart_lead_service"].sort_values(["pct_of_projects", "sort_order"], ascending=[False, True])
+    rows = [r for r in lead.to_dict("records") if r["n_projects"]]
+    main = next((r for r in rows if r["lead_service"] == "frisklivssentral"), None)
+    return {"main": main, "main_is_majority": bool(main and main["pct_of_projects"] > 50),
+            "others": [r for r in rows if r["lead_service"] != "frisklivssentral"]}
+
+
+def _form_comparison(reference_dir: Path, form) -> dict | None:
+    """Whether the form asked the same questions as the previous year's (years in the text aside):
+    None when there is no previous form file."""
+    from friskliv_pipeline.forms.schema import load_form_schema
+
+    previous_year = form.grant_year - 1
+    if not (Path(reference_dir) / "forms" / f"form_{previous_year}.json").exists():
+        return None
+    previous = load_form_schema(reference_dir, previous_year)
+
+    def asked(f) -> dict[str, tuple]:
+        return {q.id: (re.sub(r"\b(19|20)\d{2}\b", "YEAR", q.header), q.kind,
+                       tuple(o.label for o in q.options) or q.labels) for q in f.questions}
+
+    now, before = asked(form), asked(previous)
+    changed = sorted(set(now) ^ set(before) | {q for q in set(now) & set(before) if now[q] != before[q]})
+    return {"previous_year": previous_year, "changed": [int(q[1:]) for q in changed]}
+
+
+def _publication_date(reference_dir: Path, grant_year: int, run_date: dt.date) -> dt.date:
+    """The date on the front page: ``commentary/<year>/publication.yml`` (``date: 2025-09-01``), or the run's date."""
+    import yaml
+
+    path = Path(reference_dir) / "commentary" / str(grant_year) / PUBLICATION_FILE
+    if not path.exists():
+        return run_date
+    value = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("date")
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise commentary.CommentaryError(path, None, f"'date: {value}' is not a date",
+                                         "write the publication date as date: YYYY-MM-DD") from None
+
+
+def _competence_cap() -> dict:
+    """The cap on competence building as the checks apply it: amount and regelverk point."""
+    from friskliv_pipeline.checks.suites import rule
+
+    cap = rule(COMPETENCE_CAP_RULE)
+    amount = next(e.kwargs["max_value"] for e in cap.expectations if "max_value" in e.kwargs)
+    return {"nok": amount, "point": ", ".join(regelverk.cited_points(cap.source))}
+
+
+def not_assessed(data: ReportData) -> list[dict]:
+    """What the year's data could not settle, in the public edition's words: the rules that were not
+    evaluated, grouped by why (the reason is said once), each named by what it would have judged."""
+    from friskliv_pipeline.checks.suites import all_rules
+    from friskliv_pipeline.report.appendices import rule_text_nb
+
+    checks = data.check_results
+    if checks is None or checks.empty:
+        return []
+    skipped = checks[checks["status"] == "not_evaluated"].drop_duplicates("check_name")
+    known = {r.id: r for r in all_rules()}
+    groups: dict[str, list[str]] = {}
+    for row in skipped.itertuples(index=False):
+        reason = str(row.reason_nb or "").strip().rstrip(".")
+        rule = known.get(row.check_name)
+        what = rule_text_nb(rule) if rule else ""
+        if reason and what:
+            groups.setdefault(reason, []).append(what.rstrip("."))
+    return [{"reason": reason[:1].upper() + reason[1:], "what": whats} for reason, whats in groups.items()]
+
+
+def _sections(data: ReportData, summaries: dict) -> list[Section]:
+    results = [Section("h-4-1", "Antall prosjekter"), Section("h-4-2", "Målgrupper"),
+               Section("h-4-3", "Samarbeid mellom kommuner, tjenester og sektorer"),
+               Section("h-4-4", "I hvilken grad har prosjektene oppfylt målene for tilskuddsordningen?",
+                       children=[Section("h-4-4-1", "Fylkeskommunens begrunnelse for vurdering av prosjekter med "
+                                                    "delvis eller ikke oppnådd mål")]),
+               Section("h-4-5", "Tilskuddsmidler til kompetansebygging",
+                       children=[Section("h-4-5-1", "Kompetansebyggende tiltak")])]
+    if summaries["q38"].n_received:
+        results.append(Section("h-4-6", "Andre kommentarer om prosjektene"))
+    results.append(Section("h-4-7", "Målene per fylke"))
+    if data.has_previous_year:
+        previous = data.marts["mart_trends"]["previous_grant_year"].dropna()
+        results.append(Section("h-4-8", f"Endring fra {int(previous.iloc[0])}"))
+    for i, section in enumerate(results, start=1):
+        section.number = f"4.{i}"
+        for j, child in enumerate(section.children, start=1):
+            child.number = f"4.{i}.{j}"
+    return results
+
+
+def _public_free_text(data: ReportData) -> tuple[pd.DataFrame, list[screening.Screened]]:
+    return screening.screen(data.free_text)
+
+
+def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: dict | None = None,
+          run_date: dt.date | None = None) -> dict:
+    """Everything the public edition shows, for one grant year."""
+    from friskliv_pipeline.forms.schema import load_form_schema
+
+    reference_dir = Path(reference_dir)
     most, fewest = _extremes(data)
     counties = data.marts["mart_county_summary"].dropna(subset=["county"])
-    trends = data.marts["mart_trends"]
-    previous = trends["previous_grant_year"].dropna()
     method = data.method
-    form_title, questions = appendices.form_questions(reference_dir, data.grant_year)
-    lead = data.marts["mart_lead_service"].sort_values("sort_order")
+    form = load_form_schema(reference_dir, data.grant_year)
+    public_text, _screened = _public_free_text(data)
+    summaries = free_text_summaries(public_text, reference_dir)
+    sections = _sections(data, summaries)
+    labels = criterion_labels(form)
+    return {
+        "year": data.grant_year,
+        "title": TITLE,
+        "publisher": PUBLISHER,
+        "publication_date": _publication_date(reference_dir, data.grant_year, run_date or dt.date.today()),
+        "metrics": data.metrics,
+        "method": method,
+        "collection_period": month_period(method.first_start, method.last_completion) if method else "",
+        "collection": form.collection,
+        "form_window": month_period(form.collection.get("opened"), form.collection.get("closed")),
+        "form_comparison": _form_comparison(reference_dir, form),
+        "grant_totals_official": bool(method and is_official(method.grant_totals_source)),
+        "most": most, "fewest": fewest,
+        "attainment": _attainment(data, labels),
+        "leads": _lead_services(data),
+        "competence": _competence_lines(data, form),
+        "competence_cap": _competence_cap(),
+        "counties": counties.to_dict("records"),
+        # allocations are printed only as the official figures they must be (reference.is_official)
+        "allocations_official": bool(counties["allocation_source"].map(is_official).all()) if len(counties) else False,
+        "free_text": summaries,
+        "question_titles": QUESTION_TITLES,
+        "verbatim": _verbatim(public_text),
+        "notes": notes if notes is not None else commentary.load(reference_dir, data, summaries),
+        "figures": _figures(data, figures),
+        "sections": {s.key: s for section in sections for s in [section, *section.children]},
+        "results_sections": sections,
+        "not_assessed": not_assessed(data),
+        "regelverk": regelverk.load(reference_dir, data.grant_year),
+        "form_title": form.title,
+        "questions": appendices.form_questions(form),
+        "has_trend": data.has_previous_year,
+    }
+
+
+def build_auditor(data: ReportData, provenance, reference_dir: Path) -> dict:
+    """Everything the auditor's edition shows: the checks and what they found, the answers the public
+    edition masks, and where every input came from."""
+    reference_dir = Path(reference_dir)
+    _public, screened = _public_free_text(data)
+    rules = regelverk.load(reference_dir, data.grant_year)
     return {
         "year": data.grant_year,
         "title": TITLE,
         "publisher": PUBLISHER,
         "metrics": data.metrics,
-        "method": method,
-        "collection_period": month_period(method.first_start, method.last_completion) if method else "",
-        "most": most, "fewest": fewest,
-        "attainment": _attainment(data),
-        "lead_services": [r for r in lead.to_dict("records") if r["n_projects"]],
-        "competence": _competence_lines(data),
-        "counties": counties.to_dict("records"),
-        # allocations are printed only as the official figures they must be (reference.is_official)
-        "allocations_official": bool(counties["allocation_source"].map(is_official).all()) if len(counties) else False,
-        "free_text": _free_text(data, reference_dir),
-        "question_titles": QUESTION_TITLES,
-        "verbatim": _verbatim(data),
-        "notes": notes if notes is not None else commentary.load(reference_dir, data),
-        "figures": _figures(data, figures),
-        "regelverk_title": appendices.REGELVERK_TITLE,
-        "regelverk_rules": appendices.regelverk_rules(reference_dir),
-        "form_title": form_title,
-        "questions": questions,
+        "regelverk": rules,
+        "regelverk_rules": appendices.regelverk_rules(reference_dir, rules),
         "auditor": auditor_appendix(data, MAX_FINDINGS_LISTED),
-        "has_trend": data.has_previous_year,
-        "previous_year": int(previous.iloc[0]) if len(previous) else None,
+        "screened": screened,
         "provenance": provenance,
     }
-

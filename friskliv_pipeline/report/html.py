@@ -1,6 +1,7 @@
-"""report.html: the whole yearly report (front page to appendices), self-contained (figures as
-inline SVG data, CSS inline) so it can be e-mailed, and laid out for print: WeasyPrint turns the
-same HTML into report.pdf (A4, page numbers, bookmarks, a tagged PDF/UA file).
+"""The two editions as HTML: report.html (the public report, front page to appendices) and
+revisjon.html (the auditor's edition). Each is self-contained (figures as inline SVG data, CSS
+inline) so it can be e-mailed, and laid out for print: WeasyPrint turns the same HTML into
+report.pdf / revisjon.pdf (A4, page numbers, bookmarks, a tagged PDF/UA file).
 
 Jinja2 autoescapes every value: free text from the export is shown, never interpreted. Every number
 is wrapped in ``<span data-source="mart:key:column">`` so a test (and a curious auditor) can trace
@@ -46,10 +47,17 @@ def _svg_data(figure: Figure) -> Markup:
     return Markup("data:image/svg+xml;base64," + base64.b64encode(figure.svg.read_bytes()).decode("ascii"))
 
 
-def render_html(data: ReportData, figures: list[Figure], provenance: Provenance,
-                reference_dir: Path | None = None, notes=None) -> str:
-    context = document.build(data, figures, provenance, Path(reference_dir or DEFAULT_REFERENCE_DIR), notes)
+def render_html(data: ReportData, figures: list[Figure], reference_dir: Path | None = None, notes=None,
+                run_date=None) -> str:
+    """The public edition."""
+    context = document.build(data, figures, Path(reference_dir or DEFAULT_REFERENCE_DIR), notes, run_date)
     return _environment().get_template("report.html.j2").render(**context)
+
+
+def render_auditor_html(data: ReportData, provenance: Provenance, reference_dir: Path | None = None) -> str:
+    """The auditor's edition."""
+    context = document.build_auditor(data, provenance, Path(reference_dir or DEFAULT_REFERENCE_DIR))
+    return _environment().get_template("revisjon.html.j2").render(**context)
 
 
 def render_pdf(html: str, target: Path) -> Path:

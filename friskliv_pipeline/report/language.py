@@ -98,6 +98,17 @@ def month_period(first, last) -> str:
     return f"{a} {first.year}–{b} {last.year}"
 
 
+def typography(text) -> str:
+    """A title as the Directorate prints it: a spaced hyphen between words is an en dash
+    ("i 2025 - tilskuddsåret 2024" → "i 2025 – tilskuddsåret 2024")."""
+    return blank(text).replace(" - ", " – ")
+
+
+def answers(n) -> str:
+    """ "1 svar", "7 svar": how a count of free-text answers is written."""
+    return f"{number(n)}{NBSP}svar"
+
+
 def breakable(identifier) -> "Markup":
     """A rule id such as regelverk6.revisor_attestation may wrap after '.' and '_' in a narrow
     column (<wbr>: a break opportunity, not a character, so a copied id stays exact)."""
@@ -108,4 +119,4 @@ def breakable(identifier) -> "Markup":
 
 FILTERS = {"nok": number, "number": number, "kr": kroner, "join_no": join, "in_sentence": in_sentence,
            "blank": blank, "count_word": count_word, "date_no": date,
-           "breakable": breakable}
+           "breakable": breakable, "typography": typography, "answers": answers}

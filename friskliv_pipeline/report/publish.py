@@ -1,4 +1,5 @@
-"""Glue between the warehouse and the report files: provenance inputs, html and manifest."""
+"""Glue between the warehouse and the report files: provenance inputs, the two editions' HTML
+and the manifest."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from friskliv_pipeline.report.data import MARTS, load_report_data
 from friskliv_pipeline.report.figures import read_index
-from friskliv_pipeline.report.html import Provenance, render_html
+from friskliv_pipeline.report.html import Provenance, render_auditor_html, render_html
 from friskliv_pipeline.report.manifest import code_version, utc_now, write_manifest
 
 ARTIFACT_SUFFIXES = (".png", ".svg", ".html", ".pdf", ".xlsx", ".csv", ".json")
@@ -22,12 +23,14 @@ def input_files(engine: sa.Engine, grant_year: int) -> list[dict]:
 
 
 def analyst_files(reference_dir: Path, grant_year: int) -> list[dict]:
-    """The analyst's texts the report used (commentary, theme lists, rule wording), with sha256."""
+    """The texts the report was written from besides the data (commentary, publication date, theme
+    lists, the year's regelverk and form), with sha256."""
     from friskliv_pipeline.forms.export_reader import sha256_of
 
     reference_dir = Path(reference_dir)
-    paths = [*sorted((reference_dir / "commentary" / str(grant_year)).glob("*.md")),
-             *sorted((reference_dir / "themes").glob("*.yml")), reference_dir / "regelverk_rules_nb.yml"]
+    paths = [*sorted((reference_dir / "commentary" / str(grant_year)).glob("*.*")),
+             *sorted((reference_dir / "themes").glob("*.yml")), reference_dir / "regelverk" / f"{grant_year}.md",
+             reference_dir / "forms" / f"form_{grant_year}.json"]
     return [{"file": str(p.relative_to(reference_dir)), "sha256": sha256_of(p)} for p in paths if p.exists()]
 
 
@@ -45,23 +48,34 @@ def report_data(friskliv, grant_year: int, run_id: str):
     return _LOADED[key]
 
 
-def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
+PUBLIC_HTML, AUDITOR_HTML = "report.html", "revisjon.html"
+
+
+def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> tuple[Path, Path]:
+    """Both editions of one run: the public report.html and the auditor's revisjon.html."""
     engine = friskliv.warehouse().engine
+    reference_dir = friskliv.settings().reference_dir
     data = report_data(friskliv, grant_year, run_id)
     provenance = Provenance(utc_now(), code_version(), run_id, input_files(engine, grant_year),
-                            analyst_files(friskliv.settings().reference_dir, grant_year))
-    html = render_html(data, read_index(out_dir), provenance, friskliv.settings().reference_dir)
-    target = out_dir / "report.html"
-    target.write_text(html, encoding="utf-8")
-    return target
+                            analyst_files(reference_dir, grant_year))
+    public, auditor = out_dir / PUBLIC_HTML, out_dir / AUDITOR_HTML
+    public.write_text(render_html(data, read_index(out_dir), reference_dir), encoding="utf-8")
+    auditor.write_text(render_auditor_html(data, provenance, reference_dir), encoding="utf-8")
+    return public, auditor
 
 
 def check_commentary(friskliv, data) -> None:
     """Fail before anything of the grant year is published when a commentary file names a value
-    the marts do not have (the error names the file and line)."""
+    the marts do not have or states a claim the year's data do not bear out (the error names the
+    file and line), or when the year's regelverk cannot be read."""
+    from friskliv_pipeline.report import regelverk
     from friskliv_pipeline.report.commentary import load
+    from friskliv_pipeline.report.document import free_text_summaries
+    from friskliv_pipeline.report.screening import screen
 
-    load(friskliv.settings().reference_dir, data)
+    reference_dir = friskliv.settings().reference_dir
+    regelverk.load(reference_dir, data.grant_year)
+    load(reference_dir, data, free_text_summaries(screen(data.free_text)[0], reference_dir))
 
 
 def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:

@@ -1,4 +1,11 @@
-"""tables.xlsx (one sheet per mart, plus the findings and the free-text answers) and indicators.csv.
+"""The public tables: tables.xlsx (one sheet per mart, the free-text answers as the public report
+shows them, and a sheet that says what the tables are) and indicators.csv.
+
+They are published beside the report, so they hold what the report may say: Norwegian headers,
+no findings (those are the auditor's, see ``report.auditor_workbook``), and no money from
+reference figures that are not official (a county's allocation and what is left of it, while
+the year's allocations are illustrative): those columns and rows are left out and the sheet
+"Om tabellene" says why.
 
 Spreadsheet programs run a cell that begins with =, +, - or @ as a formula (CSV/formula
 injection): such text cells are prefixed with an apostrophe, which shows the text as typed.
@@ -11,9 +18,36 @@ from pathlib import Path
 
 import pandas as pd
 
+from friskliv_pipeline.reference import is_official
 from friskliv_pipeline.report.data import ReportData
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Sheet per mart, in the report's order; mart_national_summary's metrics keep their fixed names.
+SHEETS = {"mart_national_summary": "Hovedtall", "mart_county_summary": "Fylker", "mart_target_groups": "Målgrupper",
+          "mart_collaboration": "Samarbeid", "mart_lead_service": "Ledet av", "mart_attainment": "Måloppnåelse",
+          "mart_attainment_by_county": "Måloppnåelse per fylke", "mart_competence_building": "Kompetansebygging",
+          "mart_trends": "Endring fra året før"}
+# The Norwegian header of every column the public tables carry, by column name (a name means the
+# same in every mart). A test requires one for every mart column.
+HEADERS_NB = {
+    "grant_year": "Tilskuddsår", "county": "Fylke", "county_no": "Fylkesnummer", "county_2023": "Fylke (2023-struktur)",
+    "criterion_no": "Mål nr.", "criterion": "Mål", "n_projects": "Prosjekter", "n_with_goal": "Prosjekter med målet",
+    "pct_with_goal": "Andel med målet (%)", "n_ja": "Ja", "n_delvis": "Delvis", "n_nei": "Nei",
+    "n_ikke_aktuelt": "Ikke aktuelt", "n_unanswered": "Ikke besvart", "pct_ja_of_goal": "Ja blant dem med målet (%)",
+    "n_intercommunal": "Interkommunale prosjekter", "granted_nok": "Tilskudd til prosjekter (kr)",
+    "n_grant_amount_missing": "Prosjekter uten oppgitt beløp", "competence_nok": "Kompetansebygging (kr)",
+    "allocation_nok": "Fordelt til fylket (kr)", "unspent_nok": "Ikke brukt (kr)", "allocation_source": "Kilde for fordelingen",
+    "question_id": "Spørsmål", "target_group": "Målgruppe (nøkkel)", "sort_order": "Rekkefølge", "label": "Svaralternativ",
+    "n_total_projects": "Alle prosjekter", "pct_of_projects": "Andel av prosjektene (%)", "partner": "Samarbeidspart (nøkkel)",
+    "n_collaborative": "Samarbeidsprosjekter", "pct_of_collaborative": "Andel av samarbeidsprosjektene (%)",
+    "n_all_projects": "Alle prosjekter", "pct_of_all_projects": "Andel av alle prosjektene (%)",
+    "lead_service": "Ledet av (nøkkel)", "category": "Tiltak (nøkkel)", "n_counties": "Fylkeskommuner",
+    "amount_nok": "Beløp (kr)", "metric": "Nøkkeltall", "value": "Verdi", "scope": "Nivå",
+    "previous_grant_year": "Året før", "previous_value": "Verdi året før", "change": "Endring",
+    "text": "Svar", "n": "Antall", "base": "Grunnlag", "indicator": "Indikator",
+}
+FREE_TEXT_HEADERS = {"question_id": "Spørsmål", "county": "Fylke", "text": "Svar"}
+ALLOCATION_MONEY = ("allocation_nok", "unspent_nok", "allocation_source")
 
 
 def neutralize(value):
@@ -30,17 +64,48 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_xlsx(data: ReportData, target: Path) -> Path:
-    """One sheet per mart and the findings, written in openpyxl's streaming (write-only) mode:
-    the findings sheet grows with the data and cell-by-cell styling buys nothing here."""
+def allocations_official(data: ReportData) -> bool:
+    counties = data.marts["mart_county_summary"].dropna(subset=["county"])
+    return bool(len(counties)) and bool(counties["allocation_source"].map(is_official).all())
+
+
+def public_marts(data: ReportData) -> dict[str, pd.DataFrame]:
+    """The marts as published: without allocation money while the year's allocations are not official."""
+    if allocations_official(data):
+        return dict(data.marts)
+    out = dict(data.marts)
+    out["mart_county_summary"] = data.marts["mart_county_summary"].drop(columns=list(ALLOCATION_MONEY))
+    trends = data.marts["mart_trends"]
+    out["mart_trends"] = trends[~trends["metric"].isin(ALLOCATION_MONEY)].reset_index(drop=True)
+    return out
+
+
+def about(data: ReportData) -> pd.DataFrame:
+    """The sheet "Om tabellene": what the tables are and what is left out, in the report's words."""
+    rows = [("Innhold", f"Tallene bak rapporten om tilskuddsåret {data.grant_year}: ett ark per tabell, og "
+                        "fritekstsvarene slik rapporten viser dem (e-postadresser og telefonnumre fjernet)."),
+            ("Prosent", "Prosentene er hele prosent, avrundet; grunnlaget står i kolonnen ved siden av.")]
+    if not allocations_official(data):
+        rows.append(("Utelatt", f"Fordelt og ubrukt beløp per fylke er utelatt: Helsedirektoratets fordeling av "
+                                f"tilskuddet per fylke for {data.grant_year} var ikke lagt inn da tabellene ble laget."))
+    return pd.DataFrame(rows, columns=["Om", "Forklaring"])
+
+
+def norwegian(frame: pd.DataFrame, headers: dict[str, str] = HEADERS_NB) -> pd.DataFrame:
+    return frame.rename(columns={c: headers[c] for c in frame.columns})
+
+
+def write_xlsx(data: ReportData, target: Path, free_text: pd.DataFrame | None = None) -> Path:
+    """One sheet per mart, the free-text answers and "Om tabellene", in openpyxl's streaming
+    (write-only) mode: the free-text sheet grows with the data and cell styling buys nothing here."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheets = {name.removeprefix("mart_")[:31]: frame for name, frame in data.marts.items()}
-    sheets["findings"] = data.findings
-    sheets["free_text"] = data.free_text  # every free-text answer as written (Vedlegg 3 of the report)
+    sheets = {"Om tabellene": about(data)}
+    sheets |= {SHEETS[name]: norwegian(frame) for name, frame in public_marts(data).items()}
+    sheets["Fritekst"] = norwegian(free_text if free_text is not None else data.free_text, FREE_TEXT_HEADERS)
     for name, frame in sheets.items():
-        sheet = workbook.create_sheet(name)
+        sheet = workbook.create_sheet(name[:31])
         sheet.append([str(c) for c in frame.columns])
         plain = neutralize_frame(frame).astype(object)
         for row in plain.where(plain.notna(), None).itertuples(index=False, name=None):

@@ -1,10 +1,14 @@
-"""Free-text answers summarised without dropping any: identical and near-identical answers are
-collapsed into one line with a count, and the lines are grouped under the analyst's themes.
+"""Free-text answers summarised without dropping any: answers that are the same text (case and
+spacing aside) are collapsed into one line with their count, and the lines are grouped under the
+analyst's themes. Nothing else is collapsed: two answers that differ in a word or a digit are two
+answers ("…: 50 000 kr" and "…: 72 500 kr" are different amounts).
 
 The themes of a question live in ``<reference_dir>/themes/<question id>.yml``: a list of themes,
-each with keywords; an answer belongs to the first theme with a keyword in it (case and spacing
-ignored), and answers no theme matches are listed as such. Every answer received is counted in
-exactly one line: ``Summary.n_shown == Summary.n_received`` always, and it is checked.
+each with an ``id`` (the name a commentary file quotes the theme's count by, ``theme.q36.<id>``),
+a heading and keywords; an answer belongs to the first theme with a keyword in it (case and
+spacing ignored), and answers no theme matches are listed under "Andre svar". Every answer
+received is counted in exactly one line: ``Summary.n_shown == Summary.n_received`` always, and
+it is checked.
 """
 
 from __future__ import annotations
@@ -12,15 +16,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 
 from friskliv_pipeline.errors import FrisklivError
 
-# Two answers whose normalised texts are this similar (difflib ratio) are the same answer written
-# twice with small differences (a typo, a full stop, a dash).
-NEAR_IDENTICAL = 0.9
-UNMATCHED = "Uten tema"
+UNMATCHED = "Andre svar"
 
 
 class ThemeListError(FrisklivError):
@@ -29,25 +29,27 @@ class ThemeListError(FrisklivError):
 
 @dataclass(frozen=True)
 class Theme:
-    name: str
+    id: str  # what a commentary file calls it: theme.<question id>.<id>
+    name: str  # the heading in the report
     keywords: tuple[str, ...]
 
 
 @dataclass
 class Answer:
-    """One line of the summary: an answer as first written, and how many answers it stands for."""
+    """One line of the summary: an answer as first written, and how many answers it stands for
+    (the same text, case and spacing aside)."""
 
     text: str
     key: str
     count: int = 0
     counties: list[str] = field(default_factory=list)
-    variants: list[str] = field(default_factory=list)  # other spellings collapsed into it
 
 
 @dataclass
 class Group:
     theme: str
     answers: list[Answer]
+    id: str = ""  # the theme's id ("" for the answers no theme matched)
 
     @property
     def count(self) -> int:
@@ -59,6 +61,7 @@ class Summary:
     question_id: str
     groups: list[Group]  # the themes with answers, in theme-list order; unmatched last
     n_received: int
+    theme_ids: tuple[str, ...] = ()  # every theme of the question's list, answered or not
 
     @property
     def n_shown(self) -> int:
@@ -68,52 +71,51 @@ class Summary:
     def unmatched(self) -> Group | None:
         return next((g for g in self.groups if g.theme == UNMATCHED), None)
 
+    def count_of(self, theme_id: str) -> int:
+        """Answers under the theme with this id (0 when none matched it)."""
+        return sum(g.count for g in self.groups if g.id == theme_id)
+
 
 def normalise(text: str) -> str:
-    """Case, Unicode form, spacing, quotes and closing punctuation do not make another answer."""
+    """Case, Unicode form and spacing do not make another answer; every other character does."""
     text = unicodedata.normalize("NFKC", str(text)).casefold()
-    text = re.sub(r"[\"'«»“”‘’]", "", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"[\s.,;:!?–-]+$", "", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def collapse(answers: list[tuple[str, str]]) -> list[Answer]:
-    """(county, text) answers → one Answer per distinct answer, identical and near-identical
-    texts counted together, in the order first seen."""
+    """(county, text) answers → one Answer per distinct answer (the same text, case and spacing
+    aside), counted, in the order first seen."""
     lines: list[Answer] = []
     by_key: dict[str, Answer] = {}
     for county, text in answers:
         key = normalise(text)
         line = by_key.get(key)
         if line is None:
-            line = next((a for a in lines if SequenceMatcher(None, a.key, key).ratio() >= NEAR_IDENTICAL), None)
-            if line is None:
-                line = Answer(str(text).strip(), key)
-                lines.append(line)
-            elif str(text).strip() not in line.variants and str(text).strip() != line.text:
-                line.variants.append(str(text).strip())
-            by_key[key] = line
+            line = by_key[key] = Answer(str(text).strip(), key)
+            lines.append(line)
         line.count += 1
         if county and county not in line.counties:
             line.counties.append(county)
     return lines
 
 
-def theme_of(answer: Answer, themes: list[Theme]) -> str:
+def theme_of(answer: Answer, themes: list[Theme]) -> Theme | None:
     for theme in themes:
         if any(normalise(k) in answer.key for k in theme.keywords):
-            return theme.name
-    return UNMATCHED
+            return theme
+    return None
 
 
 def summarise(question_id: str, answers: list[tuple[str, str]], themes: list[Theme]) -> Summary:
     lines = collapse(answers)
-    names = [t.name for t in themes] + [UNMATCHED]
-    grouped: dict[str, list[Answer]] = {n: [] for n in names}
+    grouped: dict[str, list[Answer]] = {t.id: [] for t in themes} | {"": []}
     for line in lines:
-        grouped[theme_of(line, themes)].append(line)
-    groups = [Group(n, sorted(grouped[n], key=lambda a: (-a.count, a.key))) for n in names if grouped[n]]
-    summary = Summary(question_id, groups, len(answers))
+        theme = theme_of(line, themes)
+        grouped[theme.id if theme else ""].append(line)
+    headings = [(t.id, t.name) for t in themes] + [("", UNMATCHED)]
+    groups = [Group(name, sorted(grouped[tid], key=lambda a: (-a.count, a.key)), tid)
+              for tid, name in headings if grouped[tid]]
+    summary = Summary(question_id, groups, len(answers), tuple(t.id for t in themes))
     if summary.n_shown != summary.n_received:  # cannot happen; a report that loses answers must not be published
         raise AssertionError(f"{question_id}: {summary.n_shown} answers shown, {summary.n_received} received")
     return summary
@@ -129,8 +131,12 @@ def load_themes(reference_dir: Path, question_id: str) -> list[Theme]:
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     themes = []
     for i, entry in enumerate(document.get("themes", []), start=1):
-        if not isinstance(entry, dict) or not entry.get("theme") or not entry.get("keywords"):
-            raise ThemeListError(f"file {path}, theme {i}: each theme needs 'theme' (a name) and 'keywords' "
-                                 "(a list of words). What to do: fix the entry, see the README (Commentary and themes)")
-        themes.append(Theme(str(entry["theme"]), tuple(str(k) for k in entry["keywords"])))
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("theme") or not entry.get("keywords"):
+            raise ThemeListError(f"file {path}, theme {i}: each theme needs 'id' (the name commentary quotes its "
+                                 "count by), 'theme' (its heading) and 'keywords' (a list of words). What to do: fix "
+                                 "the entry, see the README (Commentary and themes)")
+        if not re.fullmatch(r"[a-z0-9_]+", str(entry["id"])) or any(t.id == entry["id"] for t in themes):
+            raise ThemeListError(f"file {path}, theme {i}: the id {entry['id']!r} must be unique and written with "
+                                 "a-z, 0-9 and _. What to do: rename it")
+        themes.append(Theme(str(entry["id"]), str(entry["theme"]), tuple(str(k) for k in entry["keywords"])))
     return themes
