@@ -96,8 +96,9 @@ def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]
         "figur_2_malgrupper": ("Et prosjekt telles under «Begge disse gruppene» når det alternativet er krysset av, "
                                "eller når begge de to første gruppene er krysset av. Et prosjekt kan ha flere "
                                "målgrupper, så andelene summerer seg ikke til 100 %."),
-        "figur_4_maloppnaelse": ("Tallet ved hver søyle er andelen prosjekter som hadde målet (svart Ja, Delvis eller "
-                                 "Nei). «Ikke aktuelt» betyr at prosjektet ikke hadde målet."),
+        "figur_4_maloppnaelse": ("Søylene viser svarene Ja, Delvis og Nei som andeler av alle prosjektene. Tallet "
+                                 "ved enden av søylen er andelen som hadde målet (Ja + Delvis + Nei). «Ikke aktuelt» "
+                                 "betyr at prosjektet ikke hadde målet, og er ikke tegnet."),
         "figur_6_mal_per_fylke": ("Figuren viser hvor stor andel av fylkets prosjekter som hadde målet (svart Ja, "
                                   "Delvis eller Nei), ikke om målet ble nådd. Nummeret er målets nummer i figur 4."),
     }

@@ -1,14 +1,19 @@
-"""The report's figures with matplotlib: Norwegian labels, a colour-blind-safe palette (Okabe–Ito),
-PNG at 200 dpi and SVG (the SVG is what report.html and report.pdf embed, so print stays vector).
-Long labels are wrapped and the layout is constrained, so nothing is cut. A figure carries no title
-of its own: the report gives it one caption ("Figur N: …", numbered in document order) and a
-source line, so the title is never printed twice."""
+"""The report's figures with matplotlib: Norwegian labels, one colour-blind-safe palette for all of
+them, PNG at 200 dpi and SVG (the SVG is what report.html and report.pdf embed, so print stays vector).
+
+Every figure is drawn exactly as wide as report.pdf's text block, where it is embedded at 100 % of
+the width, so it prints at scale 1 and FONT_PT is the printed size of every text in it. Bar charts
+get one row pitch per figure, from their tallest wrapped label, so labels never touch their
+neighbours; the layout is constrained, so nothing is cut. A figure carries no title of its own: the
+report gives it one caption ("Figur N: …", numbered in document order) and a source line, so the
+title is never printed twice."""
 
 from __future__ import annotations
 
 import json
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,14 +21,30 @@ import pandas as pd
 
 from friskliv_pipeline.report.data import ReportData
 
-# Okabe & Ito (2008), distinguishable with every common colour-vision deficiency.
-OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
-             "sky": "#56B4E9", "yellow": "#F0E442", "purple": "#CC79A7", "grey": "#999999"}
-ANSWER_COLOURS = {"Ja": OKABE_ITO["blue"], "Delvis": OKABE_ITO["sky"], "Nei": OKABE_ITO["vermillion"],
-                  "Ikke aktuelt": OKABE_ITO["grey"]}
+# The one palette of every figure. Hues from Okabe & Ito (2008), distinguishable with every common
+# colour-vision deficiency.
+MAIN = "#0072B2"  # blue: every single-series bar chart, this year in the comparison, the heat map's hue
+MUTED = "#9AAAB7"  # grey-blue: the previous year in the comparison
+ANSWER_COLOURS = {"Ja": MAIN, "Delvis": "#56B4E9", "Nei": "#D55E00"}  # figure 4 draws no "Ikke aktuelt"
+HEAT_SCALE = ("#EEF4F9", MAIN, "#00283F")  # the heat map's sequential scale: light to dark through MAIN
+INK, PAPER = "#1A1A1A", "#FFFFFF"  # text, axes and ticks (the report's text colour); background, cell borders
+PALETTE = (MAIN, MUTED, *ANSWER_COLOURS.values(), *HEAT_SCALE, INK, PAPER)
+
+WIDTH_IN = 174 / 25.4  # report.pdf's text block: A4 less two 18 mm margins (report.html.j2's @page)
+FONT_PT = 8  # every text in every figure, as printed
+LINE_PT = 1.2 * FONT_PT  # one line of a wrapped label (matplotlib's line spacing)
+ROW_GAP_PT = 7  # free space between the labels of neighbouring bars
+BAR_PT = 12  # the thickness of a bar
+AXIS_PT = 42  # below and above the rows: the x axis, its label and the layout's padding
+LEGEND_PT = 18  # a one-row legend above the axes
+HEAT_ROW_PT = 18  # one county's row of the heat map's cells
 DPI = 200
-RC_PARAMS = {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none", "svg.hashsalt": "friskliv",
-             "axes.spines.top": False, "axes.spines.right": False}
+RC_PARAMS = {"font.family": "DejaVu Sans", "font.size": FONT_PT, "axes.labelsize": FONT_PT,
+             "xtick.labelsize": FONT_PT, "ytick.labelsize": FONT_PT, "legend.fontsize": FONT_PT,
+             "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": INK, "xtick.color": INK,
+             "ytick.color": INK, "figure.facecolor": PAPER, "axes.facecolor": PAPER, "legend.frameon": False,
+             "svg.fonttype": "none", "svg.hashsalt": "friskliv", "axes.spines.top": False,
+             "axes.spines.right": False}
 _PYPLOT = None
 
 
@@ -42,6 +63,13 @@ def _pyplot():
     return _PYPLOT
 
 
+def heat_colour_map():
+    """The heat map's colour map: HEAT_SCALE interpolated in 256 steps."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("friskliv_heat", HEAT_SCALE)
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -50,8 +78,24 @@ class Figure:
     svg: Path
 
 
-def _wrap(label: str, width: int = 45) -> str:
+def _wrap(label: str, width: int = 48) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _number(value) -> str:
+    """An integer with a space between thousands, as the report writes numbers."""
+    return f"{int(value):,}".replace(",", " ")
+
+
+def _row_pitch(labels) -> float:
+    """Points per bar row: the tallest wrapped label and a gap, so neighbouring labels never touch."""
+    return max((str(label).count("\n") + 1 for label in labels), default=1) * LINE_PT + ROW_GAP_PT
+
+
+def _subplots(rows_pt: float, legend: bool = False):
+    """A figure as wide as the text block and as tall as its rows plus the axis (and a legend above)."""
+    height_pt = rows_pt + AXIS_PT + (LEGEND_PT if legend else 0)
+    return _pyplot().subplots(figsize=(WIDTH_IN, height_pt / 72), layout="constrained")
 
 
 def _save(fig, out_dir: Path, key: str, title: str) -> Figure:
@@ -64,22 +108,34 @@ def _save(fig, out_dir: Path, key: str, title: str) -> Figure:
     return Figure(key, title, png, svg)
 
 
-def _barh(ax, labels, values, colour, annotate: str = "{:d}"):
-    y = range(len(labels))
-    ax.barh(list(y), values, color=colour)
-    ax.set_yticks(list(y), labels)
-    ax.invert_yaxis()
+def _value_label(ax, text: str, x: float, y: float) -> None:
+    """A bar's value just past its end; outside the axes if need be (the layout makes room)."""
+    ax.annotate(text, (x, y), xytext=(3, 0), textcoords="offset points", va="center", annotation_clip=False)
+
+
+def _barh(labels: list[str], values, value_text: Callable[[float], str] = _number):
+    """One series of horizontal bars in MAIN, top to bottom, each with its value at its end."""
+    pitch = _row_pitch(labels)
+    fig, ax = _subplots(len(labels) * pitch)
+    y = list(range(len(labels)))
+    ax.barh(y, values, height=BAR_PT / pitch, color=MAIN)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
     for i, v in enumerate(values):
-        ax.annotate(annotate.format(int(v)), (v, i), xytext=(3, 0), textcoords="offset points", va="center")
-    ax.margins(x=0.12)
+        _value_label(ax, value_text(v), v, i)
+    ax.margins(x=0.08)
+    return fig, ax
+
+
+def _percent(value) -> str:
+    return "–" if pd.isna(value) else f"{int(value)} %"
 
 
 def figure_1(data: ReportData, out_dir: Path) -> Figure:
-    counties = data.marts["mart_county_summary"].sort_values(["n_projects", "county"], ascending=[False, True])
-    fig, ax = _pyplot().subplots(figsize=(7, 0.32 * len(counties) + 1.2), layout="constrained")
-    _barh(ax, counties["county"], counties["n_projects"], OKABE_ITO["blue"])
     from matplotlib.ticker import MaxNLocator
 
+    counties = data.marts["mart_county_summary"].sort_values(["n_projects", "county"], ascending=[False, True])
+    fig, ax = _barh(counties["county"].tolist(), counties["n_projects"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Antall prosjekter")
     title = f"Antall prosjekter per fylke, {data.grant_year}"
@@ -89,9 +145,8 @@ def figure_1(data: ReportData, out_dir: Path) -> Figure:
 def figure_2(data: ReportData, out_dir: Path) -> Figure:
     groups = data.marts["mart_target_groups"]
     groups = groups[groups["question_id"] == "q15"]
-    fig, ax = _pyplot().subplots(figsize=(7.5, 2.8), layout="constrained")
     labels = [_wrap(re.sub(r",?\s*spesifiser:?\s*$", "", label)) for label in groups["label"]]  # "Annet, spesifiser:"
-    _barh(ax, labels, groups["pct_of_projects"], OKABE_ITO["green"], "{:d} %")
+    fig, ax = _barh(labels, groups["pct_of_projects"], _percent)
     ax.set_xlabel("Andel av prosjektene (%)")
     title = f"Målgrupper for prosjektene, {data.grant_year}"
     return _save(fig, out_dir, "figur_2_malgrupper", title)
@@ -100,61 +155,82 @@ def figure_2(data: ReportData, out_dir: Path) -> Figure:
 def figure_3(data: ReportData, out_dir: Path) -> Figure:
     partners = data.marts["mart_collaboration"]
     partners = partners[partners["partner"] != "none"]
-    fig, ax = _pyplot().subplots(figsize=(7, 3), layout="constrained")
-    _barh(ax, [_wrap(x, 35) for x in partners["label"]], partners["pct_of_collaborative"], OKABE_ITO["orange"],
-          "{:d} %")
+    fig, ax = _barh([_wrap(x) for x in partners["label"]], partners["pct_of_collaborative"], _percent)
     ax.set_xlabel("Andel av samarbeidsprosjektene (%)")
     title = f"Involverte tjenester og aktører i samarbeidsprosjekter, {data.grant_year}"
     return _save(fig, out_dir, "figur_3_samarbeid", title)
 
 
 def figure_4(data: ReportData, out_dir: Path) -> Figure:
+    """One bar per criterion: Ja, Delvis and Nei stacked, each as a share of all projects, so the bar
+    ends at the share of projects that had the goal; that share is printed at its end, exactly
+    mart_attainment's pct_with_goal. "Ikke aktuelt" (the project did not have the goal) is left out:
+    the white space up to 100 % is those projects (and any that did not answer)."""
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
-    fig, ax = _pyplot().subplots(figsize=(8, 5.6), layout="constrained")
-    labels = [_wrap(f"{no}. {c}", 42) for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
+    named = data.criterion_labels or {}
+    labels = [_wrap(f"{no}. {named.get(int(no), c)}") for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
+    pitch = _row_pitch(labels)
+    fig, ax = _subplots(len(labels) * pitch, legend=True)
+    y = list(range(len(labels)))
+    total = attainment["n_projects"].where(attainment["n_projects"] > 0)
     left = pd.Series(0.0, index=attainment.index)
-    for answer, column in (("Ja", "n_ja"), ("Delvis", "n_delvis"), ("Nei", "n_nei"), ("Ikke aktuelt", "n_ikke_aktuelt")):
-        share = 100 * attainment[column] / attainment["n_projects"].where(attainment["n_projects"] > 0)
-        ax.barh(labels, share, left=left, color=ANSWER_COLOURS[answer], label=answer)
-        left = left + share.fillna(0)
-    ax.invert_yaxis()
+    for answer, column in (("Ja", "n_ja"), ("Delvis", "n_delvis"), ("Nei", "n_nei")):
+        share = (100 * attainment[column] / total).fillna(0)
+        ax.barh(y, share, left=left, height=BAR_PT / pitch, color=ANSWER_COLOURS[answer], label=answer)
+        left = left + share
+    for i, (end, pct) in enumerate(zip(left, attainment["pct_with_goal"])):
+        _value_label(ax, _percent(pct), end, i)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Andel av prosjektene (%)")
-    ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.set_xlabel("Andel av alle prosjektene (%)")
+    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
     title = f"Fylkeskommunenes vurdering av om prosjektene har nådd hvert av målene, {data.grant_year}"
     return _save(fig, out_dir, "figur_4_maloppnaelse", title)
 
 
 def figure_5(data: ReportData, out_dir: Path) -> Figure:
-    money = data.marts["mart_competence_building"]
-    fig, ax = _pyplot().subplots(figsize=(8, 3.4), layout="constrained")
-    _barh(ax, [_wrap(x, 50) for x in money["label"]], money["amount_nok"].fillna(0), OKABE_ITO["purple"],
-          "{:,d} kr")
-    for text in ax.texts:
-        text.set_text(text.get_text().replace(",", " "))
     from matplotlib.ticker import FuncFormatter
 
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v):,}".replace(",", " ")))
+    money = data.marts["mart_competence_building"]
+    fig, ax = _barh([_wrap(x) for x in money["label"]], money["amount_nok"].fillna(0), lambda v: f"{_number(v)} kr")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _number(v)))
     ax.set_xlabel("Kroner")
     title = f"Tilskudd brukt til kompetansebygging, etter tiltak, {data.grant_year}"
     return _save(fig, out_dir, "figur_5_kompetansebygging", title)
+
+
+def _luminance(colour) -> float:
+    """Relative luminance (WCAG 2) of a matplotlib colour."""
+    from matplotlib.colors import to_rgb
+
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _text_colour_on(colour) -> str:
+    """INK or PAPER, whichever has the higher contrast ratio on that colour: a heat map cell's value."""
+    cell = _luminance(colour) + 0.05
+    return PAPER if (_luminance(PAPER) + 0.05) / cell > cell / (_luminance(INK) + 0.05) else INK
 
 
 def heatmap(data: ReportData, out_dir: Path) -> Figure:
     by_county = data.marts["mart_attainment_by_county"].dropna(subset=["county"])
     table = by_county.pivot(index="county", columns="criterion_no", values="pct_with_goal").sort_index()
     n_projects = by_county.groupby("county")["n_projects"].max()
-    fig, ax = _pyplot().subplots(figsize=(8, 0.36 * len(table) + 1.6), layout="constrained")
+    fig, ax = _subplots(len(table) * HEAT_ROW_PT)
+    colours = heat_colour_map()
     # pcolormesh, not imshow: cells drawn as vector shapes, so the PDF holds no bitmap
     image = ax.pcolormesh(range(len(table.columns) + 1), range(len(table) + 1), table.to_numpy(dtype=float),
-                          cmap="cividis", vmin=0, vmax=100, edgecolors="white", linewidth=0.6)
+                          cmap=colours, vmin=0, vmax=100, edgecolors=PAPER, linewidth=0.6)
     ax.invert_yaxis()
     ax.set_yticks([i + 0.5 for i in range(len(table))], [f"{c} (n = {int(n_projects[c])})" for c in table.index])
     ax.set_xticks([j + 0.5 for j in range(len(table.columns))], [str(c) for c in table.columns])
+    ax.tick_params(length=0)
     ax.set_xlabel("Mål (nummeret i figur 4 og tabell 2)")
     for (i, j), v in pd.DataFrame(table.to_numpy()).stack().items():
-        ax.text(j + 0.5, i + 0.5, f"{int(v)}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
-    colorbar = fig.colorbar(image, ax=ax, label="Andel av prosjektene med målet (%)")
+        ax.text(j + 0.5, i + 0.5, f"{int(v)}", ha="center", va="center", color=_text_colour_on(colours(v / 100)))
+    colorbar = fig.colorbar(image, ax=ax, label="Andel av prosjektene med målet (%)", aspect=30)
     colorbar.solids.set_rasterized(False)  # matplotlib rasterizes a long colour scale by default
     colorbar.solids.set_edgecolor("face")  # no hairline seams between the scale's vector steps
     title = f"Andel av fylkets prosjekter som hadde hvert av de tolv målene, per fylke, {data.grant_year}"
@@ -174,15 +250,17 @@ def trend(data: ReportData, out_dir: Path) -> Figure | None:
         return None
     national = national.set_index("metric").loc[[m for m in TREND_METRICS if m in set(national["metric"])]]
     previous_year = int(national["previous_grant_year"].iloc[0])
-    fig, ax = _pyplot().subplots(figsize=(7.5, 3.2), layout="constrained")
+    pitch = 2 * BAR_PT + ROW_GAP_PT  # two bars a metric
+    fig, ax = _subplots(len(national) * pitch, legend=True)
     y = range(len(national))
-    ax.barh([i - 0.2 for i in y], national["previous_value"], height=0.4, color=OKABE_ITO["grey"], label=str(previous_year))
-    ax.barh([i + 0.2 for i in y], national["value"], height=0.4, color=OKABE_ITO["blue"], label=str(data.grant_year))
+    bar = BAR_PT / pitch
+    ax.barh([i - bar / 2 for i in y], national["previous_value"], height=bar, color=MUTED, label=str(previous_year))
+    ax.barh([i + bar / 2 for i in y], national["value"], height=bar, color=MAIN, label=str(data.grant_year))
     ax.set_yticks(list(y), [TREND_METRICS[m] for m in national.index])
-    ax.invert_yaxis()
+    ax.set_ylim(len(national) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Andel av prosjektene (%)")
-    ax.legend(frameon=False, loc="lower right")
+    ax.legend(ncols=2, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
     title = f"Endring fra {previous_year} til {data.grant_year}, andel av prosjektene (felles fylkesgrunnlag)"
     return _save(fig, out_dir, "figur_7_endring", title)
 
