@@ -6,8 +6,8 @@ test:  ## run the test suite (PostgreSQL tests included when a server answers)
 	bash scripts/test.sh
 ui:    ## open the Dagster UI (webserver and daemon) on this dg project: `dg dev`
 	bash scripts/bootstrap.sh
-	mkdir -p data/dagster_home
-	DAGSTER_HOME=$${DAGSTER_HOME:-$$PWD/data/dagster_home} .venv/bin/dg dev --host 127.0.0.1
+	export DAGSTER_HOME="$${DAGSTER_HOME:-$$PWD/data/dagster_home}" && .venv/bin/friskliv instance && \
+		.venv/bin/dg dev --host 127.0.0.1
 lock:  ## regenerate requirements.lock after a change of pyproject.toml's dependencies (keeps other pins)
 	bash scripts/bootstrap.sh
 	.venv/bin/uv pip compile pyproject.toml --extra dev --extra postgres --universal --python-version 3.11 \

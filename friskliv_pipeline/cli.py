@@ -22,17 +22,22 @@ def _years_in_landing(landing_dir: Path) -> list[int]:
     return sorted(int(p.name) for p in Path(landing_dir).glob("[0-9][0-9][0-9][0-9]") if p.is_dir())
 
 
-def _dagster_instance(settings: Settings):
-    from dagster import DagsterInstance
+def _dagster_home(settings: Settings) -> tuple[Path, str]:
+    """DAGSTER_HOME (default ``<data_dir>/dagster_home``, then set for Dagster) with the project's
+    dagster.yaml in it: created, or upgraded with settings it lacks (friskliv_pipeline/instance.py)."""
+    from friskliv_pipeline.instance import ensure_instance_config
 
     home = os.environ.get("DAGSTER_HOME")
     if not home:
         home = str(settings.data_dir / "dagster_home")
         os.environ["DAGSTER_HOME"] = home
-    Path(home).mkdir(parents=True, exist_ok=True)
-    config = Path(home) / "dagster.yaml"
-    if not config.exists():
-        config.write_text(_instance_yaml(), encoding="utf-8")
+    return ensure_instance_config(home)
+
+
+def _dagster_instance(settings: Settings):
+    from dagster import DagsterInstance
+
+    _dagster_home(settings)
     return DagsterInstance.get()
 
 
@@ -48,16 +53,6 @@ def _chain(error) -> list:
     while errors[-1].cause is not None:
         errors.append(errors[-1].cause)
     return errors
-
-
-def _instance_yaml() -> str:
-    """dagster.yaml of an instance ``friskliv run`` creates: deploy/dagster.yaml's run queue limits
-    (one run per grant year; they apply to runs submitted through the queue: the UI, sensors,
-    schedules, automation) and telemetry off (no network here)."""
-    import yaml
-
-    deployed = yaml.safe_load((PROJECT_ROOT / "deploy" / "dagster.yaml").read_text(encoding="utf-8"))
-    return yaml.safe_dump({"concurrency": deployed["concurrency"], "telemetry": {"enabled": False}}, sort_keys=False)
 
 
 def _run_config(log_level: str) -> dict:
@@ -257,6 +252,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_instance(args: argparse.Namespace) -> int:
+    path, done = _dagster_home(Settings.from_env())
+    print(f"{path} ({done})")
+    return 0
+
+
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from friskliv_pipeline.demo_data import generate
 
@@ -309,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--year", type=int, action="append", help="grant year (repeatable); default: every year in the landing folder")
     run.add_argument("--verbose", action="store_true", help="print Dagster's INFO events too")
     run.set_defaults(func=cmd_run)
+    instance = sub.add_parser("instance", help="create DAGSTER_HOME's dagster.yaml, or add the UI settings an "
+                                               "older one lacks (`make ui` runs it before `dg dev`)")
+    instance.set_defaults(func=cmd_instance)
     demo = sub.add_parser("demo-data", help="regenerate the bundled demo exports (deterministic)")
     demo.add_argument("--year", type=int, action="append", help="grant year (repeatable); default 2023 and 2024")
     demo.add_argument("--landing-dir", help="where to write <year>/ folders (default assets/raw)")

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
-from friskliv_pipeline.cli import _instance_yaml
+from friskliv_pipeline.instance import instance_yaml
 from tests.conftest import DEMO_LANDING, ROOT
 
 BIN = Path(sys.executable).parent
@@ -27,7 +27,7 @@ FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus
 
 def test_the_instance_of_friskliv_run_has_the_deployed_limits():
     deployed = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text(encoding="utf-8"))
-    local = yaml.safe_load(_instance_yaml())
+    local = yaml.safe_load(instance_yaml())
     assert local["concurrency"] == deployed["concurrency"]
     [limit] = local["concurrency"]["runs"]["tag_concurrency_limits"]
     assert limit == {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
@@ -37,7 +37,7 @@ def test_the_instance_of_friskliv_run_has_the_deployed_limits():
 def test_a_second_run_of_the_same_grant_year_waits_in_the_queue(tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text(_instance_yaml(), encoding="utf-8")
+    (home / "dagster.yaml").write_text(instance_yaml(), encoding="utf-8")
     env = dict(os.environ, DAGSTER_HOME=str(home), PYTHONPATH=str(ROOT), FRISKLIV_LANDING_DIR=str(DEMO_LANDING),
                FRISKLIV_DATA_DIR=str(tmp_path / "data"), FRISKLIV_PSEUDONYM_KEY="k")
     env.pop("FRISKLIV_WAREHOUSE_URL", None)
