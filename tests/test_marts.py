@@ -61,7 +61,9 @@ def project_row(year, pid, county, intercommunal, targets, diagnosis, partners, 
     row = {"grant_year": year, "response_id": pid, "county": county, "intercommunal": intercommunal,
            "diagnosis_independent": diagnosis[0], "diagnosis_specific": diagnosis[1], "lead_service": lead,
            "grant_amount_nok": grant, "is_collaborative": bool(partners - {"none"}),
-           "user_all_ages": pid in ("p1", "p2")}
+           "user_all_ages": pid in ("p1", "p2"),
+           # q37: p2 and p6 answered Nei, p7 left it blank (not counted as missing a report)
+           "project_report_delivered": {"p2": False, "p6": False, "p7": None}.get(pid, True)}
     row.update({f"target_{k}": bool(v) for k, v in zip(("risk", "chronic", "both", "other"), targets)})
     row.update({f"collab_{p}": p in partners for p in PARTNERS})
     return row
@@ -210,6 +212,7 @@ def test_mart_national_summary(marts):
         "pct_collab_user_or_volunteer_org": 33,  # p2 (user org) and p4 (both kinds) count once each: 2 of 6
         "pct_lead_frisklivssentral": 50, "pct_lead_physio_ergo": 13, "pct_lead_mental_health": 13, "pct_lead_gp": 13,
         "pct_lead_other": 13, "n_counties_competence_used": 2, "competence_total_nok": 105_001,
+        "n_report_not_delivered": 2, "pct_report_not_delivered": 25,  # p2 and p6 of 8 (p7 left q37 blank)
     }
 
 
@@ -247,7 +250,7 @@ def test_mart_trends_on_the_2023_county_basis(marts):
     assert trend("national", "pct_with_goal", criterion=1) == (63, 80, -17)
     first_year = trends[trends["grant_year"] == 2023]
     assert first_year["previous_grant_year"].isna().all() and first_year["change"].isna().all()
-    assert len(first_year) == 2 * (6 + 12 * 4) + (25 + 12 * 4)
+    assert len(first_year) == 2 * (6 + 12 * 4) + (27 + 12 * 4)  # 27 national metrics (two on project reports)
     assert len(this_year) == len(first_year)
 
 
