@@ -3,10 +3,10 @@
 A rule (``yes_no``, ``parse_nok``, ``MunicipalityRegister.match`` …) stays the definition of
 what one answer means; ``Distinct`` applies it once per distinct value (or tuple of values) and
 broadcasts the result back to every row, so 119 000 responses cost what their few thousand
-distinct answers cost. ``infer`` gives a built column the dtype a frame of row dicts would have
-given it, so the vectorised tables equal the row-by-row ones exactly (dtypes included).
-``IssueRows`` collects problems as columns and hands them to the ``IssueLog`` in the order the
-row-by-row cleaning records them: by row, then by the rule's place in the row.
+distinct answers cost. ``infer`` gives a built column the dtype pandas' DataFrame constructor
+infers for those Python values (str, bool, float for numbers with a gap, datetime, else object).
+``IssueRows`` collects problems as columns and hands them to the ``IssueLog`` in data order: by
+row, then by the rule's place in the row.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
-# The DataFrame constructor's own inference for a column of Python objects (what a list of row
-# dicts goes through): using it, not an imitation, keeps str/bool/float/datetime choices equal.
+# The DataFrame constructor's own inference for a column of Python objects: using it, not an
+# imitation, keeps its str/bool/float/datetime choices.
 from pandas.core.internals.construction import convert_object_array
 
 from friskliv_pipeline.cleaning.answers import clean_text, is_missing
@@ -66,7 +66,7 @@ def map_distinct(series: pd.Series, rule: Callable, on_array: bool = False) -> p
 
 
 def raw_values(raw: pd.DataFrame, column: str) -> np.ndarray:
-    """A raw column as the row-by-row cleaning sees it: Python objects, every missing cell None."""
+    """A raw column as the rules see it: Python objects, every missing cell None."""
     if column not in raw:
         return np.full(len(raw), None, dtype=object)
     series = raw[column]
@@ -76,7 +76,7 @@ def raw_values(raw: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def infer(values: np.ndarray):
-    """The column a frame built from row dicts would hold for these values."""
+    """The column the DataFrame constructor would make of these Python values."""
     if values.dtype != object:
         return values
     return convert_object_array([values], dtype=None)[0]
@@ -84,8 +84,9 @@ def infer(values: np.ndarray):
 
 def frame_of(columns: dict[str, np.ndarray | Callable[[], np.ndarray]], names: list[str] | None = None,
              n_rows: int | None = None) -> pd.DataFrame:
-    """``pd.DataFrame(list_of_row_dicts, columns=names)`` built from columns. A column may be given
-    as a function building it, so that only one column of Python objects is alive at a time."""
+    """A frame of the given columns (``names``: which, in what order), each typed by ``infer``
+    (without rows: object columns). A column may be given as a function building it, so that only
+    one column of Python objects is alive at a time."""
     names = list(columns) if names is None else names
     if not columns or (n_rows if n_rows is not None else len(next(iter(columns.values())))) == 0:
         return pd.DataFrame([], columns=names)
@@ -141,7 +142,7 @@ class Distinct:
 
 
 class IssueRows:
-    """Problems found column by column, ordered as the row-by-row cleaning records them."""
+    """Problems found column by column, handed to the log in data order: by row, then by rank."""
 
     def __init__(self, response_ids: np.ndarray, source_rows: np.ndarray):
         self.response_ids, self.source_rows = response_ids, source_rows

@@ -1,5 +1,4 @@
-"""``projects`` and its bridge tables column by column; equal to ``build_projects``, ``bridge_multi``
-and ``project_attainment`` (row by row, in projects.py), which stay the readable definitions.
+"""The kept responses → ``projects`` (q14 matched to the register) and its long tables.
 
 q14 is matched once per distinct (text, county) pair; the long tables are cut from the flag and
 attainment columns with numpy indexing instead of one dict per output row.
@@ -19,9 +18,9 @@ BRIDGE_COLUMNS = ["grant_year", "response_id", "position", "name_reported", "mun
 PART_FIELDS = ["position", "name_reported", "municipality_no", "municipality"]
 
 
-def build_projects_vectorised(kept: pd.DataFrame, register: MunicipalityRegister, county_numbers: dict[str, str],
-                              log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``build_projects``, matching q14 once per distinct (text, county)."""
+def build_projects(kept: pd.DataFrame, register: MunicipalityRegister, county_numbers: dict[str, str],
+                   log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(projects, project_municipalities). The municipality code is NULL when q14 did not match."""
     projects = kept.copy(deep=False)  # copy-on-write: adding columns leaves ``kept`` as it is
     reported = objects(kept["municipality_reported"])
     rid, srow = objects(kept["response_id"]), objects(kept["source_row"])
@@ -48,8 +47,10 @@ def build_projects_vectorised(kept: pd.DataFrame, register: MunicipalityRegister
     return projects, frame_of(columns, BRIDGE_COLUMNS)
 
 
-def bridge_multi_vectorised(projects: pd.DataFrame, form: FormSchema, qid: str, name: str) -> pd.DataFrame:
-    """``bridge_multi``: one row per project and ticked option, in project then option order."""
+def bridge_multi(projects: pd.DataFrame, form: FormSchema, qid: str, name: str) -> pd.DataFrame:
+    """Long table of one multi-select: one row per project and ticked option, in project then option
+    order; an option standing for others ("Begge disse gruppene") or for none (q21's "Nei, …") is
+    no row."""
     question = form.question(qid)
     prefix = MULTI_PREFIX[qid]
     options = [o for o in question.options if not (o.exclusive or o.implies)]
@@ -73,8 +74,8 @@ def bridge_multi_vectorised(projects: pd.DataFrame, form: FormSchema, qid: str, 
     return frame_of(columns, ["grant_year", "response_id", name, "label", "other_text"])
 
 
-def project_attainment_vectorised(projects: pd.DataFrame, form: FormSchema) -> pd.DataFrame:
-    """``project_attainment``: project × criterion, from the attainment columns."""
+def project_attainment(projects: pd.DataFrame, form: FormSchema) -> pd.DataFrame:
+    """One row per project × criterion 1..12 (q24..q35); answer NULL when unanswered."""
     questions = form.attainment_questions
     n, k = len(projects), len(questions)
     rows = np.repeat(np.arange(n), k)

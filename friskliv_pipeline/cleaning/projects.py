@@ -1,4 +1,4 @@
-"""Typed responses → ``projects`` and its bridge tables, after setting aside and superseding.
+"""Typed responses → the project candidates, after setting aside and superseding.
 
 Row accounting: every response ends in exactly one of ``projects``, ``superseded_responses``
 or ``set_aside_responses``.
@@ -14,10 +14,8 @@ from __future__ import annotations
 import pandas as pd
 
 from friskliv_pipeline.cleaning.columns import compact_keys, map_distinct
-from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
-from friskliv_pipeline.cleaning.responses import MULTI_PREFIX, OTHER_ORDER_COMPLETION, IssueLog, attainment_column
+from friskliv_pipeline.cleaning.responses import OTHER_ORDER_COMPLETION
 from friskliv_pipeline.errors import ExportError
-from friskliv_pipeline.forms.schema import FormSchema
 
 SET_ASIDE_REASON = "no project answers (q13–q35 empty)"
 RESUBMISSION_KEY = ["_county_key", "_municipality_key", "_title_key"]
@@ -75,56 +73,3 @@ def _refuse_if_date_order_decides(candidates: pd.DataFrame, latest: pd.DataFrame
         file=str(first["source_file"]), row=int(first["source_row"]), column="Completion time",
         hint="send the Forms export as .xlsx (real date cells), or save the CSV with dates as yyyy-mm-dd",
     )
-
-
-def build_projects(kept: pd.DataFrame, register: MunicipalityRegister, county_numbers: dict[str, str],
-                   log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(projects, project_municipalities). The municipality code is NULL when q14 did not match."""
-    projects = kept.copy()
-    numbers, names, counts, neighbours, bridge = [], [], [], [], []
-    for row in kept.itertuples(index=False):
-        match = register.match(row.municipality_reported, row.county)
-        for rule, message in match.problems:
-            log.add(row.response_id, row.source_row, "q14", rule, message, row.municipality_reported)
-        numbers.append(match.municipality_no)
-        names.append(match.municipality)
-        counts.append(len(match.parts))
-        neighbours.append(match.unnamed_neighbours)
-        for part in match.parts:
-            bridge.append({"grant_year": row.grant_year, "response_id": row.response_id, **part})
-    projects["municipality_no"] = numbers
-    projects["municipality"] = names
-    projects["n_municipalities_named"] = counts
-    projects["unnamed_neighbours"] = neighbours
-    projects["county_no"] = projects["county"].map(county_numbers)
-    bridge_frame = pd.DataFrame(bridge, columns=["grant_year", "response_id", "position", "name_reported",
-                                                 "municipality_no", "municipality"])
-    return projects, bridge_frame
-
-
-def bridge_multi(projects: pd.DataFrame, form: FormSchema, qid: str, name: str) -> pd.DataFrame:
-    """Long table of one multi-select: one row per project and ticked option (not 'none')."""
-    question = form.question(qid)
-    prefix = MULTI_PREFIX[qid]
-    rows = []
-    for row in projects.to_dict("records"):
-        for option in question.options:
-            if option.exclusive or option.implies or not row.get(f"{prefix}_{option.key}"):
-                continue
-            rows.append({"grant_year": row["grant_year"], "response_id": row["response_id"], name: option.key,
-                         "label": option.label,
-                         "other_text": row.get(f"{prefix}_other_text") if option.other else None})
-    return pd.DataFrame(rows, columns=["grant_year", "response_id", name, "label", "other_text"])
-
-
-def project_attainment(projects: pd.DataFrame, form: FormSchema) -> pd.DataFrame:
-    """One row per project × criterion 1..12 (q24..q35); answer NULL when unanswered."""
-    rows = []
-    questions = form.attainment_questions
-    for row in projects.to_dict("records"):
-        for q in questions:
-            rows.append({"grant_year": row["grant_year"], "response_id": row["response_id"],
-                         "county": row["county"], "criterion_no": q.criterion_no, "question_id": q.id,
-                         "criterion": q.header, "answer": row[attainment_column(q.criterion_no)]})
-    return pd.DataFrame(rows, columns=["grant_year", "response_id", "county", "criterion_no", "question_id",
-                                       "criterion", "answer"])

@@ -1,9 +1,9 @@
-"""raw_responses → ``responses`` column by column: ``type_response``'s rules, once per distinct answer.
+"""raw_responses → ``responses``: one typed row per response, and the problems found on the way.
 
-The table, its dtypes and the ``cleaning_issues`` rows (in their order) equal those of
-``type_responses``, which types one row at a time and stays the readable definition of a row;
-this is what makes 100 000 responses cheap (tests/unit/test_vectorised_cleaning.py holds the two
-together).
+Every raw row yields exactly one typed row (row accounting starts here). A cell that cannot be
+read becomes NULL and a row in ``cleaning_issues`` naming the response, sheet row, question
+and rule: never a guess, never a dropped row. Each rule (``yes_no``, ``parse_nok`` …) is applied
+once per distinct answer and the table is built column by column.
 """
 
 from __future__ import annotations
@@ -18,22 +18,20 @@ from friskliv_pipeline.cleaning.columns import Distinct, IssueRows, clean_texts,
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
 from friskliv_pipeline.cleaning.responses import (
     MULTI_PREFIX, OTHER_ORDER_COMPLETION, PROJECT_QUESTIONS, TEXT_COLUMNS, YES_NO_COLUMNS, IssueLog, _county,
-    attainment_column, read_time, type_responses,
+    attainment_column, read_time,
 )
 from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order
 from friskliv_pipeline.forms.schema import FormSchema
 
 _MONEY_COLUMN = {"q12": "competence_total_nok", "q23": "grant_amount_nok"}
-# A row's problems in type_response's order: time, overlapping versions, q01, the yes/no
+# The order of a row's problems in cleaning_issues: time, overlapping versions, q01, the yes/no
 # questions, then the form's questions in form order.
 _RANK_TIME, _RANK_OVERLAP, _RANK_COUNTY, _RANK_YES_NO = 0, 1, 2, 3
 
 
-def type_responses_vectorised(raw: pd.DataFrame, form: FormSchema, counties: list[str] | dict[str, str | None],
-                              log: IssueLog) -> pd.DataFrame:
-    """``type_responses``, computed per column."""
-    if len(raw) == 0:
-        return type_responses(raw, form, counties, log)
+def type_responses(raw: pd.DataFrame, form: FormSchema, counties: list[str] | dict[str, str | None],
+                   log: IssueLog) -> pd.DataFrame:
+    """``counties``: the year's county names, or a mapping of them to SSB's official names."""
     rid, srow = raw_values(raw, "response_id"), raw_values(raw, "source_row")
     issues = IssueRows(rid, srow)
     cells = {}
@@ -57,13 +55,10 @@ def type_responses_vectorised(raw: pd.DataFrame, form: FormSchema, counties: lis
                    completion[rows])
     cols["county_reported"] = Distinct(clean_text, cell("q01")).take()
     undecided = date_order == UNDECIDED
-    other_order = None
-    if undecided.any():  # type_response adds the key to undecided rows only: NaN elsewhere
+    if undecided.any():  # the other reading, on the undecided rows only (NaN elsewhere)
         other_day = Distinct(lambda loc: not assumed_order(None, loc), locale).take()
         other = Distinct(read_time, completion, other_day).take(lambda r: r[0])
-        other_order = np.where(undecided, other, np.nan).astype(object)
-        if undecided[0]:
-            cols[OTHER_ORDER_COMPLETION] = other_order
+        cols[OTHER_ORDER_COMPLETION] = np.where(undecided, other, np.nan).astype(object)
     _overlaps(raw_values(raw, "overlapping_versions"), rid, issues)
     county = Distinct(lambda v: _county(v, counties), cell("q01"))
     cols["county"] = county.take(lambda r: r[0])
@@ -87,8 +82,6 @@ def type_responses_vectorised(raw: pd.DataFrame, form: FormSchema, counties: lis
     cols["has_project"] = np.logical_or.reduce(
         [Distinct(lambda v: clean_texts(v) != None, cell(q), on_array=True).take().astype(bool)  # noqa: E711
          for q in PROJECT_QUESTIONS])
-    if other_order is not None and not undecided[0]:  # first seen after the first row's keys: last column
-        cols[OTHER_ORDER_COMPLETION] = other_order
     issues.flush(log)
     return frame_of(cols)
 
@@ -105,7 +98,7 @@ def _overlaps(values: np.ndarray, rid: np.ndarray, issues: IssueRows) -> None:
 
 
 def _question(q, values: np.ndarray, cols: dict, issues: IssueRows, rank: int) -> None:
-    """One form question's columns and problems (the kinds type_response handles in its loop)."""
+    """One form question's columns and problems, by the kind of question."""
     if q.kind == "money":
         parsed = Distinct(parse_nok, values)
         cols[_MONEY_COLUMN.get(q.id, f"{q.category}_nok")] = parsed.take(lambda m: m.nok)

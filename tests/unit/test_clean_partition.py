@@ -16,6 +16,7 @@ import pytest
 
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES, clean_partition
 from friskliv_pipeline.cleaning.money import parse_nok
+from friskliv_pipeline.contract import conform
 from friskliv_pipeline.forms.export_reader import read_export
 from friskliv_pipeline.forms.raw_table import build_raw_responses, raw_columns
 from friskliv_pipeline.forms.schema import load_form_schema
@@ -98,6 +99,23 @@ def tables() -> dict[str, pd.DataFrame]:
 
 def test_every_clean_table_is_returned_in_order(tables):
     assert list(tables) == list(CLEAN_TABLES)
+
+
+def test_the_tables_are_what_the_contract_writes(tables):
+    """Every table has the contract's columns; amounts land as whole kroner, NULL where unreadable."""
+    for name in CLEAN_TABLES:
+        conform(tables[name], name)
+    written = conform(tables["projects"], "projects")["grant_amount_nok"]
+    pd.testing.assert_series_equal(written, pd.Series([1_250_001, 95_000, None, 1_250_000, 200_000, 75_000],
+                                                      dtype="Int64", name="grant_amount_nok"))
+
+
+def test_an_export_without_responses_cleans_to_empty_tables():
+    """The raw layer refuses such an export; the cleaning on its own still gives every table."""
+    empty = clean_partition(raw_export([]), FORM, COUNTIES, MUNICIPALITIES)
+    assert list(empty) == list(CLEAN_TABLES)
+    for name in CLEAN_TABLES:
+        assert conform(empty[name], name).empty
 
 
 def test_row_accounting(tables):

@@ -143,7 +143,7 @@ def test_lists_of_named_municipalities_have_no_neighbour_marker(register, text, 
 def test_the_marker_reaches_the_projects_table_and_the_bridge_has_only_named_rows():
     import pandas as pd
 
-    from friskliv_pipeline.cleaning.projects import build_projects
+    from friskliv_pipeline.cleaning.project_columns import build_projects
     from friskliv_pipeline.cleaning.responses import IssueLog
 
     kept = pd.DataFrame([
