@@ -29,11 +29,10 @@ def clean_partition(raw: pd.DataFrame, form: FormSchema, counties: pd.DataFrame,
     """
     # the rules (pandas) are imported here: the Dagster code location imports CLEAN_TABLES only
     from friskliv_pipeline.cleaning.competence import build_competence
+    from friskliv_pipeline.cleaning.issues import IssueLog
     from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
-    from friskliv_pipeline.cleaning.project_columns import bridge_multi, build_projects, project_attainment
-    from friskliv_pipeline.cleaning.projects import split_responses
-    from friskliv_pipeline.cleaning.response_columns import type_responses
-    from friskliv_pipeline.cleaning.responses import OTHER_ORDER_COMPLETION, IssueLog
+    from friskliv_pipeline.cleaning.projects import bridge_multi, build_projects, project_attainment, split_responses
+    from friskliv_pipeline.cleaning.responses import OTHER_ORDER_COMPLETION, type_responses
 
     grant_year = form.grant_year
     log = IssueLog(grant_year)

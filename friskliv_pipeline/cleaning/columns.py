@@ -5,8 +5,6 @@ what one answer means; ``Distinct`` applies it once per distinct value (or tuple
 broadcasts the result back to every row, so 119 000 responses cost what their few thousand
 distinct answers cost. ``infer`` gives a built column the dtype pandas' DataFrame constructor
 infers for those Python values (str, bool, float for numbers with a gap, datetime, else object).
-``IssueRows`` collects problems as columns and hands them to the ``IssueLog`` in data order: by
-row, then by the rule's place in the row.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from pandas.api.types import infer_dtype
 from pandas.core.internals.construction import convert_object_array
 
 from friskliv_pipeline.cleaning.answers import clean_text, is_missing
-from friskliv_pipeline.cleaning.responses import IssueLog
 
 
 def objects(series: pd.Series) -> np.ndarray:
@@ -139,43 +136,3 @@ class Distinct:
     def where(self, test: Callable) -> np.ndarray:
         """Rows whose result passes ``test``."""
         return np.flatnonzero(np.array([bool(test(r)) for r in self.results], dtype=bool)[self.codes])
-
-
-class IssueRows:
-    """Problems found column by column, handed to the log in data order: by row, then by rank."""
-
-    def __init__(self, response_ids: np.ndarray, source_rows: np.ndarray):
-        self.response_ids, self.source_rows = response_ids, source_rows
-        self.parts: list[tuple] = []
-
-    def add(self, rows: np.ndarray, rank: int, sub, question_id: str, rule, messages, values) -> None:
-        """``rank``: the rule's place within a row; ``sub``: order among one rule's problems."""
-        if len(rows):
-            n = len(rows)
-            rules = np.broadcast_to(np.asarray(rule, dtype=object), n)
-            self.parts.append((np.asarray(rows), np.full(n, rank), np.broadcast_to(sub, n),
-                               np.full(n, question_id, dtype=object), rules,
-                               np.asarray(messages, dtype=object), np.asarray(values, dtype=object)))
-
-    def add_problems(self, found: Distinct, rank: int, question_id: str, rule: str | None,
-                     problems: Callable[[object], list], values: np.ndarray) -> None:
-        """Every problem ``problems(result)`` lists, for each row holding that result: texts, or
-        (rule, text) pairs when ``rule`` is None."""
-        lists = [problems(r) or [] for r in found.results]
-        for j in range(max((len(p) for p in lists), default=0)):
-            rows = np.flatnonzero(np.array([len(p) > j for p in lists], dtype=bool)[found.codes])
-            codes = found.codes[rows]
-            if rule is None:
-                rules = object_array([p[j][0] if len(p) > j else None for p in lists])[codes]
-                messages = object_array([p[j][1] if len(p) > j else None for p in lists])[codes]
-            else:
-                rules, messages = rule, object_array([p[j] if len(p) > j else None for p in lists])[codes]
-            self.add(rows, rank, j, question_id, rules, messages, values[rows])
-
-    def flush(self, log: IssueLog) -> None:
-        if not self.parts:
-            return
-        rows, rank, sub, qid, rule, message, value = (np.concatenate(c) for c in zip(*self.parts))
-        for i in np.lexsort((sub, rank, rows)):
-            log.add(self.response_ids[rows[i]], self.source_rows[rows[i]], qid[i], rule[i], message[i], value[i])
-        self.parts = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from friskliv_pipeline.cleaning.responses import IssueLog
+from friskliv_pipeline.cleaning.issues import IssueLog
 from friskliv_pipeline.forms.schema import FormSchema
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from friskliv_pipeline.cleaning.answers import attainment, multi_choice, single_choice, split_multi, yes_no
-from friskliv_pipeline.cleaning.response_columns import type_responses
-from friskliv_pipeline.cleaning.responses import IssueLog
+from friskliv_pipeline.cleaning.issues import IssueLog
+from friskliv_pipeline.cleaning.responses import type_responses
 from friskliv_pipeline.forms.schema import load_form_schema
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
