@@ -4,7 +4,8 @@ A rule (``yes_no``, ``parse_nok``, ``MunicipalityRegister.match`` …) stays the
 what one answer means; ``Distinct`` applies it once per distinct value (or tuple of values) and
 broadcasts the result back to every row, so 119 000 responses cost what their few thousand
 distinct answers cost. ``infer`` gives a built column the dtype pandas' DataFrame constructor
-infers for those Python values (str, bool, float for numbers with a gap, datetime, else object).
+infers for those Python values (booleans with a missing value stay object, whole numbers with
+one become float; contract.conform types the tables for the warehouse).
 """
 
 from __future__ import annotations
