@@ -21,40 +21,29 @@ CLEAN_TABLES = (
 
 
 def clean_partition(raw: pd.DataFrame, form: FormSchema, counties: pd.DataFrame,
-                    municipalities: pd.DataFrame, vectorised: bool = True) -> dict[str, pd.DataFrame]:
+                    municipalities: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Apply the cleaning rules; ``counties`` and ``municipalities`` are that year's reference rows.
 
-    ``vectorised`` applies each rule once per distinct answer and builds the tables column by
-    column (what scales to 100 000 responses); False types row by row, the plain reading of the
-    same rules, which the tests hold it equal to.
+    Each rule is applied once per distinct answer and the tables are built column by column, so
+    100 000 responses cost what their few thousand distinct answers cost.
     """
     # the rules (pandas) are imported here: the Dagster code location imports CLEAN_TABLES only
     from friskliv_pipeline.cleaning.competence import build_competence
+    from friskliv_pipeline.cleaning.issues import IssueLog
     from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
-    from friskliv_pipeline.cleaning.project_columns import (
-        bridge_multi_vectorised, build_projects_vectorised, project_attainment_vectorised,
-    )
-    from friskliv_pipeline.cleaning.projects import (
-        bridge_multi, build_projects, project_attainment, split_responses,
-    )
-    from friskliv_pipeline.cleaning.response_columns import type_responses_vectorised
-    from friskliv_pipeline.cleaning.responses import OTHER_ORDER_COMPLETION, IssueLog, type_responses
+    from friskliv_pipeline.cleaning.projects import bridge_multi, build_projects, project_attainment, split_responses
+    from friskliv_pipeline.cleaning.responses import OTHER_ORDER_COMPLETION, type_responses
 
-    if vectorised:
-        type_rows, match_rows = type_responses_vectorised, build_projects_vectorised
-        bridge, attainment = bridge_multi_vectorised, project_attainment_vectorised
-    else:
-        type_rows, match_rows, bridge, attainment = type_responses, build_projects, bridge_multi, project_attainment
     grant_year = form.grant_year
     log = IssueLog(grant_year)
     county_numbers = dict(zip(counties["county"], counties["county_no"]))
     official = counties["county_official"] if "county_official" in counties else [None] * len(counties)
-    responses = type_rows(raw, form, dict(zip(counties["county"], official)), log)
+    responses = type_responses(raw, form, dict(zip(counties["county"], official)), log)
     kept, superseded, set_aside = split_responses(responses)
     responses = responses.drop(columns=[OTHER_ORDER_COMPLETION], errors="ignore")
     kept = kept.drop(columns=[OTHER_ORDER_COMPLETION], errors="ignore")
-    projects, project_municipalities = match_rows(kept, MunicipalityRegister(municipalities), county_numbers, log)
-    competence, conflicts = build_competence(responses, form, county_numbers, log, vectorised=vectorised)
+    projects, project_municipalities = build_projects(kept, MunicipalityRegister(municipalities), county_numbers, log)
+    competence, conflicts = build_competence(responses, form, county_numbers, log)
     tables = {
         "responses": responses,
         "projects": projects,
@@ -63,10 +52,10 @@ def clean_partition(raw: pd.DataFrame, form: FormSchema, counties: pd.DataFrame,
         "competence_building": competence,
         "competence_building_conflicts": conflicts,
         "project_municipalities": project_municipalities,
-        "project_target_groups": bridge(projects, form, "q15", "target_group"),
-        "project_user_groups": bridge(projects, form, "q16", "user_group"),
-        "project_collaborators": bridge(projects, form, "q21", "partner"),
-        "project_attainment": attainment(projects, form),
+        "project_target_groups": bridge_multi(projects, form, "q15", "target_group"),
+        "project_user_groups": bridge_multi(projects, form, "q16", "user_group"),
+        "project_collaborators": bridge_multi(projects, form, "q21", "partner"),
+        "project_attainment": project_attainment(projects, form),
         "cleaning_issues": log.frame(),
     }
     assert len(responses) == len(raw)

@@ -3,10 +3,9 @@
 A rule (``yes_no``, ``parse_nok``, ``MunicipalityRegister.match`` …) stays the definition of
 what one answer means; ``Distinct`` applies it once per distinct value (or tuple of values) and
 broadcasts the result back to every row, so 119 000 responses cost what their few thousand
-distinct answers cost. ``infer`` gives a built column the dtype a frame of row dicts would have
-given it, so the vectorised tables equal the row-by-row ones exactly (dtypes included).
-``IssueRows`` collects problems as columns and hands them to the ``IssueLog`` in the order the
-row-by-row cleaning records them: by row, then by the rule's place in the row.
+distinct answers cost. ``infer`` gives a built column the dtype pandas' DataFrame constructor
+infers for those Python values (booleans with a missing value stay object, whole numbers with
+one become float; contract.conform types the tables for the warehouse).
 """
 
 from __future__ import annotations
@@ -16,12 +15,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
-# The DataFrame constructor's own inference for a column of Python objects (what a list of row
-# dicts goes through): using it, not an imitation, keeps str/bool/float/datetime choices equal.
+# The DataFrame constructor's own inference for a column of Python objects: using it, not an
+# imitation, keeps its str/bool/float/datetime choices.
 from pandas.core.internals.construction import convert_object_array
 
 from friskliv_pipeline.cleaning.answers import clean_text, is_missing
-from friskliv_pipeline.cleaning.responses import IssueLog
 
 
 def objects(series: pd.Series) -> np.ndarray:
@@ -66,7 +64,7 @@ def map_distinct(series: pd.Series, rule: Callable, on_array: bool = False) -> p
 
 
 def raw_values(raw: pd.DataFrame, column: str) -> np.ndarray:
-    """A raw column as the row-by-row cleaning sees it: Python objects, every missing cell None."""
+    """A raw column as the rules see it: Python objects, every missing cell None."""
     if column not in raw:
         return np.full(len(raw), None, dtype=object)
     series = raw[column]
@@ -76,7 +74,7 @@ def raw_values(raw: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def infer(values: np.ndarray):
-    """The column a frame built from row dicts would hold for these values."""
+    """The column the DataFrame constructor would make of these Python values."""
     if values.dtype != object:
         return values
     return convert_object_array([values], dtype=None)[0]
@@ -84,8 +82,9 @@ def infer(values: np.ndarray):
 
 def frame_of(columns: dict[str, np.ndarray | Callable[[], np.ndarray]], names: list[str] | None = None,
              n_rows: int | None = None) -> pd.DataFrame:
-    """``pd.DataFrame(list_of_row_dicts, columns=names)`` built from columns. A column may be given
-    as a function building it, so that only one column of Python objects is alive at a time."""
+    """A frame of the given columns (``names``: which, in what order), each typed by ``infer``
+    (without rows: object columns). A column may be given as a function building it, so that only
+    one column of Python objects is alive at a time."""
     names = list(columns) if names is None else names
     if not columns or (n_rows if n_rows is not None else len(next(iter(columns.values())))) == 0:
         return pd.DataFrame([], columns=names)
@@ -138,43 +137,3 @@ class Distinct:
     def where(self, test: Callable) -> np.ndarray:
         """Rows whose result passes ``test``."""
         return np.flatnonzero(np.array([bool(test(r)) for r in self.results], dtype=bool)[self.codes])
-
-
-class IssueRows:
-    """Problems found column by column, ordered as the row-by-row cleaning records them."""
-
-    def __init__(self, response_ids: np.ndarray, source_rows: np.ndarray):
-        self.response_ids, self.source_rows = response_ids, source_rows
-        self.parts: list[tuple] = []
-
-    def add(self, rows: np.ndarray, rank: int, sub, question_id: str, rule, messages, values) -> None:
-        """``rank``: the rule's place within a row; ``sub``: order among one rule's problems."""
-        if len(rows):
-            n = len(rows)
-            rules = np.broadcast_to(np.asarray(rule, dtype=object), n)
-            self.parts.append((np.asarray(rows), np.full(n, rank), np.broadcast_to(sub, n),
-                               np.full(n, question_id, dtype=object), rules,
-                               np.asarray(messages, dtype=object), np.asarray(values, dtype=object)))
-
-    def add_problems(self, found: Distinct, rank: int, question_id: str, rule: str | None,
-                     problems: Callable[[object], list], values: np.ndarray) -> None:
-        """Every problem ``problems(result)`` lists, for each row holding that result: texts, or
-        (rule, text) pairs when ``rule`` is None."""
-        lists = [problems(r) or [] for r in found.results]
-        for j in range(max((len(p) for p in lists), default=0)):
-            rows = np.flatnonzero(np.array([len(p) > j for p in lists], dtype=bool)[found.codes])
-            codes = found.codes[rows]
-            if rule is None:
-                rules = object_array([p[j][0] if len(p) > j else None for p in lists])[codes]
-                messages = object_array([p[j][1] if len(p) > j else None for p in lists])[codes]
-            else:
-                rules, messages = rule, object_array([p[j] if len(p) > j else None for p in lists])[codes]
-            self.add(rows, rank, j, question_id, rules, messages, values[rows])
-
-    def flush(self, log: IssueLog) -> None:
-        if not self.parts:
-            return
-        rows, rank, sub, qid, rule, message, value = (np.concatenate(c) for c in zip(*self.parts))
-        for i in np.lexsort((sub, rank, rows)):
-            log.add(self.response_ids[rows[i]], self.source_rows[rows[i]], qid[i], rule[i], message[i], value[i])
-        self.parts = []

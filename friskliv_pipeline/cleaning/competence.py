@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from friskliv_pipeline.cleaning.responses import IssueLog
+from friskliv_pipeline.cleaning.issues import IssueLog
 from friskliv_pipeline.forms.schema import FormSchema
 
 
@@ -41,11 +41,10 @@ def _reports(responses: pd.DataFrame, values: list[str]) -> tuple[pd.DataFrame, 
 
 
 def build_competence(responses: pd.DataFrame, form: FormSchema, county_numbers: dict[str, str],
-                     log: IssueLog, vectorised: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     values = competence_columns(form)
     reports, counties = _reports(responses, values)
-    collect = _collect_by_signature if vectorised else _collect_by_row
-    kept_rows, conflicts = collect(reports, counties, values, county_numbers, log)
+    kept_rows, conflicts = _keep_latest(reports, counties, values, county_numbers, log)
     frame = pd.DataFrame(kept_rows, columns=["grant_year", "county", "county_no", "response_id", *values,
                                              "n_reports", "n_distinct_reports"])
     parts = part_columns(form)
@@ -69,27 +68,14 @@ def _conflict(other: dict, latest: dict, county: str, log: IssueLog) -> dict:
             "kept_response_id": latest["response_id"], "reason": CONFLICT_REASON}
 
 
-def _collect_by_row(reports, counties, values, county_numbers, log) -> tuple[list[dict], list[dict]]:
-    kept_rows, conflicts = [], []
-    for county, group in reports.groupby(counties, sort=True):
-        group = group.to_dict("records")
-        latest = group[-1]
-        signature = _signature(latest, values)
-        distinct = {_signature(r, values) for r in group}
-        for other in group[:-1]:
-            if _signature(other, values) != signature:
-                conflicts.append(_conflict(other, latest, county, log))
-        kept_rows.append(_kept(latest, values, county_numbers, len(group), len(distinct)))
-    return kept_rows, conflicts
-
-
-def _collect_by_signature(reports, counties, values, county_numbers, log) -> tuple[list[dict], list[dict]]:
-    """``_collect_by_row`` with the signatures compared as codes: only the kept and the conflicting
-    reports become dicts."""
+def _keep_latest(reports, counties, values, county_numbers, log) -> tuple[list[dict], list[dict]]:
+    """Per county (in name order): the latest report is kept, with its number of reports and of
+    distinct ones; each earlier report whose values differ from it is a conflict (oldest first).
+    Reports are compared by a code of their values: only the kept and the conflicting ones become dicts."""
     if len(reports) == 0:
         return [], []
     signature = np.zeros(len(reports), dtype=np.int64)
-    for c in values:  # equal codes ⇔ equal values, every missing value alike (as _signature's None)
+    for c in values:  # equal codes ⇔ equal values, every kind of missing value alike
         codes, uniques = pd.factorize(reports[c])
         signature, _ = pd.factorize(signature * (len(uniques) + 1) + codes + 1)
     groups = reports.groupby(counties, sort=True)
@@ -104,13 +90,9 @@ def _collect_by_signature(reports, counties, values, county_numbers, log) -> tup
     differing = np.flatnonzero((position < size - 1) & (signature != latest_signature[group_no]))
     differing = differing[np.lexsort((position[differing], group_no[differing]))]
     latest = reports.iloc[last].to_dict("records")
-    names = list(counties.iloc[last])  # each group's key, as the row-by-row loop names it
+    names = list(counties.iloc[last])  # each group's key: the county, else the text reported
     conflicts = [_conflict(other, latest[group_no[i]], names[group_no[i]], log)
                  for i, other in zip(differing, reports.iloc[differing].to_dict("records"))]
     kept_rows = [_kept(row, values, county_numbers, int(size[i]), int(n_distinct[g]))
                  for g, (i, row) in enumerate(zip(last, latest))]
     return kept_rows, conflicts
-
-
-def _signature(row: dict, columns: list[str]) -> tuple:
-    return tuple(None if pd.isna(row[c]) else row[c] for c in columns)

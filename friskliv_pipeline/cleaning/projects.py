@@ -1,4 +1,4 @@
-"""Typed responses → ``projects`` and its bridge tables, after setting aside and superseding.
+"""Typed responses → ``projects`` and its long tables, after setting aside and superseding.
 
 Row accounting: every response ends in exactly one of ``projects``, ``superseded_responses``
 or ``set_aside_responses``.
@@ -7,20 +7,27 @@ or ``set_aside_responses``.
   to report competence building. Its competence answers still count.
 - Superseded: the same county + municipality + project title again (compared normalised); the
   latest completion time wins (ties: the later sheet row), the other is kept with the reason.
+
+q14 is matched once per distinct (text, county) pair; the long tables are cut from the flag and
+attainment columns with numpy indexing instead of one dict per output row.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from friskliv_pipeline.cleaning.columns import compact_keys, map_distinct
+from friskliv_pipeline.cleaning.columns import Distinct, compact_keys, frame_of, map_distinct, object_array, objects
+from friskliv_pipeline.cleaning.issues import IssueLog, IssueRows
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
-from friskliv_pipeline.cleaning.responses import MULTI_PREFIX, OTHER_ORDER_COMPLETION, IssueLog, attainment_column
+from friskliv_pipeline.cleaning.responses import MULTI_PREFIX, OTHER_ORDER_COMPLETION, attainment_column
 from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.schema import FormSchema
 
 SET_ASIDE_REASON = "no project answers (q13–q35 empty)"
 RESUBMISSION_KEY = ["_county_key", "_municipality_key", "_title_key"]
+BRIDGE_COLUMNS = ["grant_year", "response_id", "position", "name_reported", "municipality_no", "municipality"]
+PART_FIELDS = ["position", "name_reported", "municipality_no", "municipality"]
 
 
 def split_responses(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -80,51 +87,81 @@ def _refuse_if_date_order_decides(candidates: pd.DataFrame, latest: pd.DataFrame
 def build_projects(kept: pd.DataFrame, register: MunicipalityRegister, county_numbers: dict[str, str],
                    log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(projects, project_municipalities). The municipality code is NULL when q14 did not match."""
-    projects = kept.copy()
-    numbers, names, counts, neighbours, bridge = [], [], [], [], []
-    for row in kept.itertuples(index=False):
-        match = register.match(row.municipality_reported, row.county)
-        for rule, message in match.problems:
-            log.add(row.response_id, row.source_row, "q14", rule, message, row.municipality_reported)
-        numbers.append(match.municipality_no)
-        names.append(match.municipality)
-        counts.append(len(match.parts))
-        neighbours.append(match.unnamed_neighbours)
-        for part in match.parts:
-            bridge.append({"grant_year": row.grant_year, "response_id": row.response_id, **part})
-    projects["municipality_no"] = numbers
-    projects["municipality"] = names
-    projects["n_municipalities_named"] = counts
-    projects["unnamed_neighbours"] = neighbours
+    projects = kept.copy(deep=False)  # copy-on-write: adding columns leaves ``kept`` as it is
+    reported = objects(kept["municipality_reported"])
+    rid, srow = objects(kept["response_id"]), objects(kept["source_row"])
+    match = Distinct(register.match, reported, objects(kept["county"]))
+    issues = IssueRows(rid, srow)
+    issues.add_problems(match, 0, "q14", None, lambda m: m.problems, reported)
+    issues.flush(log)
+    projects["municipality_no"] = match.take(lambda m: m.municipality_no).tolist()
+    projects["municipality"] = match.take(lambda m: m.municipality).tolist()
+    projects["n_municipalities_named"] = match.take(lambda m: len(m.parts)).tolist()
+    projects["unnamed_neighbours"] = match.take(lambda m: m.unnamed_neighbours).tolist()
     projects["county_no"] = projects["county"].map(county_numbers)
-    bridge_frame = pd.DataFrame(bridge, columns=["grant_year", "response_id", "position", "name_reported",
-                                                 "municipality_no", "municipality"])
-    return projects, bridge_frame
+    # one bridge row per part: row i of kept repeats once per part of its match
+    counts = np.array([len(m.parts) for m in match.results], dtype=np.intp)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
+    per_row = counts[match.codes]
+    rows = np.repeat(np.arange(len(kept)), per_row)
+    out_start = np.repeat(np.cumsum(per_row) - per_row, per_row)
+    part = np.repeat(starts[match.codes], per_row) + np.arange(len(rows)) - out_start
+    parts = [p for m in match.results for p in m.parts]
+    columns = {"grant_year": objects(kept["grant_year"])[rows], "response_id": rid[rows]}
+    for name in PART_FIELDS:
+        columns[name] = object_array([p[name] for p in parts])[part] if parts else object_array([])
+    return projects, frame_of(columns, BRIDGE_COLUMNS)
 
 
 def bridge_multi(projects: pd.DataFrame, form: FormSchema, qid: str, name: str) -> pd.DataFrame:
-    """Long table of one multi-select: one row per project and ticked option (not 'none')."""
+    """Long table of one multi-select: one row per project and ticked option, in project then option
+    order; an option standing for others ("Begge disse gruppene") or for none (q21's "Nei, …") is
+    no row."""
     question = form.question(qid)
     prefix = MULTI_PREFIX[qid]
-    rows = []
-    for row in projects.to_dict("records"):
-        for option in question.options:
-            if option.exclusive or option.implies or not row.get(f"{prefix}_{option.key}"):
-                continue
-            rows.append({"grant_year": row["grant_year"], "response_id": row["response_id"], name: option.key,
-                         "label": option.label,
-                         "other_text": row.get(f"{prefix}_other_text") if option.other else None})
-    return pd.DataFrame(rows, columns=["grant_year", "response_id", name, "label", "other_text"])
+    options = [o for o in question.options if not (o.exclusive or o.implies)]
+    n = len(projects)
+    ticked = np.zeros((n, len(options)), dtype=bool)
+    for k, option in enumerate(options):
+        column = f"{prefix}_{option.key}"
+        if column in projects:
+            series = projects[column]
+            ticked[:, k] = series.to_numpy() if series.dtype == bool else [bool(v) for v in objects(series)]
+    rows, picked = np.nonzero(ticked)  # row-major: each project's options in form order
+    other_text = f"{prefix}_other_text"
+    texts = objects(projects[other_text]) if other_text in projects else np.full(n, None, dtype=object)
+    is_other = np.array([o.other for o in options], dtype=bool)[picked]
+    columns = {
+        "grant_year": objects(projects["grant_year"])[rows], "response_id": objects(projects["response_id"])[rows],
+        name: object_array([o.key for o in options])[picked] if options else object_array([]),
+        "label": object_array([o.label for o in options])[picked] if options else object_array([]),
+        "other_text": np.where(is_other, texts[rows], None).astype(object),
+    }
+    return frame_of(columns, ["grant_year", "response_id", name, "label", "other_text"])
 
 
 def project_attainment(projects: pd.DataFrame, form: FormSchema) -> pd.DataFrame:
     """One row per project × criterion 1..12 (q24..q35); answer NULL when unanswered."""
-    rows = []
     questions = form.attainment_questions
-    for row in projects.to_dict("records"):
-        for q in questions:
-            rows.append({"grant_year": row["grant_year"], "response_id": row["response_id"],
-                         "county": row["county"], "criterion_no": q.criterion_no, "question_id": q.id,
-                         "criterion": q.header, "answer": row[attainment_column(q.criterion_no)]})
-    return pd.DataFrame(rows, columns=["grant_year", "response_id", "county", "criterion_no", "question_id",
-                                       "criterion", "answer"])
+    n, k = len(projects), len(questions)
+    rows = np.repeat(np.arange(n), k)
+    criterion = np.tile(np.arange(k), n)
+    answers = np.empty((n, k), dtype=object)
+    for j, q in enumerate(questions):
+        answers[:, j] = objects(projects[attainment_column(q.criterion_no)])
+
+    def repeated(column: str):
+        return lambda: objects(projects[column])[rows]
+
+    def per_criterion(values: list):
+        return lambda: object_array(values)[criterion]
+
+    columns = {
+        "grant_year": repeated("grant_year"), "response_id": repeated("response_id"), "county": repeated("county"),
+        "criterion_no": per_criterion([q.criterion_no for q in questions]),
+        "question_id": per_criterion([q.id for q in questions]),
+        "criterion": per_criterion([q.header for q in questions]),
+        "answer": answers.ravel(),
+    }
+    return frame_of(columns, ["grant_year", "response_id", "county", "criterion_no", "question_id", "criterion",
+                              "answer"], n_rows=n * k)

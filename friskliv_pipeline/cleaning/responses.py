@@ -2,24 +2,25 @@
 
 Every raw row yields exactly one typed row (row accounting starts here). A cell that cannot be
 read becomes NULL and a row in ``cleaning_issues`` naming the response, sheet row, question
-and rule: never a guess, never a dropped row.
+and rule: never a guess, never a dropped row. Each rule (``yes_no``, ``parse_nok`` …) is applied
+once per distinct answer and the table is built column by column.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from friskliv_pipeline.cleaning.answers import (
-    attainment, clean_text, multi_choice, single_choice, yes_no,
-)
+from friskliv_pipeline.cleaning.answers import attainment, clean_text, multi_choice, single_choice, yes_no
+from friskliv_pipeline.cleaning.columns import Distinct, clean_texts, frame_of, object_array, raw_values
+from friskliv_pipeline.cleaning.issues import IssueLog, IssueRows
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
 from friskliv_pipeline.cleaning.place_names import name_parts, place_key
 from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order, to_datetime
-from friskliv_pipeline.forms.schema import FormSchema, Question
+from friskliv_pipeline.forms.schema import FormSchema
 
 # Multi-select questions → prefix of their flag columns.
 MULTI_PREFIX = {"q15": "target", "q16": "user", "q21": "collab"}
@@ -43,29 +44,115 @@ PROJECT_QUESTIONS = [f"q{i:02d}" for i in range(13, 36)]
 # Completion time read in the other day/month order, for files whose values do not decide it
 # (working column: split_responses uses it, no table keeps it).
 OTHER_ORDER_COMPLETION = "_completion_time_other_order"
+_MONEY_COLUMN = {"q12": "competence_total_nok", "q23": "grant_amount_nok"}
+# The order of a row's problems in cleaning_issues: time, overlapping versions, q01, the yes/no
+# questions, then the form's questions in form order.
+_RANK_TIME, _RANK_OVERLAP, _RANK_COUNTY, _RANK_YES_NO = 0, 1, 2, 3
 
 
 def attainment_column(criterion_no: int) -> str:
     return f"attainment_{criterion_no:02d}"
 
 
-@dataclass
-class IssueLog:
-    """Collects cleaning problems as rows of ``cleaning_issues``."""
+def type_responses(raw: pd.DataFrame, form: FormSchema, counties: list[str] | dict[str, str | None],
+                   log: IssueLog) -> pd.DataFrame:
+    """``counties``: the year's county names, or a mapping of them to SSB's official names."""
+    rid, srow = raw_values(raw, "response_id"), raw_values(raw, "source_row")
+    issues = IssueRows(rid, srow)
+    cells = {}
 
-    grant_year: int
-    rows: list[dict] = field(default_factory=list)
+    def cell(qid: str) -> np.ndarray:
+        if qid not in cells:
+            cells[qid] = raw_values(raw, qid)
+        return cells[qid]
 
-    def add(self, response_id, source_row, question_id, rule, message, value=None):
-        self.rows.append({
-            "grant_year": self.grant_year, "response_id": response_id, "source_row": source_row,
-            "question_id": question_id, "rule": rule, "message": message,
-            "value": None if value is None else str(value)[:200],
-        })
+    cols: dict[str, np.ndarray] = {
+        "grant_year": raw_values(raw, "grant_year"), "response_id": rid,
+        "source_file": raw_values(raw, "source_file"), "source_row": srow,
+    }
+    completion, date_order, locale = (raw_values(raw, c) for c in ("completion_time", "date_order", "export_locale"))
+    dayfirst = Distinct(assumed_order, date_order, locale).take()
+    times = Distinct(read_time, completion, dayfirst)
+    cols["completion_time"] = times.take(lambda r: r[0])
+    for rule in ("meta.completion_time_missing", "meta.completion_time_unparseable"):
+        rows = times.where(lambda r, rule=rule: r[1] is not None and r[1][0] == rule)
+        issues.add(rows, _RANK_TIME, 0, "completion_time", rule, times.take(lambda r: r[1] and r[1][1])[rows],
+                   completion[rows])
+    cols["county_reported"] = Distinct(clean_text, cell("q01")).take()
+    undecided = date_order == UNDECIDED
+    if undecided.any():  # the other reading, on the undecided rows only (NaN elsewhere)
+        other_day = Distinct(lambda loc: not assumed_order(None, loc), locale).take()
+        other = Distinct(read_time, completion, other_day).take(lambda r: r[0])
+        cols[OTHER_ORDER_COMPLETION] = np.where(undecided, other, np.nan).astype(object)
+    _overlaps(raw_values(raw, "overlapping_versions"), rid, issues)
+    county = Distinct(lambda v: _county(v, counties), cell("q01"))
+    cols["county"] = county.take(lambda r: r[0])
+    rows = county.where(lambda r: r[1])
+    issues.add(rows, _RANK_COUNTY, 0, "q01", "q01.county_unknown", county.take(lambda r: r[1])[rows], cell("q01")[rows])
+    for rank, (qid, column) in enumerate(YES_NO_COLUMNS.items(), start=_RANK_YES_NO):
+        answer = Distinct(yes_no, cell(qid))
+        cols[column] = answer.take(lambda a: a.value)
+        issues.add_problems(answer, rank, qid, f"{qid}.yes_no", lambda a: [a.problem] if a.problem else [], cell(qid))
+    for qid, column in TEXT_COLUMNS.items():
+        cols[column] = Distinct(clean_texts, cell(qid), on_array=True).take()
+    first_rank = _RANK_YES_NO + len(YES_NO_COLUMNS)
+    for rank, q in enumerate(form.questions, start=first_rank):
+        _question(q, cell(q.id), cols, issues, rank)
+    if "target_both" in cols:
+        cols["target_both"] = cols["target_risk"].astype(bool) & cols["target_chronic"].astype(bool)
+    if "collab_none" in cols:
+        partners = [k for k in cols if k.startswith("collab_") and k not in ("collab_none", "collab_other_text")]
+        cols["is_collaborative"] = np.logical_or.reduce([cols[k].astype(bool) for k in partners]) if partners \
+            else np.zeros(len(raw), dtype=bool)
+    cols["has_project"] = np.logical_or.reduce(
+        [Distinct(lambda v: clean_texts(v) != None, cell(q), on_array=True).take().astype(bool)  # noqa: E711
+         for q in PROJECT_QUESTIONS])
+    issues.flush(log)
+    return frame_of(cols)
 
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=["grant_year", "response_id", "source_row", "question_id",
-                                                "rule", "message", "value"])
+
+def _overlaps(values: np.ndarray, rid: np.ndarray, issues: IssueRows) -> None:
+    versions = Distinct(lambda v: json.loads(v or "[]"), values)
+    for j in range(max((len(v) for v in versions.results), default=0)):
+        rows = versions.where(lambda v, j=j: len(v) > j)
+        found = versions.take(lambda v, j=j: v[j] if len(v) > j else None)[rows]
+        messages = [f"response ID {rid[r]} is also in {v['file']} row {v['row']} with other answers; "
+                    f"this version, modified later, is kept" for r, v in zip(rows, found)]
+        issues.add(rows, _RANK_OVERLAP, j, "response_id", "meta.overlapping_export_version", object_array(messages),
+                   np.full(len(rows), None, dtype=object))
+
+
+def _question(q, values: np.ndarray, cols: dict, issues: IssueRows, rank: int) -> None:
+    """One form question's columns and problems, by the kind of question."""
+    if q.kind == "money":
+        parsed = Distinct(parse_nok, values)
+        cols[_MONEY_COLUMN.get(q.id, f"{q.category}_nok")] = parsed.take(lambda m: m.nok)
+        issues.add_problems(parsed, rank, q.id, f"{q.id}.money_unparseable",
+                            lambda m: [m.problem] if m.problem else [], values)
+    elif q.kind == "money_text":
+        parsed = Distinct(split_description_and_amount, values)
+        cols[f"{q.category}_text"] = parsed.take(lambda p: p.description)
+        cols[f"{q.category}_nok"] = parsed.take(lambda p: p.nok)
+        issues.add_problems(parsed, rank, q.id, f"{q.id}.amount_in_text",
+                            lambda p: [p.problem] if p.problem else [], values)
+    elif q.kind == "multi":
+        choice = Distinct(lambda v: multi_choice(v, q), values)
+        prefix = MULTI_PREFIX[q.id]
+        for key in q.option_keys():
+            cols[f"{prefix}_{key}"] = choice.take(lambda c, key=key: c.flags[key])
+        cols[f"{prefix}_other_text"] = choice.take(lambda c: c.other_text)
+        issues.add_problems(choice, rank, q.id, f"{q.id}.multi_choice", lambda c: c.problems, values)
+    elif q.kind == "single":
+        choice = Distinct(lambda v: single_choice(v, q), values)
+        cols["lead_service"] = choice.take(lambda c: c[0])
+        cols["lead_service_label"] = choice.take(lambda c: next((o.label for o in q.options if o.key == c[0]), None))
+        cols["lead_service_other_text"] = choice.take(lambda c: c[1])
+        issues.add_problems(choice, rank, q.id, f"{q.id}.single_choice", lambda c: [c[2]] if c[2] else [], values)
+    elif q.kind == "attainment":
+        answer = Distinct(attainment, values)
+        cols[attainment_column(q.criterion_no)] = answer.take(lambda a: a.value)
+        issues.add_problems(answer, rank, q.id, f"{q.id}.attainment_value",
+                            lambda a: [a.problem] if a.problem else [], values)
 
 
 def _county_key(text: str) -> str:
@@ -113,82 +200,6 @@ def _county(value: str | None, counties: list[str] | dict[str, str | None]) -> t
     return None, f"{text[:60]!r} is not a county of this grant year ({', '.join(counties)})"
 
 
-def type_response(raw: dict, form: FormSchema, counties: list[str] | dict[str, str | None], log: IssueLog) -> dict:
-    rid, srow = raw["response_id"], raw["source_row"]
-
-    def problem(qid, rule, message):
-        log.add(rid, srow, qid, rule, message, raw.get(qid))
-
-    row = {
-        "grant_year": raw["grant_year"], "response_id": rid, "source_file": raw["source_file"],
-        "source_row": srow,
-        "completion_time": _timestamp(raw.get("completion_time"), assumed_order(raw.get("date_order"), raw.get("export_locale")),
-                                      log, rid, srow),
-        "county_reported": clean_text(raw.get("q01")),
-    }
-    if raw.get("date_order") == UNDECIDED:  # the other reading, to see whether it changes a resubmission's winner
-        row[OTHER_ORDER_COMPLETION] = _timestamp(raw.get("completion_time"),
-                                                 not assumed_order(None, raw.get("export_locale")), None, rid, srow)
-    for version in json.loads(raw.get("overlapping_versions") or "[]"):
-        log.add(rid, srow, "response_id", "meta.overlapping_export_version",
-                f"response ID {rid} is also in {version['file']} row {version['row']} with other answers; "
-                f"this version, modified later, is kept", None)
-    row["county"], county_problem = _county(raw.get("q01"), counties)
-    if county_problem:
-        problem("q01", "q01.county_unknown", county_problem)
-    for qid, column in YES_NO_COLUMNS.items():
-        answer = yes_no(raw.get(qid))
-        row[column] = answer.value
-        if answer.problem:
-            problem(qid, f"{qid}.yes_no", answer.problem)
-    for qid, column in TEXT_COLUMNS.items():
-        row[column] = clean_text(raw.get(qid))
-    for q in form.questions:
-        if q.kind == "money":
-            _money(q, raw, row, problem)
-        elif q.kind == "money_text":
-            parsed = split_description_and_amount(raw.get(q.id))
-            row[f"{q.category}_text"] = parsed.description
-            row[f"{q.category}_nok"] = parsed.nok
-            if parsed.problem:
-                problem(q.id, f"{q.id}.amount_in_text", parsed.problem)
-        elif q.kind == "multi":
-            choice = multi_choice(raw.get(q.id), q)
-            prefix = MULTI_PREFIX[q.id]
-            for key, flag in choice.flags.items():
-                row[f"{prefix}_{key}"] = flag
-            row[f"{prefix}_other_text"] = choice.other_text
-            for message in choice.problems:
-                problem(q.id, f"{q.id}.multi_choice", message)
-        elif q.kind == "single":
-            key, other_text, message = single_choice(raw.get(q.id), q)
-            row["lead_service"] = key
-            row["lead_service_label"] = next((o.label for o in q.options if o.key == key), None)
-            row["lead_service_other_text"] = other_text
-            if message:
-                problem(q.id, f"{q.id}.single_choice", message)
-        elif q.kind == "attainment":
-            answer = attainment(raw.get(q.id))
-            row[attainment_column(q.criterion_no)] = answer.value
-            if answer.problem:
-                problem(q.id, f"{q.id}.attainment_value", answer.problem)
-    if "target_both" in row:
-        row["target_both"] = bool(row["target_risk"] and row["target_chronic"])
-    if "collab_none" in row:
-        partners = [k for k in row if k.startswith("collab_") and k not in ("collab_none", "collab_other_text")]
-        row["is_collaborative"] = any(row[k] for k in partners)
-    row["has_project"] = any(clean_text(raw.get(q)) is not None for q in PROJECT_QUESTIONS)
-    return row
-
-
-def _money(q: Question, raw: dict, row: dict, problem) -> None:
-    column = {"q12": "competence_total_nok", "q23": "grant_amount_nok"}.get(q.id, f"{q.category}_nok")
-    parsed = parse_nok(raw.get(q.id))
-    row[column] = parsed.nok
-    if parsed.problem:
-        problem(q.id, f"{q.id}.money_unparseable", parsed.problem)
-
-
 def read_time(value, dayfirst: bool):
     """(parsed, None) or (None, (rule, message)) for one completion time."""
     if value is None:
@@ -198,18 +209,3 @@ def read_time(value, dayfirst: bool):
         return None, ("meta.completion_time_unparseable",
                       f"completion time {str(value).strip()[:40]!r} is not a date-time")
     return parsed, None
-
-
-def _timestamp(value, dayfirst: bool, log: IssueLog | None, rid, srow):
-    """ISO text (from a workbook's real date-time cells) or d/m/y text in the given order."""
-    parsed, problem = read_time(value, dayfirst)
-    if problem and log is not None:
-        log.add(rid, srow, "completion_time", *problem, value)
-    return parsed
-
-
-def type_responses(raw: pd.DataFrame, form: FormSchema, counties: list[str] | dict[str, str | None],
-                   log: IssueLog) -> pd.DataFrame:
-    """``counties``: the year's county names, or a mapping of them to SSB's official names."""
-    records = raw.astype(object).where(raw.notna(), None).to_dict("records")
-    return pd.DataFrame([type_response(r, form, counties, log) for r in records])

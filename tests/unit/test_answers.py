@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from friskliv_pipeline.cleaning.answers import attainment, multi_choice, single_choice, split_multi, yes_no
-from friskliv_pipeline.cleaning.responses import IssueLog, type_response
+from friskliv_pipeline.cleaning.issues import IssueLog
+from friskliv_pipeline.cleaning.responses import type_responses
 from friskliv_pipeline.forms.schema import load_form_schema
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
@@ -133,13 +135,10 @@ def _raw_response(**answers) -> dict:
 
 
 def test_q15_target_both_column_agrees_however_it_was_answered():
-    form = FORM
-    log = IssueLog(2024)
-    via_both = type_response(_raw_response(q15=ticked(label(Q15, "both"))), form, ["Rogaland"], log)
-    via_each = type_response(_raw_response(q15=ticked(label(Q15, "risk"), label(Q15, "chronic"))), form,
-                             ["Rogaland"], log)
-    for row in (via_both, via_each):
-        assert (row["target_risk"], row["target_chronic"], row["target_both"]) == (True, True, True)
+    raw = pd.DataFrame([_raw_response(q15=ticked(label(Q15, "both"))),
+                        _raw_response(q15=ticked(label(Q15, "risk"), label(Q15, "chronic")))])
+    typed = type_responses(raw, FORM, ["Rogaland"], IssueLog(2024))
+    assert typed[["target_risk", "target_chronic", "target_both"]].values.tolist() == [[True, True, True]] * 2
 
 
 def test_unknown_text_becomes_other_text_with_the_other_flag():
@@ -212,6 +211,6 @@ def test_q22_semicolon_cell_becomes_null_and_a_cleaning_issue_in_the_typed_row()
     log = IssueLog(2024)
     raw = {"grant_year": 2024, "response_id": "r1", "source_file": "x.xlsx", "source_row": 2,
            "completion_time": "2024-03-01 10:00:00", "export_locale": "nb", "q01": "Agder", "q22": ";"}
-    row = type_response(raw, FORM, ["Agder"], log)
-    assert row["lead_service"] is None
+    typed = type_responses(pd.DataFrame([raw]), FORM, ["Agder"], log)
+    assert typed["lead_service"].isna().all()
     assert [(r["question_id"], r["rule"]) for r in log.rows] == [("q22", "q22.single_choice")]

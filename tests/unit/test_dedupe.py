@@ -13,7 +13,8 @@ import pytest
 
 from friskliv_pipeline.cleaning.competence import build_competence, competence_columns
 from friskliv_pipeline.cleaning.projects import SET_ASIDE_REASON, split_responses
-from friskliv_pipeline.cleaning.responses import IssueLog, type_responses
+from friskliv_pipeline.cleaning.issues import IssueLog
+from friskliv_pipeline.cleaning.responses import type_responses
 from friskliv_pipeline.forms.schema import load_form_schema
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"

@@ -143,8 +143,8 @@ def test_lists_of_named_municipalities_have_no_neighbour_marker(register, text, 
 def test_the_marker_reaches_the_projects_table_and_the_bridge_has_only_named_rows():
     import pandas as pd
 
+    from friskliv_pipeline.cleaning.issues import IssueLog
     from friskliv_pipeline.cleaning.projects import build_projects
-    from friskliv_pipeline.cleaning.responses import IssueLog
 
     kept = pd.DataFrame([
         {"grant_year": 2024, "response_id": "r1", "source_row": 2, "county": "Vestland",
