@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
+from friskliv_pipeline import run_summary
 from friskliv_pipeline.settings import PROJECT_ROOT, Settings
 
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "data_contract.md"
@@ -41,41 +41,12 @@ def _dagster_instance(settings: Settings):
     return DagsterInstance.get()
 
 
-# What a database driver says when the connection to the warehouse went away mid-run.
-CONNECTION_LOST = ("terminating connection", "server closed the connection", "connection already closed",
-                   "the connection is closed", "connection is lost", "consuming input failed",
-                   "could not receive data", "connection refused", "unable to open database file",
-                   "disk i/o error")
-
-
-def _chain(error) -> list:
-    errors = [error]
-    while errors[-1].cause is not None:
-        errors.append(errors[-1].cause)
-    return errors
-
-
 def _run_config(log_level: str) -> dict:
     """Dagster's console events at ``log_level``; one progress line per finished step on stdout."""
     from friskliv_pipeline.progress import STEP_PROGRESS_LOGGER
 
     return {"loggers": {"console": {"config": {"log_level": log_level}},
                         STEP_PROGRESS_LOGGER: {"config": {"enabled": True}}}}
-
-
-def _root_cause(error) -> str:
-    """The user's exception message inside Dagster's wrapping errors, without the Python class
-    name Dagster puts in front of it ("friskliv_pipeline.errors.ExportError: file …")."""
-    error = _chain(error)[-1]
-    return _without_class_name(error.message.strip(), error.cls_name)
-
-
-def _without_class_name(message: str, cls_name: str | None) -> str:
-    if cls_name:
-        head, sep, rest = message.partition(": ")
-        if sep and head.split(".")[-1] == cls_name:
-            return rest.strip()
-    return message
 
 
 def _runnable_landing_years(landing_dir: Path) -> list[int]:
@@ -113,82 +84,19 @@ def _unrunnable_years(years: list[int], landing_dir: Path) -> list[str]:
 
 
 
-def _connection_lost(error) -> str | None:
-    """The driver's words when the step failed because the warehouse connection was lost, else None."""
-    for e in _chain(error):
-        first = e.message.strip().split("\n")[0]
-        if any(p in first.lower() for p in CONNECTION_LOST):
-            # the driver's words only: no "psycopg.errors.AdminShutdown: " or "(sqlite3.OperationalError) "
-            return re.sub(r"^(\([\w.]+\) |[\w.]+: )+", "", first)
-    return None
+def _upgrade_warehouse(warehouse) -> None:
+    """A warehouse an older version built gets the contract's new columns before the first run, said
+    in one line. A database that cannot be reached is left to the run, which names the problem."""
+    import sqlalchemy as sa
 
-
-def _failure_line(year: int, step: str, error, warehouse_url: str) -> str:
-    from friskliv_pipeline.progress import step_name
-
-    step = step_name(step)
-    lost = _connection_lost(error)
-    if lost is None:
-        return f"friskliv: grant year {year} failed in step {step}: {_root_cause(error)}"
-    return (f"friskliv: grant year {year} failed in step {step}: the database connection was lost ({lost}). "
-            f"Nothing of this run was published. What to do: check that the warehouse at {_safe_url(warehouse_url)} "
-            f"is up and reachable, then run `friskliv run --year {year}` again")
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _evaluations(events) -> list:
-    return [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-
-
-def _check_summary(events) -> str:
-    """'37 passed, 2 WARN (rule ids), 3 not evaluated' from the run's asset-check evaluations."""
-    evaluations = _evaluations(events)
-    failed = [(ev.check_name, ev.severity.value) for ev in evaluations if not ev.passed]
-    not_evaluated = [ev for ev in evaluations if ev.passed and _meta(ev, "status") == "not_evaluated"]
-    text = f"{len(evaluations) - len(failed) - len(not_evaluated)} passed"
-    for severity in ("ERROR", "WARN"):
-        names = sorted(name for name, sev in failed if sev == severity)
-        if names:
-            text += f", {len(names)} {severity} ({', '.join(names)})"
-    if not_evaluated:
-        text += f", {len(not_evaluated)} not evaluated (see the checks' metadata)"
-    return text
-
-
-def _meta(evaluation, key: str):
-    value = evaluation.metadata.get(key)
-    return getattr(value, "value", value)
-
-
-def _blocking_lines(events) -> list[str]:
-    """One line per finding of each failed blocking check: the value, the sheet row, the response."""
-    lines = []
-    for ev in _evaluations(events):
-        if ev.passed or ev.severity.value != "ERROR":
-            continue
-        rule, table = _meta(ev, "rule") or ev.check_name, ev.asset_key.path[-1]
-        for finding in _meta(ev, "blocking_findings") or ["(no record: see the check's metadata)"]:
-            lines.append(f"{table} {rule}: {finding}")
-    return lines
-
-
-def _overlap_summary(events) -> list[str]:
-    """'  overlapping exports: …' when the landing folder held the same responses more than once."""
-    for event in events:
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            materialization = event.event_specific_data.materialization
-            if materialization.asset_key.path[-1] == "raw_responses":
-                meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-                same, other = meta.get("identical_repeats_collapsed", 0), meta.get("differing_versions_replaced", 0)
-                if same or other:
-                    return [f"  overlapping exports: {same} identical repeats collapsed, {other} replaced by a "
-                            f"later version (cleaning_issues: meta.overlapping_export_version)"]
-    return []
+    try:
+        changes = warehouse.upgrade()
+    except sa.exc.SQLAlchemyError:
+        return
+    finally:
+        warehouse.dispose()
+    if changes:
+        print(f"warehouse upgraded to this version's tables, no row lost: {'; '.join(changes)}", flush=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -210,6 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from friskliv_pipeline.warehouse import Warehouse
 
     instance = _dagster_instance(settings)
+    _upgrade_warehouse(Warehouse(settings.warehouse_url))
     # Dagster's own console events (step failures print their stack traces) only with --verbose:
     # the summary below is the readable message, the full event log stays in the run.
     log_level = "INFO" if args.verbose else "CRITICAL"
@@ -222,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             succeeded, run_id, events = result.success, result.run_id, result.all_events
         if not succeeded:
             failed += 1
-            blocking = _blocking_lines(events)
+            blocking = run_summary.blocking_lines(events)
             for line in blocking:
                 print(f"friskliv: grant year {year} not published, a blocking check failed: {line}", file=sys.stderr)
             if blocking:
@@ -231,20 +140,22 @@ def cmd_run(args: argparse.Namespace) -> int:
                       file=sys.stderr)
             failures = [e for e in events if e.is_step_failure and not (blocking and e.step_key.endswith("_checks"))]
             for event in failures:
-                print(_failure_line(year, event.step_key, event.event_specific_data.error, settings.warehouse_url),
-                      file=sys.stderr)
+                print(run_summary.failure_line(year, event.step_key, event.event_specific_data.error,
+                                               settings.warehouse_url), file=sys.stderr)
             if not failures and not blocking:
                 print(f"friskliv: grant year {year} failed before any step ran", file=sys.stderr)
             print(f"  full trace: Dagster run {run_id} (DAGSTER_HOME={os.environ['DAGSTER_HOME']}; "
                   f"`dagster dev` → Runs)", file=sys.stderr)
             continue
-        counts = Warehouse(settings.warehouse_url).row_counts(year, extra_tables=MARTS)
+        warehouse = Warehouse(settings.warehouse_url)
+        counts = warehouse.row_counts(year, extra_tables=MARTS)
         print(f"grant year {year}: run {run_id} succeeded")
         print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
-        for line in _overlap_summary(events):
+        for line in run_summary.overlap_summary(events):
             print(line)
-        print("  checks: " + _check_summary(events))
-        print(f"  warehouse: {_safe_url(settings.warehouse_url)}")
+        print("  checks: " + run_summary.check_summary(warehouse, year))
+        warehouse.dispose()
+        print(f"  warehouse: {run_summary.safe_url(settings.warehouse_url)}")
         print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")
         print(f"  report:    {settings.data_dir / 'reports' / str(year) / 'report.html'} (public edition)")
         print(f"  auditor:   {settings.data_dir / 'reports' / str(year) / 'revisjon.html'} (auditor's edition)")
@@ -271,7 +182,9 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 def cmd_column_lineage(args: argparse.Namespace) -> int:
     from friskliv_pipeline.sql_models.lineage import write_lineage_file
 
-    path, current = write_lineage_file(check=args.check)
+    from friskliv_pipeline.sql_models import load_project
+
+    path, current = write_lineage_file(load_project().models, check=args.check)
     if args.check and not current:
         print(f"{path} is out of date: run `friskliv column-lineage`", file=sys.stderr)
         return 1

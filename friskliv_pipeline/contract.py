@@ -223,7 +223,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("kind", "text", "breach (a rule of the regelverk or the form), follow_up (to verify elsewhere) or data_note"),
         _c("severity", "text", "ERROR (a breach that blocks publication), WARN (a breach; never blocks) or INFO (follow-up list, data note)"),
         _c("status", "text", "passed, failed (a breach was found) or not_evaluated (inputs not official or not there: see reason)"),
-        _c("passed", "bool", "False only when the rule found a breach"),
+        _c("passed", "bool", "False when the rule found a breach, true when it was evaluated without one (a follow-up "
+           "list or data note passes), NULL when it was not evaluated: status says which"),
+        _c("n_evaluated", "int", "Records the rule judged (its population); NULL when not evaluated"),
         _c("observed", "text", "What the check saw, e.g. '1 of 15 counties' or the observed total"),
         _c("expected", "text", "What the rule expects, in words"),
         _c("reason", "text", "Why the rule was not evaluated (NULL when it was)"),
@@ -242,6 +244,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("project_title", "text", "Project concerned"),
         _c("response_id", "text", "Forms response the record comes from"),
         _c("sheet_row", "int", "Row of that response in the export sheet"),
+        _c("question_id", "text", "The question whose answer the rule judged: the export column to re-read it in "
+           "(raw_responses.qNN); NULL for a figure of a whole table or county"),
+        _c("value", "text", "The value the rule judged, as parsed (an amount in kroner, an answer, a name)"),
         _c("message", "text", "The record in words (English), with the amounts and values concerned"),
         _c("message_nb", "text", "The same in bokmål, as the report prints it"),
     )),

@@ -2,7 +2,7 @@
 
 The assets, checks, schedule and sensors are the Dagster objects of the modules in ``defs/``
 (loaded by ``load_from_defs_folder``, as ``dg`` projects do: layers in data order reference → raw
-→ clean → checks → marts → publish, plus automation and freshness); what is global is added
+→ clean → checks → published → marts → report, plus automation and freshness); what is global is added
 here: the yearly job, the executor, the resources, the step-progress logger, and a code
 reference from each asset to the Python that builds it. ``workspace.yaml`` (``dagster dev``) and
 ``pyproject.toml``'s ``[tool.dg]`` (``dg dev``, ``dg check defs``, ``dg launch``) both point here.

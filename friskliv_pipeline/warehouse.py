@@ -94,6 +94,56 @@ class Warehouse:
         tables = [METADATA.tables[n] for n in names] if names is not None else None
         METADATA.create_all(self.engine, tables=tables)
 
+    def upgrade(self) -> list[str]:
+        """Bring the tables of an existing warehouse to the contract's shape, losing no row: a table
+        that lacks a contract column gets it (NULL in the rows already there: a later run of their
+        grant year fills it); a table with a column the contract no longer has is rebuilt with the
+        contract's columns, every row and every kept column copied. Returns one phrase per table
+        changed ("audit_findings: +question_id, +value"); nothing when the warehouse is current.
+        Tables not yet created are left to the run that writes them."""
+        inspector = sa.inspect(self.engine)
+        existing_tables = set(inspector.get_table_names())
+        changes = []
+        for name, table in METADATA.tables.items():
+            if name not in existing_tables:
+                continue
+            have = [c["name"] for c in inspector.get_columns(name)]
+            added = [c for c in table.columns if c.name not in have]
+            dropped = [c for c in have if c not in table.columns]
+            if not added and not dropped:
+                continue
+            if dropped:
+                self._rebuild(table, [c for c in have if c in table.columns])
+            else:
+                self._add_columns(table, added)
+            changes.append(f"{name}: " + ", ".join([*(f"+{c.name}" for c in added), *(f"-{c}" for c in dropped)]))
+        return changes
+
+    def _add_columns(self, table: sa.Table, columns: list[sa.Column]) -> None:
+        with self.engine.begin() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}  # another run may have added it
+            for column in columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=conn.dialect)
+                    guard = "IF NOT EXISTS " if conn.dialect.name == "postgresql" else ""  # a concurrent run's upgrade
+                    conn.execute(sa.text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {guard}{quote(column.name)} {kind}"))
+
+    def _rebuild(self, table: sa.Table, kept: list[str]) -> None:
+        """``table`` anew with the contract's columns and its rows copied (``kept`` columns), in one transaction."""
+        temporary = sa.Table(f"{table.name}__upgrade", sa.MetaData(),
+                             *(sa.Column(c.name, c.type, nullable=c.nullable) for c in table.columns))
+        with self.engine.begin() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            temporary.create(conn)
+            columns = ", ".join(quote(c) for c in kept)
+            conn.execute(sa.text(f"INSERT INTO {quote(temporary.name)} ({columns}) SELECT {columns} "
+                                 f"FROM {quote(table.name)}"))
+            conn.execute(sa.text(f"DROP TABLE {quote(table.name)}"))
+            conn.execute(sa.text(f"ALTER TABLE {quote(temporary.name)} RENAME TO {quote(table.name)}"))
+            for index in table.indexes:
+                index.create(conn)
+
     def replace_partition(self, name: str, grant_year: int, frame: pd.DataFrame) -> int:
         """Replace grant year ``grant_year`` of table ``name`` with ``frame`` in one transaction."""
         frame = conform(frame, contract_name(name))

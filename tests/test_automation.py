@@ -39,7 +39,7 @@ def test_marts_and_report_carry_the_gated_condition():
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if node.group_name in ("marts", "publish"):
+        if node.group_name in ("marts", "report"):
             assert node.automation_condition == REFRESH_AFTER_UPSTREAM, key
     assert "all_deps_blocking_checks_passed" in str(REFRESH_AFTER_UPSTREAM)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from friskliv_pipeline.cli import _without_class_name
+from friskliv_pipeline.run_summary import without_class_name as _without_class_name
 from friskliv_pipeline.defs.partitions import grant_year_partitions
 from tests.conftest import DEMO_LANDING, REFERENCE_DIR
 

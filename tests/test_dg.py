@@ -50,7 +50,7 @@ def test_dg_list_defs_lists_the_project(tmp_path):
     assert sources["mart_attainment"] == "dbt_like_sql/models/mart_attainment.sql:1"
     assert sources["projects"].startswith("friskliv_pipeline/contract.py:")
     assert sources["staging/projects"] == sources["projects"]  # the staged twin follows the same contract entry
-    assert sources["report_html"].startswith("friskliv_pipeline/defs/publish.py:")
+    assert sources["report_html"].startswith("friskliv_pipeline/defs/report.py:")
     rule_line = checks["staging/projects:q23_grant_required"]["source"]  # the checks judge the staged table
     path, line = rule_line.split(":")
     assert path == "expectations/projects.json"

@@ -92,3 +92,31 @@ def test_ci_runs_exactly_make_test_and_bootstrap_installs_from_the_lock():
     assert run[-1] == "make test"
     bootstrap = (ROOT / "scripts" / "bootstrap.sh").read_text(encoding="utf-8")
     assert "-r requirements.lock" in bootstrap and "--no-deps -e ." in bootstrap
+
+
+def test_no_module_of_the_package_imports_itself_back():
+    """Layers run downhill: no import cycle between the package's modules, counting the imports
+    inside functions and under TYPE_CHECKING too (sql_models' lineage ↔ project was one)."""
+    import ast
+
+    package = ROOT / "friskliv_pipeline"
+    imports = {}
+    for path in package.rglob("*.py"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("friskliv_pipeline"):
+                found |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("friskliv_pipeline")}
+        imports[name] = found
+    graph = {m: {d for d in deps if d in imports and d != m} for m, deps in imports.items()}
+
+    def reaches(start, target, seen):
+        for nxt in graph[start]:
+            if nxt == target or (nxt not in seen and reaches(nxt, target, seen | {nxt})):
+                return True
+        return False
+
+    cycles = sorted(m for m in graph if reaches(m, m, {m}))
+    assert cycles == [], cycles

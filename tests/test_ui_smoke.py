@@ -89,7 +89,7 @@ def test_every_asset_edge_and_partition_is_served(webserver):
     assert {"/".join(d["path"]) for d in served["projects"]["dependencyKeys"]} == {"staging/projects"}
     assert "projects" in {"/".join(d["path"]) for d in served["mart_national_summary"]["dependencyKeys"]}
     assert "mart_attainment" in {"/".join(d["path"]) for d in served["figur_4_maloppnaelse"]["dependencyKeys"]}
-    assert {n["groupName"] for n in served.values()} >= {"reference", "raw", "clean", "marts", "publish"}
+    assert {n["groupName"] for n in served.values()} >= {"reference", "raw", "clean", "marts", "report"}
 
 
 METADATA = """

@@ -42,6 +42,7 @@ def result_rows(results: list[RuleResult], grant_year: int, asset: str, run_id: 
         "grant_year": grant_year, "run_id": run_id, "asset": asset, "check_name": r.rule.id, "kind": r.rule.kind,
         "severity": r.rule.severity, "status": r.status, "passed": r.passed, "observed": r.observed,
         "expected": r.expected, "reason": r.reason, "reason_nb": r.reason_nb, "n_records": len(r.findings),
+        "n_evaluated": r.population,
         "checked_at": checked_at,
     } for r in results])
 
@@ -81,7 +82,7 @@ def write_audit(warehouse: Warehouse, grant_year: int, asset: str, run_id: str, 
         of_run = (checks.c.grant_year == grant_year, checks.c.run_id == run_id)
         done = set(conn.execute(sa.select(checks.c.asset).distinct().where(*of_run)).scalars())
         blocked = set(conn.execute(sa.select(checks.c.asset).distinct().where(
-            *of_run, checks.c.severity == "ERROR", checks.c.passed.is_(False))).scalars())
+            *of_run, checks.c.severity == "ERROR", checks.c.status == "failed")).scalars())
         if not _will_run(suites_in_run, blocked) <= done:
             return False
         for name, table in stage.items():

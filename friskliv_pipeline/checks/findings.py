@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from friskliv_pipeline.checks.frames import CONTEXT_COLUMNS
+from friskliv_pipeline.checks.frames import CONTEXT_COLUMNS, question_for
 from friskliv_pipeline.checks.gx_runner import ExpectationOutcome, Validation
 from friskliv_pipeline.checks.suites import Expectation, Rule, Suite
 
-FINDING_COLUMNS = ["grant_year", "asset", "rule", "kind", "severity", *CONTEXT_COLUMNS, "message", "message_nb"]
+FINDING_COLUMNS = ["grant_year", "asset", "rule", "kind", "severity", *CONTEXT_COLUMNS, "question_id", "value",
+                   "message", "message_nb"]
 _SHOWN_VALUES = 5
 STATUSES = ("passed", "failed", "not_evaluated")
 
@@ -38,11 +39,14 @@ class RuleResult:
     errors: list[str] = field(default_factory=list)
     reason: str | None = None  # why the rule was not evaluated
     reason_nb: str | None = None  # the same in bokmål, for the report
+    population: int | None = None  # records the rule judged; None when not evaluated
 
     @property
-    def passed(self) -> bool:
-        """False only for a breach; a follow-up list, a data note or a rule not evaluated passes."""
-        return self.status != "failed"
+    def passed(self) -> bool | None:
+        """False for a breach found, True for a rule evaluated without one (a follow-up list and a data
+        note pass: what they list are not findings), None for a rule not evaluated: it neither passed
+        nor failed, and ``WHERE passed = 0`` must not hide it behind a pass."""
+        return None if self.status == "not_evaluated" else self.status != "failed"
 
     def where(self, finding: dict) -> str:
         """'row 10, response 9' for the console: where the record is in the export."""
@@ -166,7 +170,7 @@ def index_columns(suite: Suite, frame: pd.DataFrame) -> list[str]:
     """The record columns each listed row carries (GX names the row by its ``record`` index and
     gx_runner joins these on): where the row is (``CONTEXT_COLUMNS``) and what the messages and
     the observed value read."""
-    wanted = list(CONTEXT_COLUMNS)
+    wanted = [*CONTEXT_COLUMNS, "question_id"]
     for e in suite.expectations:
         used = _template_fields(e.meta["message"]) | _template_fields(e.meta["message_nb"])
         used |= {e.kwargs.get(k) for k in ("column", "column_A", "column_B") if e.kwargs.get(k)}
@@ -196,13 +200,19 @@ def _finding(suite: Suite, rule: Rule, grant_year: int, values: dict, e: Expecta
             finding[column] = None
         else:
             finding[column] = int(value) if column == "sheet_row" else str(value)
+    judged = e.column or e.kwargs.get("column_A") if e is not None else None
+    question = values.get("question_id")
+    finding["question_id"] = str(question) if not _missing(question) else question_for(suite.name, judged)
+    finding["value"] = values.get("value") if "value" in values and judged else None
     return finding
 
 
 def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_year: int,
-                 not_evaluated: dict | None = None, compared: dict[str, str] | None = None) -> list[RuleResult]:
+                 not_evaluated: dict | None = None, compared: dict[str, str] | None = None,
+                 n_records: int | None = None) -> list[RuleResult]:
     """One result per rule of ``suite``; ``not_evaluated``: rule id -> why its inputs do not allow
-    judging; ``compared``: rule id -> what it was judged against (added to what it observed)."""
+    judging; ``compared``: rule id -> what it was judged against (added to what it observed);
+    ``n_records``: the record frame's rows (the population of a rule judging the whole table)."""
     by_index = {o.index: o for o in validation.outcomes}
     not_evaluated, compared = not_evaluated or {}, compared or {}
     results = []
@@ -215,12 +225,13 @@ def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_y
                                       reason=reason.en, reason_nb=reason.nb))
             continue
         findings, errors, observed, unexpected = [], [], [], 0
-        listed = False
+        listed, population = False, []
         for e in rule.expectations:
             o = by_index.get(position[id(e)])
             if o is None:
                 o = ExpectationOutcome(position[id(e)], False, exception="GX returned no result")
             observed.append(_observed_text(e, o))
+            population.append(o.element_count if o.element_count is not None else n_records)
             if o.success:
                 continue
             listed = True
@@ -240,7 +251,9 @@ def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_y
         status = "failed" if listed and (rule.is_breach or errors) else "passed"
         if rule.id in compared:
             observed.append(compared[rule.id])
-        results.append(RuleResult(rule, status, "; ".join(observed), "; ".join(expected), unexpected, findings, errors))
+        judged = [p for p in population if p is not None]
+        results.append(RuleResult(rule, status, "; ".join(observed), "; ".join(expected), unexpected, findings, errors,
+                                  population=max(judged) if judged else None))
     return results
 
 

@@ -33,12 +33,37 @@ from friskliv_pipeline.forms.schema import FormSchema
 from friskliv_pipeline.reference import is_official
 
 CONTEXT_COLUMNS = ("county", "municipality", "project_title", "response_id", "sheet_row")
+# The question whose answer a frame column judges: the export column an auditor re-reads a finding
+# in. A clean-table column says it in the data contract (Column.source); these columns are the
+# frames' own. A record may also carry it itself (project_attainment: one row per question).
+QUESTION_OF = {"county_observed": "q01", "reported": "q01", "municipality_not_in_register": "q14",
+               "municipality_other_county": "q14", "unnamed_neighbours": "q14", "lead_service_observed": "q22",
+               "project_report_observed": "q37", "consecutive_grant_years": "q13", "parts_sum_compared_nok": "q12",
+               "n_distinct_reports": "q12", **{f"{q}_observed": q for q in ("q02", "q03", "q17", "q18", "q20", "q37")}}
 PART_COLUMNS = [name for name, _, _ in COMPETENCE_PARTS]
 MULTI_SELECT = {  # suite (bridge table) -> (question, option column)
     "project_target_groups": ("q15", "target_group"),
     "project_user_groups": ("q16", "user_group"),
     "project_collaborators": ("q21", "partner"),
 }
+
+
+def question_for(suite: str, column: str | None) -> str | None:
+    """The form question behind ``column`` of ``suite``'s record frame (None: a table-level figure)."""
+    import re
+
+    from friskliv_pipeline.contract import TABLES
+
+    if suite in MULTI_SELECT:
+        return MULTI_SELECT[suite][0]
+    if column in QUESTION_OF:
+        return QUESTION_OF[column]
+    for table in (suite, "projects", "responses", "competence_building"):
+        spec = TABLES.get(table)
+        source = next((c.source for c in spec.columns if c.name == column), "") if spec else ""
+        if match := re.fullmatch(r"q\d\d", source):
+            return match.group(0)
+    return None
 
 
 @dataclass

@@ -20,6 +20,12 @@ the columns the messages quote). GX's own lookup of named index columns works ro
 column by column (minutes for a large year); the join is one lookup per expectation. The
 complete result is taken from the batch (``Batch.validate``, not stored, so not serialised); the
 project's results store and Data Docs keep GX's SUMMARY (counts and the first rows by record).
+
+What the Data Docs show is GX's own verdict, and GX knows only pass and fail: so the result it
+stores holds the breach rules that were evaluated, and nothing else. A follow-up list or a data
+note (which pass and list records) and a rule not evaluated (which neither passed nor failed)
+are left out of it, so the Data Docs can never show them as a failure or a pass; the audit tables
+and the auditor's workbook hold every rule with its status.
 """
 
 from __future__ import annotations
@@ -133,20 +139,31 @@ def _outcomes(result, index_by_id: dict[str, int], records: pd.DataFrame,
 
 
 def validate(suite: Suite, frame: pd.DataFrame, parameters: dict, index_columns: list[str],
-             project: Path | None = None, grant_year: int | None = None, run_name: str | None = None) -> Validation:
+             project: Path | None = None, grant_year: int | None = None, run_name: str | None = None,
+             not_evaluated: frozenset[str] = frozenset()) -> Validation:
     """Run ``suite`` on ``frame`` with the suite parameters ``parameters``; each listed row comes back
-    as a dict of its ``index_columns``."""
+    as a dict of its ``index_columns``. ``not_evaluated``: rule ids left out of the stored result."""
     gx = _import_gx()
     records = frame.reset_index(drop=True).rename_axis(RECORD)
     if project is None:
-        return _validate(gx, suite, records, parameters, list(index_columns), None, grant_year, run_name)
+        return _validate(gx, suite, records, parameters, list(index_columns), None, grant_year, run_name, not_evaluated)
     project = Path(project)
     with _lock(project):
-        return _validate(gx, suite, records, parameters, list(index_columns), project, grant_year, run_name)
+        return _validate(gx, suite, records, parameters, list(index_columns), project, grant_year, run_name,
+                         not_evaluated)
+
+
+def documented(suite: Suite, not_evaluated: frozenset[str]) -> dict:
+    """The suite as the Data Docs show it: its breach rules that were evaluated (see the module's note)."""
+    document = copy.deepcopy(suite.document)
+    document["expectations"] = [e for e in document["expectations"]
+                                if e["meta"]["kind"] == "breach" and e["meta"]["rule"] not in not_evaluated]
+    return document
 
 
 def _validate(gx, suite: Suite, records: pd.DataFrame, parameters: dict, index_columns: list[str],
-              project: Path | None, grant_year: int | None, run_name: str | None) -> Validation:
+              project: Path | None, grant_year: int | None, run_name: str | None,
+              not_evaluated: frozenset[str] = frozenset()) -> Validation:
     context = _context(gx, project)
     gx_suite = gx.ExpectationSuite(**copy.deepcopy(suite.document))
     if len(gx_suite.expectations) != len(suite.expectations):
@@ -171,8 +188,9 @@ def _validate(gx, suite: Suite, records: pd.DataFrame, parameters: dict, index_c
     # The project's results store and Data Docs keep the counts and the first rows of each
     # expectation (SUMMARY); the audit tables keep every row (see checks/audit.py).
     name = f"{suite.name}_{grant_year or 'adhoc'}"
+    docs_suite = context.suites.add_or_update(gx.ExpectationSuite(**documented(suite, not_evaluated)))
     definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=gx_suite))
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=docs_suite))
     stored_format = {**result_format, "result_format": "SUMMARY", "partial_unexpected_count": STORED_ROWS}
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
         name=name, validation_definitions=[definition], result_format=stored_format, actions=[]))

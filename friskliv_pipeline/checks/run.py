@@ -76,9 +76,9 @@ def check_suite(name: str, tables: YearTables, project: Path | None = None, run_
     suite = suites()[name]
     record = build_frame(name, tables)
     validation = validate(suite, record.frame, record.parameters, index_columns(suite, record.frame), project,
-                          tables.grant_year, run_name)
+                          tables.grant_year, run_name, frozenset(record.not_evaluated))
     results = rule_results(suite, record.parameters, validation, tables.grant_year, record.not_evaluated,
-                           record.compared)
+                           record.compared, len(record.frame))
     return SuiteRun(suite, tables.grant_year, record.frame, validation, results)
 
 

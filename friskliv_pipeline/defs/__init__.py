@@ -1,4 +1,4 @@
-"""Dagster definitions, one module per layer in data order: reference, raw, clean (then checks, marts, publish),
+"""Dagster definitions, one module per layer in data order: reference, raw, clean, checks, published, marts, report,
 plus automation (schedule, sensors, automation conditions) and freshness (the report's deadline).
 
 ``friskliv_pipeline/definitions.py`` loads every Dagster object these modules define at module

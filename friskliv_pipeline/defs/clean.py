@@ -10,10 +10,10 @@ publishes them (defs/published.py).
 from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, Output, multi_asset
 
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES, clean_partition
-from friskliv_pipeline.defs.metadata import OWNERS, clean_table_metadata, description
+from friskliv_pipeline.asset_metadata import OWNERS, clean_table_metadata, description
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
-from friskliv_pipeline.defs.staging import staged_key
+from friskliv_pipeline.staging import staged_key
 from friskliv_pipeline.forms.schema import load_form_schema
 
 

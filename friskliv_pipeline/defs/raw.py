@@ -6,10 +6,10 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
-from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
+from friskliv_pipeline.asset_metadata import OWNERS, description, table_metadata
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
-from friskliv_pipeline.defs.staging import staged_key
+from friskliv_pipeline.staging import staged_key
 from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, read_export, sha256_of
 from friskliv_pipeline.forms.schema import load_form_schema

@@ -4,7 +4,7 @@
 from dagster import AssetExecutionContext, asset
 
 from friskliv_pipeline.contract import REFERENCE_TABLES
-from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
+from friskliv_pipeline.asset_metadata import OWNERS, description, table_metadata
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 

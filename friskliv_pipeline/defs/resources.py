@@ -16,7 +16,7 @@ from dagster import (
 )
 from pydantic import Field
 
-from friskliv_pipeline.defs.memory import release_memory
+from friskliv_pipeline.memory import release_memory
 from friskliv_pipeline.locks import grant_year_lock
 from friskliv_pipeline.settings import Settings, default_warehouse_url
 
@@ -63,6 +63,9 @@ class FrisklivResource(ConfigurableResource):
                 return
             log = context.log.info if context.log else None
             with grant_year_lock(self.settings().data_dir, partition, on_wait=log):
+                upgraded = self.warehouse().upgrade()  # a warehouse an older version built: new columns first
+                if upgraded and log:
+                    log("warehouse upgraded: " + "; ".join(upgraded))
                 yield self
         finally:
             dispose_warehouses()

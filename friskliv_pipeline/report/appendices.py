@@ -32,7 +32,7 @@ class RegelverkRule:
     severity: str
 
 
-def _threshold(rule) -> str:
+def threshold_text(rule) -> str:
     """When the rule gives a finding, from the expectation's own bounds: "over 100 000 kr",
     "200 000 kr eller mer", "under 0 kr"; blank for a rule without a number."""
     unit = " kr" if "kr" in rule.meaning else (" år" if "year" in rule.meaning.lower() else "")
@@ -81,7 +81,7 @@ def regelverk_rules(reference_dir: Path, regelverk=None) -> list[RegelverkRule]:
                                     f"expectations/{rule.suite}.json or the regelverk's headings")
             titles.append(regelverk.point(point).title if regelverk is not None else "")
         out.append(RegelverkRule(match.group(1), "; ".join(t for t in titles if t), rule.id, texts[rule.id],
-                                 _threshold(rule), SEVERITY_NB[rule.kind, rule.severity]))
+                                 threshold_text(rule), SEVERITY_NB[rule.kind, rule.severity]))
     def order(r: RegelverkRule):
         number, letter = re.match(r"(\d+)([A-Z]?)", r.point).groups()
         return int(number), letter, r.point, r.rule

@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 MARTS = ("mart_national_summary", "mart_county_summary", "mart_target_groups", "mart_collaboration",
          "mart_lead_service", "mart_attainment", "mart_attainment_by_county", "mart_competence_building",
          "mart_trends")
-FINDING_COLUMNS = ["rule", "kind", "severity", "county", "municipality", "project_title", "response_id", "sheet_row",
-                   "message", "message_nb"]
-CHECK_COLUMNS = ["check_name", "kind", "severity", "status", "passed", "observed", "expected", "reason", "reason_nb"]
+FINDING_COLUMNS = ["asset", "rule", "kind", "severity", "county", "municipality", "project_title", "response_id",
+                   "sheet_row", "question_id", "value", "message", "message_nb"]
+CHECK_COLUMNS = ["asset", "check_name", "kind", "severity", "status", "passed", "observed", "expected", "reason",
+                 "reason_nb", "n_records", "n_evaluated"]
 
 # The free-text answers the report summarises: question → (table, column). 'Annet' texts of the
 # multiple-choice questions q15, q16 and q22 are free text too.
@@ -193,8 +194,6 @@ class AuditorAppendix:
     follow_up: AuditorSection
     data_notes: AuditorSection
     not_evaluated: list[dict]  # rule, reason_nb, reason
-    n_checks: int
-    n_checks_passed: int
 
     @property
     def n_findings(self) -> int:
@@ -228,11 +227,7 @@ def auditor_appendix(data: ReportData, max_listed: int) -> AuditorAppendix:
     skipped = checks[checks["status"] == "not_evaluated"].drop_duplicates("check_name")
     not_evaluated = [{"rule": r["check_name"], "reason_nb": blank(r["reason_nb"]), "reason": blank(r["reason"])}
                      for r in skipped.to_dict("records")]
-    judged = checks[checks["status"] != "not_evaluated"]
-    n_passed = int(judged.groupby("check_name")["passed"].apply(lambda s: bool(s.astype(bool).all())).sum()) \
-        if len(judged) else 0
-    return AuditorAppendix(of_kind["breach"], of_kind["follow_up"], of_kind["data_note"], not_evaluated,
-                           int(judged["check_name"].nunique()), n_passed)
+    return AuditorAppendix(of_kind["breach"], of_kind["follow_up"], of_kind["data_note"], not_evaluated)
 
 
 def _empty_frame(columns: list[str]) -> pd.DataFrame:

@@ -329,20 +329,31 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
     }
 
 
-def build_auditor(data: ReportData, provenance, reference_dir: Path) -> dict:
-    """Everything the auditor's edition shows: the checks and what they found, the answers the public
-    edition masks, and where every input came from."""
+def build_auditor(data: ReportData, provenance, reference_dir: Path, package) -> dict:
+    """Everything the auditor's edition shows: the auditor's package (report.auditor) in prose and
+    tables, the answers the public edition masks, and where every input came from."""
+    from friskliv_pipeline.report.auditor import DATA_DOCS_NOTE
+
     reference_dir = Path(reference_dir)
     _public, screened = _public_free_text(data)
-    rules = regelverk.load(reference_dir, data.grant_year)
+    per_project = package.per_project
+    several = per_project[(per_project[["Funn", "Til oppfølging"]].sum(axis=1) > 1)]
     return {
         "year": data.grant_year,
         "title": TITLE,
         "publisher": PUBLISHER,
         "metrics": data.metrics,
-        "regelverk": rules,
-        "regelverk_rules": appendices.regelverk_rules(reference_dir, rules),
+        "regelverk": regelverk.load(reference_dir, data.grant_year),
+        "package": package,
+        "checks": package.checks.to_dict("records"),
+        "coverage": package.coverage.to_dict("records"),
+        "replaced": package.replaced.to_dict("records"),
+        "several": several.to_dict("records"),
+        "several_rules": [c for c in several.columns if "." in c and several[c].notna().any()],
+        "reconciliation": package.reconciliation.to_dict("records"),
         "auditor": auditor_appendix(data, MAX_FINDINGS_LISTED),
         "screened": screened,
+        "data_docs_note": DATA_DOCS_NOTE,
+        "files": package.files.to_dict("records"),
         "provenance": provenance,
     }

@@ -54,9 +54,9 @@ def render_html(data: ReportData, figures: list[Figure], reference_dir: Path | N
     return _environment().get_template("report.html.j2").render(**context)
 
 
-def render_auditor_html(data: ReportData, provenance: Provenance, reference_dir: Path | None = None) -> str:
-    """The auditor's edition."""
-    context = document.build_auditor(data, provenance, Path(reference_dir or DEFAULT_REFERENCE_DIR))
+def render_auditor_html(data: ReportData, provenance: Provenance, package, reference_dir: Path | None = None) -> str:
+    """The auditor's edition (``package``: report.auditor.AuditPackage)."""
+    context = document.build_auditor(data, provenance, Path(reference_dir or DEFAULT_REFERENCE_DIR), package)
     return _environment().get_template("revisjon.html.j2").render(**context)
 
 

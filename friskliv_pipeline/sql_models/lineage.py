@@ -27,7 +27,7 @@ from friskliv_pipeline.contract import TABLES
 from friskliv_pipeline.sql_models.render import render
 
 if TYPE_CHECKING:
-    from friskliv_pipeline.sql_models.project import Model
+    from friskliv_pipeline.sql_models.model import Model
 
 Lineage = dict[str, list[tuple[str, str]]]  # column → [(upstream table, upstream column)], sorted
 
@@ -127,13 +127,12 @@ def disagreements(model: Model, models: dict[str, Model]) -> list[str]:
     return lines
 
 
-def write_lineage_file(check: bool = False) -> tuple[Path, bool]:
-    """Write dbt_like_sql/column_lineage.json (``check``: only compare); (path, was it current)."""
-    from friskliv_pipeline.sql_models.project import load_project
-
-    project = load_project()
-    path = lineage_file(next(iter(project.models.values())))
-    content = derived_file_content(project.models)
+def write_lineage_file(models: dict[str, Model], check: bool = False) -> tuple[Path, bool]:
+    """Write dbt_like_sql/column_lineage.json for ``models`` (a loaded project's; ``check``: only
+    compare); (path, was it current). The project is passed in: this module is what the project
+    loader reads lineage with, so it never imports the loader."""
+    path = lineage_file(next(iter(models.values())))
+    content = derived_file_content(models)
     current = path.exists() and path.read_text(encoding="utf-8") == content
     if not check and not current:
         path.write_text(content, encoding="utf-8")

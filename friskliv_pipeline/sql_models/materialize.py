@@ -22,20 +22,23 @@ def table_of(model: Model) -> sa.Table:
                     comment=model.description)
 
 
-def ensure_table(engine: sa.Engine, model: Model) -> sa.Table:
-    """Create the table if absent; refuse one whose columns differ from the YAML."""
+def ensure_table(engine: sa.Engine, model: Model) -> tuple[sa.Table, list[int]]:
+    """Create the table if absent. A table whose columns differ from the YAML (a mart an older
+    version built) is created anew; the grant years it held are returned, to be materialized
+    again from the published tables: a mart is derived, so rebuilding it loses nothing."""
     table = table_of(model)
     with engine.begin() as conn:
         inspector = sa.inspect(conn)
         if not inspector.has_table(model.name):
             table.create(conn)
-            return table
+            return table, []
         existing = [c["name"] for c in inspector.get_columns(model.name)]
-    if existing != model.column_names:
-        raise SqlModelError(f"table {model.name} has columns {existing} but schema.yml says {model.column_names}. "
-                            f"What to do: drop table {model.name} (marts are rebuilt from the clean layer) and "
-                            "materialize every grant year again")
-    return table
+        if existing == model.column_names:
+            return table, []
+        years = [int(y) for y in conn.execute(sa.text(f'SELECT DISTINCT grant_year FROM "{model.name}"')).scalars()]
+        conn.execute(sa.text(f'DROP TABLE "{model.name}"'))
+        table.create(conn)
+    return table, sorted(years)
 
 
 def _check_columns(conn: sa.Connection, model: Model, sql: str) -> None:
@@ -58,8 +61,16 @@ def qualifier(conn: sa.Connection):
 
 
 def materialize(engine: sa.Engine, model: Model, grant_year: int) -> int:
-    """Replace grant year ``grant_year`` of ``model``'s table with its SELECT; returns the row count."""
-    table = ensure_table(engine, model)
+    """Replace grant year ``grant_year`` of ``model``'s table with its SELECT; returns the row count.
+    A table of an older shape is rebuilt first, with every grant year it held."""
+    table, rebuilt = ensure_table(engine, model)
+    for year in rebuilt:
+        if year != grant_year:
+            _replace(engine, model, table, year)
+    return _replace(engine, model, table, grant_year)
+
+
+def _replace(engine: sa.Engine, model: Model, table: sa.Table, grant_year: int) -> int:
     columns = ", ".join(model.column_names)
     with engine.begin() as conn:
         sql = render(model.template, grant_year, ref=qualifier(conn), name=str(model.path))

@@ -18,6 +18,7 @@ from friskliv_pipeline.contract import TABLES, TYPES
 from friskliv_pipeline.errors import FrisklivError
 from friskliv_pipeline.settings import PROJECT_ROOT
 from friskliv_pipeline.sql_models.lineage import column_lineage
+from friskliv_pipeline.sql_models.model import Model, ModelColumn
 from friskliv_pipeline.sql_models.render import refs_of
 
 MODELS_DIR = PROJECT_ROOT / "dbt_like_sql" / "models"
@@ -26,29 +27,6 @@ SCHEMA_FILE = "schema.yml"
 
 class SqlModelError(FrisklivError):
     """A model that cannot be loaded or materialized; the message says which and what to do."""
-
-
-@dataclass(frozen=True)
-class ModelColumn:
-    name: str
-    data_type: str  # a key of contract.TYPES (and warehouse.SQL_TYPES), the vocabulary of the data contract
-    description: str
-    lineage: tuple[str, ...] = ()  # "table.column" declared in the YAML (used where the SQL shows none)
-
-
-@dataclass(frozen=True)
-class Model:
-    name: str
-    path: Path
-    template: str
-    description: str
-    columns: tuple[ModelColumn, ...]
-    refs: tuple[str, ...]
-    reads_previous_grant_years: bool = False  # config flag: compares a grant year with earlier ones
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from friskliv_pipeline.contract import REFERENCE_TABLES, TABLES
 
 OWNERS = ["team:friskliv-data"]
 RAW_RESPONSES = AssetKey("raw_responses")
-CONTRACT_FILE = Path(__file__).resolve().parent.parent / "contract.py"
+CONTRACT_FILE = Path(__file__).resolve().parent / "contract.py"
 
 _QUESTION_RANGE = re.compile(r"q(\d\d)(?:\s*[–-]\s*q(\d\d))?")
 

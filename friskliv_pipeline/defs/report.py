@@ -13,7 +13,7 @@ from dagster import (
 )
 
 from friskliv_pipeline.defs.automation import REFRESH_AFTER_UPSTREAM
-from friskliv_pipeline.defs.metadata import OWNERS
+from friskliv_pipeline.asset_metadata import OWNERS
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.report.data import MARTS
@@ -30,7 +30,7 @@ FIGURES = {
                               ["mart_attainment_by_county"]),
     "figur_7_endring": ("Change from the previous grant year on the common 2023 county basis", ["mart_trends"]),
 }
-PUBLISH = dict(group_name="publish", partitions_def=grant_year_partitions, owners=OWNERS,
+REPORT = dict(group_name="report", partitions_def=grant_year_partitions, owners=OWNERS,
                automation_condition=REFRESH_AFTER_UPSTREAM)
 
 
@@ -51,7 +51,7 @@ def _preview(png: Path) -> MetadataValue:
 
 
 @multi_asset(
-    specs=[AssetSpec(key, description=title, deps=[AssetKey(m) for m in marts], kinds={"matplotlib"}, **PUBLISH)
+    specs=[AssetSpec(key, description=title, deps=[AssetKey(m) for m in marts], kinds={"matplotlib"}, **REPORT)
            for key, (title, marts) in FIGURES.items()],
     partitions_def=grant_year_partitions, can_subset=False,
 )
@@ -59,7 +59,7 @@ def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
     """Check the analyst's commentary against the marts, then draw the report's figures as PNG
     (200 dpi) and SVG (the SVG is what report.html and report.pdf embed)."""
     from friskliv_pipeline.report import figures as fig
-    from friskliv_pipeline.report.publish import check_commentary, report_data
+    from friskliv_pipeline.report.artifacts import check_commentary, report_data
 
     data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
     check_commentary(friskliv, data)  # the first publish step: a bad commentary file stops it here
@@ -84,26 +84,36 @@ EDITIONS = {  # HTML asset -> (PDF asset, file stem, what it is)
 }
 
 
+WORKBOOK = "auditor_workbook"
+WORKBOOK_DESCRIPTION = ("revisjonsgrunnlag_<year>.xlsx, the auditor's workbook (bokmål): Forside (run, code version, "
+                 "regelverk, rule set SHA-256), Filer (SHA-256 of every export, reference and rule file), Funn (one "
+                 "row per finding: value as exported and as judged, threshold, answer time and deadline, empty "
+                 "columns for the auditor), Kontroller (every rule: population, status, how to re-perform), Dekning "
+                 "(every regelverk point), Erstattede svar, Per prosjekt, Avstemming per fylke.")
+
+
 @multi_asset(
-    specs=[AssetSpec(key, description=f"{stem}.html: {what}. Figures inline as SVG.", kinds={"html"},
-                     deps=[AssetKey(k) for k in FIGURES] + [AssetKey(m) for m in MARTS], **PUBLISH)
-           for key, (_pdf, stem, what) in EDITIONS.items()],
+    specs=[*(AssetSpec(key, description=f"{stem}.html: {what}. Figures inline as SVG.", kinds={"html"},
+                       deps=[AssetKey(k) for k in FIGURES] + [AssetKey(m) for m in MARTS], **REPORT)
+             for key, (_pdf, stem, what) in EDITIONS.items()),
+           AssetSpec(WORKBOOK, kinds={"excel"}, deps=[AssetKey(m) for m in MARTS], description=WORKBOOK_DESCRIPTION,
+                     **REPORT)],
     partitions_def=grant_year_partitions, can_subset=False,
 )
 def report_html(context: AssetExecutionContext, friskliv: FrisklivResource):
-    """Both editions of the year from one read of the warehouse: report.html and revisjon.html."""
-    from friskliv_pipeline.report.publish import publish_html
+    """Both editions of the year and the auditor's workbook, from one read of the warehouse."""
+    from friskliv_pipeline.report.artifacts import publish_html
 
     paths = publish_html(friskliv, grant_year_of(context.partition_key), context.run.run_id,
                          report_dir(friskliv, context.partition_key))
-    for key, path in zip(EDITIONS, paths):
+    for key, path in zip([*EDITIONS, WORKBOOK], paths):
         yield MaterializeResult(asset_key=key, metadata={"path": MetadataValue.path(str(path)),
                                                          "bytes": path.stat().st_size})
 
 
 @multi_asset(
     specs=[AssetSpec(pdf, description=f"{stem}.pdf: {stem}.html printed by WeasyPrint: A4, page numbers, bookmarks, "
-                     "tagged PDF/UA-1.", kinds={"pdf"}, deps=[AssetKey(html)], **PUBLISH)
+                     "tagged PDF/UA-1.", kinds={"pdf"}, deps=[AssetKey(html)], **REPORT)
            for html, (pdf, stem, _what) in EDITIONS.items()],
     partitions_def=grant_year_partitions, can_subset=False,
 )
@@ -122,9 +132,9 @@ def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource):
        description=("tables.xlsx (the public tables: one sheet per mart with Norwegian headers, the free text as the "
                     "report shows it, no money from allocations that are not official) and indicators.csv; "
                     "formula-like text neutralized."),
-       **PUBLISH)
+       **REPORT)
 def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
-    from friskliv_pipeline.report.publish import check_commentary, report_data
+    from friskliv_pipeline.report.artifacts import check_commentary, report_data
     from friskliv_pipeline.report.screening import screen
     from friskliv_pipeline.report.tables import write_csv, write_xlsx
 
@@ -136,12 +146,13 @@ def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) ->
     return MaterializeResult(metadata={"xlsx": MetadataValue.path(str(xlsx)), "csv": MetadataValue.path(str(csv))})
 
 
-@asset(deps=[*(AssetKey(k) for k in EDITIONS), *(AssetKey(p) for p, _s, _w in EDITIONS.values()), report_tables],
+@asset(deps=[*(AssetKey(k) for k in EDITIONS), *(AssetKey(p) for p, _s, _w in EDITIONS.values()), report_tables,
+             AssetKey(WORKBOOK)],
        kinds={"json"},
        description="manifest.json: every artifact and input with its sha256, row counts, run id, code version.",
-       **PUBLISH)
+       **REPORT)
 def report_manifest(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
-    from friskliv_pipeline.report.publish import publish_manifest
+    from friskliv_pipeline.report.artifacts import publish_manifest
 
     path = publish_manifest(friskliv, grant_year_of(context.partition_key), context.run.run_id,
                             report_dir(friskliv, context.partition_key))

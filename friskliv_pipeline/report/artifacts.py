@@ -56,17 +56,26 @@ def report_data(friskliv, grant_year: int, run_id: str):
 PUBLIC_HTML, AUDITOR_HTML = "report.html", "revisjon.html"
 
 
-def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> tuple[Path, Path]:
-    """Both editions of one run: the public report.html and the auditor's revisjon.html."""
+def workbook_name(grant_year: int) -> str:
+    return f"revisjonsgrunnlag_{grant_year}.xlsx"
+
+
+def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> tuple[Path, Path, Path]:
+    """Both editions of one run, and the auditor's workbook: report.html, revisjon.html and
+    revisjonsgrunnlag_<year>.xlsx (the edition and the workbook from one auditor's package)."""
+    from friskliv_pipeline.report import auditor
+
     engine = friskliv.warehouse().engine
-    reference_dir = friskliv.settings().reference_dir
+    settings = friskliv.settings()
     data = report_data(friskliv, grant_year, run_id)
     provenance = Provenance(utc_now(), code_version(), run_id, input_files(engine, grant_year),
-                            analyst_files(reference_dir, grant_year))
-    public, auditor = out_dir / PUBLIC_HTML, out_dir / AUDITOR_HTML
-    public.write_text(render_html(data, read_index(out_dir), reference_dir), encoding="utf-8")
-    auditor.write_text(render_auditor_html(data, provenance, reference_dir), encoding="utf-8")
-    return public, auditor
+                            analyst_files(settings.reference_dir, grant_year))
+    package = auditor.build(data, engine, provenance, settings.reference_dir, settings.data_dir)
+    public, edition = out_dir / PUBLIC_HTML, out_dir / AUDITOR_HTML
+    public.write_text(render_html(data, read_index(out_dir), settings.reference_dir), encoding="utf-8")
+    edition.write_text(render_auditor_html(data, provenance, package, settings.reference_dir), encoding="utf-8")
+    workbook = auditor.write_workbook(package, out_dir / workbook_name(grant_year))
+    return public, edition, workbook
 
 
 def check_commentary(friskliv, data) -> None:

@@ -1,0 +1,58 @@
+"""The one way the checks' results are counted and named, wherever they are shown: the command
+line, the audit tables, the auditor's edition and the auditor's workbook.
+
+The unit is a check: one rule of one suite, a row of ``audit_check_results`` (the same rule id
+may guard several tables, e.g. ``q01.county_required``). Each check has one status: passed (its
+follow-up list or data notes, if any, are not findings), failed (a breach was found) or not
+evaluated (its inputs are not official or not there; it neither passed nor failed). A
+requirement of the regelverk that no check covers is "not covered" (``expectations/not_covered.yml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STATUS_NB = {"passed": "bestått", "failed": "funn", "not_evaluated": "ikke vurdert", "not_covered": "ikke dekket"}
+KIND_NB = {"breach": "brudd", "follow_up": "oppfølging", "data_note": "merknad"}
+SEVERITY_NB = {"ERROR": "stopper publisering", "WARN": "stopper ikke publisering", "INFO": "ikke et funn"}
+
+
+@dataclass(frozen=True)
+class Tally:
+    n: int
+    passed: int
+    failed: tuple[str, ...]  # rule ids of the checks that found a breach (each once)
+    not_evaluated: tuple[str, ...]  # rule ids of the checks not evaluated (each once)
+    n_failed: int
+    n_not_evaluated: int
+
+    def text(self) -> str:
+        """'44 checks: 35 passed, 3 with findings (…), 6 not evaluated (…)'."""
+        parts = [f"{self.passed} passed"]
+        if self.n_failed:
+            parts.append(f"{self.n_failed} with findings ({', '.join(self.failed)})")
+        if self.n_not_evaluated:
+            parts.append(f"{self.n_not_evaluated} not evaluated ({', '.join(self.not_evaluated)})")
+        return f"{self.n} checks: " + ", ".join(parts)
+
+    def text_nb(self) -> str:
+        """'44 kontroller: 35 bestått, 3 med funn, 6 ikke vurdert' (the rules are named in the tables)."""
+        parts = [f"{self.passed} bestått"]
+        if self.n_failed:
+            parts.append(f"{self.n_failed} med funn")
+        if self.n_not_evaluated:
+            parts.append(f"{self.n_not_evaluated} ikke vurdert")
+        return f"{self.n} kontroller: " + ", ".join(parts)
+
+
+def tally(check_results) -> Tally:
+    """Count ``audit_check_results`` rows (a DataFrame with check_name and status) by status."""
+    statuses = list(zip(check_results["check_name"], check_results["status"]))
+
+    def named(status: str) -> tuple[str, ...]:
+        return tuple(sorted({name for name, s in statuses if s == status}))
+
+    failed = [name for name, s in statuses if s == "failed"]
+    skipped = [name for name, s in statuses if s == "not_evaluated"]
+    return Tally(len(statuses), sum(s == "passed" for _, s in statuses), named("failed"), named("not_evaluated"),
+                 len(failed), len(skipped))

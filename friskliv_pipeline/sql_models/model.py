@@ -1,0 +1,33 @@
+"""A model of the SQL project: one ``models/<name>.sql`` and its entry in ``models/schema.yml``.
+
+Its own module so that the project loader (``project``) and the lineage it reads
+(``lineage``) both use it without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ModelColumn:
+    name: str
+    data_type: str  # a key of contract.TYPES (and warehouse.SQL_TYPES), the vocabulary of the data contract
+    description: str
+    lineage: tuple[str, ...] = ()  # "table.column" declared in the YAML (used where the SQL shows none)
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    path: Path
+    template: str
+    description: str
+    columns: tuple[ModelColumn, ...]
+    refs: tuple[str, ...]
+    reads_previous_grant_years: bool = False  # config flag: compares a grant year with earlier ones
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
