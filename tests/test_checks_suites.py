@@ -102,6 +102,21 @@ def test_checks_doc_is_in_sync():
         assert f"| `{rule.id}` | {rule.severity} | `{rule.suite}` |" in markdown()
 
 
+def test_citations_of_the_allocation_rules():
+    """Point 9 is the recipient paying back an overpayment; the county's use of its allocation is
+    Helsedirektoratet's distribution (5C) and control (10)."""
+    from friskliv_pipeline.report.regelverk import cited_points
+
+    sources = {r.id: r.source for r in all_rules() if r.suite == "allocations"}
+    assert cited_points(sources["allocation.unspent"]) == ["5C", "10"]
+    assert cited_points(sources["allocation.over_allocation"]) == ["5C", "10"]
+    assert cited_points(sources["allocation.spending_known"]) == ["10"]
+    assert not [rid for rid, source in sources.items() if "9" in cited_points(source)]
+    cited = {r.id: cited_points(r.source) for r in all_rules()}
+    assert cited["q14.possible_duplicate"] == ["10"] and cited["regelverk6.county_reporting_deadline"] == ["6"]
+    assert cited["regelverk9.carry_over"] == ["9"]
+
+
 def test_every_rule_citing_the_regelverk_has_its_bokmal_line():
     import yaml
 
