@@ -17,7 +17,7 @@ import functools
 import pandas as pd
 import pytest
 
-from friskliv_pipeline.checks.frames import YearTables
+from friskliv_pipeline.checks.frames import YearTables, possible_duplicates
 from friskliv_pipeline.checks.run import check_suite
 from friskliv_pipeline.checks.suites import suites
 from friskliv_pipeline.cleaning.clean_tables import clean_partition
@@ -112,8 +112,10 @@ PLANTED_FINDINGS = {
         "Oslo gives one project 540 000 kr (> 500 000 kr: evaluation plan required; ≥ 200 000 kr: revisor attestation)":
             {("regelverk5.evaluation_plan", "Oslo"), ("regelverk6.revisor_attestation", "Oslo")},
         "one Trøndelag project answers 'Delvis' without the q36 comment": {("q36.comment_required", "Trøndelag")},
-        # Voss and Vaksdal are both Vestland municipalities: an inter-municipal project, no finding.
-        "one Vestland project names 'Voss herad og Vaksdal' (two municipalities, inter-municipal)": set(),
+        # Voss and Vaksdal are both Vestland municipalities: an inter-municipal project, no finding; it
+        # leads from Voss, as another Voss project of the same grant amount does: a possible duplicate.
+        "one Vestland project names 'Voss herad og Vaksdal' (two municipalities, inter-municipal)":
+            {("q14.possible_duplicate", "Vestland")},
         "one Nordland project names 'Bodø sentrum', a place that is not a municipality":
             {("q14.municipality_in_register", "Nordland")},
         # contact details in free text are no rule's business: the public report masks them
@@ -134,7 +136,8 @@ PLANTED_FINDINGS = {
 }
 
 
-FOLLOW_UP_RULES = {"regelverk6.revisor_attestation", "regelverk5.evaluation_plan"}
+FOLLOW_UP_RULES = {"regelverk6.revisor_attestation", "regelverk5.evaluation_plan", "q14.possible_duplicate",
+                   "regelverk9.carry_over"}
 
 
 def all_findings(tables: YearTables) -> pd.DataFrame:
@@ -430,6 +433,213 @@ def test_years_in_a_row_follow_a_project_across_the_2024_county_split():
         "funded 4 grant years in a row (2021–2024); at most 3 years for the same purpose")]
 
 
+# -- projects: possible duplicates (q14.possible_duplicate) ---------------------------------------
+
+def _into_municipality_of(tables: YearTables, moved: pd.Series, to: pd.Series) -> None:
+    """Report project ``moved`` from ``to``'s municipality (number, register name and text)."""
+    for column in ("municipality_no", "municipality", "municipality_reported"):
+        set_cell(tables, "projects", moved["response_id"], column, to[column])
+
+
+def _targets(row: pd.Series) -> tuple:
+    return tuple(bool(row[f"target_{k}"]) for k in ("risk", "chronic", "other"))
+
+
+def test_demo_2024_possible_duplicate_is_the_two_voss_projects_of_one_amount():
+    t = demo(2024)
+    p = t["projects"]
+    voss = p[p["municipality_no"].eq("4621")]
+    assert len(voss) == 2 and voss["grant_amount_nok"].nunique() == 1  # one names 'Voss herad og Vaksdal'
+    (a, b) = [row for _, row in voss.iterrows()]
+    result = run(t, "projects").result("q14.possible_duplicate")
+    assert result.passed and result.status == "passed" and result.rule.kind == "follow_up"
+    assert found(run(t, "projects"), "q14.possible_duplicate") == [
+        ("Vestland", a["response_id"], f"possible duplicate in Voss: same grant amount (130 000 kr) as "
+                                       f"'{b['project_title']}' (response {b['response_id']}); verify that these are "
+                                       "different projects"),
+        ("Vestland", b["response_id"], f"possible duplicate in Voss: same grant amount (130 000 kr) as "
+                                       f"'{a['project_title']}' (response {a['response_id']}); verify that these are "
+                                       "different projects")]
+    assert [f["message_nb"] for f in result.findings][0] == (
+        f"mulig dobbeltrapportering i Voss: samme tilskuddsbeløp (130 000 kr) som «{b['project_title']}» "
+        f"(svar {b['response_id']}); kontroller at dette er ulike prosjekter")
+    assert found(run(demo(2023), "projects"), "q14.possible_duplicate") == []
+
+
+def test_possible_duplicate_same_municipality_and_grant_amount():
+    t = demo(2023)
+    a, b = project(t, "Innlandet", 4), project(t, "Innlandet", 6)
+    assert a["grant_amount_nok"] == b["grant_amount_nok"] == 250_000 and a["lead_service"] != b["lead_service"]
+    _into_municipality_of(t, b, to=a)
+    result = run(t, "projects")
+    assert found(result, "q14.possible_duplicate") == [
+        ("Innlandet", a["response_id"], f"possible duplicate in {a['municipality']}: same grant amount (250 000 kr) as "
+                                        f"'{b['project_title']}' (response {b['response_id']}); verify that these "
+                                        "are different projects"),
+        ("Innlandet", b["response_id"], f"possible duplicate in {a['municipality']}: same grant amount (250 000 kr) as "
+                                        f"'{a['project_title']}' (response {a['response_id']}); verify that these "
+                                        "are different projects")]
+    listed = result.result("q14.possible_duplicate").findings
+    assert {(f["kind"], f["severity"]) for f in listed} == {("follow_up", "INFO")}
+    assert result.result("q14.possible_duplicate").passed and result.breaches.empty is False  # the demo's own q37
+
+
+def test_possible_duplicate_same_lead_service_and_target_groups():
+    t = demo(2023)
+    a, b = project(t, "Innlandet", 2), project(t, "Innlandet", 3)
+    assert a["lead_service"] == b["lead_service"] == "frisklivssentral"
+    assert _targets(a) == _targets(b) == (True, True, False)
+    assert a["grant_amount_nok"] != b["grant_amount_nok"]
+    _into_municipality_of(t, b, to=a)
+    result = run(t, "projects").result("q14.possible_duplicate")
+    assert [(f["response_id"], f["message"]) for f in result.findings] == [
+        (a["response_id"], f"possible duplicate in {a['municipality']}: same lead service (Frisklivssentral) and target "
+                           f"groups (risk, chronic) as '{b['project_title']}' (response {b['response_id']}); verify "
+                           "that these are different projects"),
+        (b["response_id"], f"possible duplicate in {a['municipality']}: same lead service (Frisklivssentral) and target "
+                           f"groups (risk, chronic) as '{a['project_title']}' (response {a['response_id']}); verify "
+                           "that these are different projects")]
+    assert result.findings[0]["message_nb"] == (
+        f"mulig dobbeltrapportering i {a['municipality']}: samme ledende tjeneste (Frisklivssentral) og målgrupper "
+        f"(økt risiko for sykdom, kronisk eller langvarig sykdom) som «{b['project_title']}» (svar {b['response_id']}); "
+        "kontroller at dette er ulike prosjekter")
+
+
+def test_same_municipality_alone_is_no_possible_duplicate():
+    t = demo(2023)
+    a, b = project(t, "Innlandet", 0), project(t, "Innlandet", 1)  # different amount, target groups (same lead)
+    c = project(t, "Innlandet", 4)  # different amount and lead
+    assert len({a["grant_amount_nok"], b["grant_amount_nok"], c["grant_amount_nok"]}) == 3
+    assert a["lead_service"] == b["lead_service"] != c["lead_service"] and _targets(a) != _targets(b)
+    _into_municipality_of(t, b, to=a)
+    _into_municipality_of(t, c, to=a)
+    assert found(run(t, "projects"), "q14.possible_duplicate") == []
+
+
+def test_an_unknown_amount_or_another_county_is_no_possible_duplicate():
+    t = demo(2023)
+    a, b = project(t, "Innlandet", 4), project(t, "Innlandet", 6)
+    _into_municipality_of(t, b, to=a)
+    for row in (a, b):  # the same amount, but not known
+        set_cell(t, "projects", row["response_id"], "grant_amount_nok", None)
+    assert found(run(t, "projects"), "q14.possible_duplicate") == []
+    t = demo(2023)
+    _into_municipality_of(t, b, to=a)
+    set_cell(t, "projects", b["response_id"], "county", "Viken")  # a municipality number is no match across counties
+    assert found(run(t, "projects"), "q14.possible_duplicate") == []
+
+
+def test_possible_duplicate_by_municipality_name_when_the_register_has_no_number():
+    t = demo(2023)
+    a, b = project(t, "Innlandet", 4), project(t, "Innlandet", 6)
+    for row, text in ((a, "Moelv sentrum"), (b, "  MOELV  sentrum.")):
+        for column, value in (("municipality_no", None), ("municipality", None), ("municipality_reported", text)):
+            set_cell(t, "projects", row["response_id"], column, value)
+    assert [f[1] for f in found(run(t, "projects"), "q14.possible_duplicate")] == [a["response_id"], b["response_id"]]
+
+
+def test_possible_duplicate_names_a_few_and_counts_the_rest():
+    t = demo(2023)
+    first = project(t, "Innlandet", 0)
+    rows = [project(t, "Innlandet", i) for i in range(9)]
+    for row in rows[1:]:
+        _into_municipality_of(t, row, to=first)
+        set_cell(t, "projects", row["response_id"], "grant_amount_nok", 111_000)
+    set_cell(t, "projects", first["response_id"], "grant_amount_nok", 111_000)
+    listed = run(t, "projects").result("q14.possible_duplicate").findings
+    assert [f["response_id"] for f in listed] == [r["response_id"] for r in rows]  # each project once
+    names = ", ".join(f"'{r['project_title']}' (response {r['response_id']})" for r in rows[1:4])
+    assert listed[0]["message"].startswith(f"possible duplicate in {first['municipality']}: same grant amount "
+                                           f"(111 000 kr) as {names} and 5 more; ")  # then Rendalen's same lead
+    assert listed[0]["message"].endswith("; verify that these are different projects")
+    assert " og 5 til; " in listed[0]["message_nb"]
+
+
+def test_possible_duplicates_stay_fast_at_a_hundred_thousand_projects():
+    import time
+
+    p = demo(2024)["projects"]
+    big = pd.concat([p] * 1000, ignore_index=True)  # 115 000 projects: every one has 999 twins
+    big["response_id"] = [str(i) for i in range(len(big))]
+    started = time.perf_counter()
+    en, nb = possible_duplicates(big)
+    assert time.perf_counter() - started < 20  # grouped, not paired: ~1 s here (paired: 115 000 × 1 000)
+    assert all(en) and all(nb) and len(en) == len(big)
+    assert en[0].endswith("and 996 more") and "same grant amount" in en[0] and "same lead service" in en[0]
+
+
+# -- projects and competence_building: carry-over (regelverk9.carry_over) ------------------------
+
+def test_demo_carry_over_lists_the_answers_that_speak_of_next_year():
+    for year in (2024, 2023):
+        t = demo(year)
+        p = t["projects"]
+        next_year = p["attainment_comment"].str.contains("neste år", na=False) | \
+            p["other_comments"].str.contains("neste år", na=False)
+        assert 0 < next_year.sum() < len(p)
+        listed = run(t, "projects").result("regelverk9.carry_over")
+        assert listed.passed and listed.rule.kind == "follow_up" and listed.rule.severity == "INFO"
+        assert sorted(f["response_id"] for f in listed.findings) == sorted(p.loc[next_year, "response_id"])
+        # 'videreføres i ordinær drift' alone (the municipality's own operations) is not carry-over
+        ordinary = p["other_comments"].str.contains("ordinær drift", na=False) & ~next_year
+        assert ordinary.any() and not set(p.loc[ordinary, "response_id"]) & {f["response_id"] for f in listed.findings}
+    competence = run(demo(2024), "competence_building")
+    vestfold = demo(2024)["competence_building"].set_index("county").loc["Vestfold", "response_id"]
+    assert found(competence, "regelverk9.carry_over") == [(
+        "Vestfold", vestfold, "q04 says 'Har heller benyttet fylkeskommunale midler. Har søkt om overføring av "
+                              "tilskuddsmidlene til 2025.': verify that unspent grant money was returned or transferred "
+                              "with Helsedirektoratet's approval (regelverk 9)")]
+    assert competence.result("regelverk9.carry_over").findings[0]["message_nb"] == (
+        "spm. 4 sier «Har heller benyttet fylkeskommunale midler. Har søkt om overføring av tilskuddsmidlene til "
+        "2025.»: kontroller at ubrukte tilskuddsmidler er betalt tilbake eller overført med Helsedirektoratets "
+        "godkjenning (regelverk punkt 9)")
+    assert found(run(demo(2023), "competence_building"), "regelverk9.carry_over") == []
+
+
+@pytest.mark.parametrize("column, qid, text, listed", [
+    ("other_comments", "q38", "Ubrukte midler er overført til 2025 etter avtale med fylkeskommunen.", True),
+    ("other_comments", "q38", "Prosjektet videreføres i ordinær drift.", False),
+    ("other_comments", "q38", "Prosjektet videreføres i ordinær drift neste år, finansiert av kommunen.", False),
+    ("attainment_comment", "q36", "Prosjektet videreføres i 2025 fordi oppstarten ble forsinket.", True),
+    ("attainment_comment", "q36", "Prosjektet fortsetter neste år.", True),
+    ("attainment_comment", "q36", "Prosjektet ble avsluttet i 2025.", False),
+])
+def test_carry_over_in_a_projects_free_text(column, qid, text, listed):
+    t = demo(2024)
+    row = project(t, "Troms", 1)
+    for other in ("attainment_comment", "other_comments"):
+        set_cell(t, "projects", row["response_id"], other, None)
+    set_cell(t, "projects", row["response_id"], column, text)
+    got = [f for f in found(run(t, "projects"), "regelverk9.carry_over") if f[1] == row["response_id"]]
+    assert got == ([("Troms", row["response_id"],
+                     f"{qid} says '{text}': verify that unspent grant money was returned or transferred with "
+                     "Helsedirektoratet's approval (regelverk 9)")] if listed else [])
+
+
+def test_carry_over_quotes_a_long_answer_cut_at_a_word():
+    t = demo(2024)
+    row = project(t, "Troms", 1)
+    text = "Kommunen har søkt fylkeskommunen om å overføre ubrukte midler. " + "Begrunnelsen er lang og detaljert. " * 8
+    set_cell(t, "projects", row["response_id"], "other_comments", text)
+    (message,) = [f[2] for f in found(run(t, "projects"), "regelverk9.carry_over") if f[1] == row["response_id"]]
+    quoted = message.split("q38 says '", 1)[1].split("': verify", 1)[0]
+    assert quoted.endswith("…") and len(quoted) <= 120 and text.startswith(quoted[:-1])
+
+
+def test_carry_over_in_the_countys_q04_reason():
+    t = demo(2024)
+    c = t["competence_building"]
+    finnmark = _competence_row(t, "Finnmark")
+    c.loc[finnmark, "competence_not_used_reason"] = "Midlene overføres til neste år."
+    listed = found(run(t, "competence_building"), "regelverk9.carry_over")
+    vestfold = c.loc[_competence_row(t, "Vestfold"), "response_id"]
+    assert [(county, rid) for county, rid, _ in listed] == [
+        ("Finnmark", c.loc[finnmark, "response_id"]), ("Vestfold", vestfold)]
+    assert listed[0][2].startswith("q04 says 'Midlene overføres til neste år.': verify that unspent grant money")
+    # Østfold's reason gave the money to the municipalities: nothing carried over
+    assert "Østfold" not in {county for county, _, _ in listed}
+
+
 # -- project_attainment --------------------------------------------------------------------------
 
 def _attainment_row(tables: YearTables, response_id: str, criterion: int) -> int:
@@ -470,6 +680,66 @@ def test_yes_no_answers(qid, column):
     add_issue(t, row["response_id"], qid, f"{qid}.yes_no", "Tja")
     assert found(run(t, "responses"), f"{qid}.yes_no") == [
         ("Oslo", row["response_id"], f"{qid}: 'Tja' is not Ja or Nei")]
+
+
+# -- responses: the county's reporting deadline (regelverk6.county_reporting_deadline) -----------
+
+def _complete(tables: YearTables, response_id: str, when) -> None:
+    r = tables["responses"]
+    r.loc[row_of(r, response_id), "completion_time"] = pd.NaT if when is None else pd.Timestamp(when)
+
+
+@pytest.mark.parametrize("year, when, late", [
+    (2024, "2025-07-01 00:00", False), (2024, "2025-07-01 23:59:59", False),  # the deadline day is on time
+    (2024, "2025-07-02 00:00", True), (2024, "2025-09-15 08:30", True),
+    (2023, "2024-07-01 16:00", False), (2023, "2024-07-02 09:05", True),
+])
+def test_county_reporting_deadline(year, when, late):
+    t = demo(year)
+    row = t["responses"][t["responses"]["county"].eq("Nordland")].iloc[1]
+    _complete(t, row["response_id"], when)
+    result = run(t, "responses")
+    stamp = pd.Timestamp(when)
+    assert found(result, "regelverk6.county_reporting_deadline") == ([(
+        "Nordland", row["response_id"],
+        f"completed {stamp:%Y-%m-%d %H:%M}, after the county's reporting deadline of 1 July {year + 1}")] if late else [])
+    rule = result.result("regelverk6.county_reporting_deadline")
+    assert (rule.status, rule.rule.severity, rule.rule.kind) == ("failed" if late else "passed", "WARN", "breach")
+    if late:
+        assert rule.findings[0]["message_nb"] == (
+            f"sendt inn {stamp:%d.%m.%Y kl. %H.%M}, etter fylkeskommunens rapporteringsfrist 1. juli {year + 1}")
+
+
+def test_a_response_without_completion_time_is_not_judged():
+    t = demo(2024)
+    r = t["responses"]
+    late, unknown = r.iloc[3]["response_id"], r.iloc[4]["response_id"]
+    _complete(t, late, "2025-07-03 10:00")
+    _complete(t, unknown, None)
+    rule = run(t, "responses").result("regelverk6.county_reporting_deadline")
+    assert [f["response_id"] for f in rule.findings] == [late]
+
+
+def test_county_reporting_deadline_not_evaluated_without_any_completion_time():
+    t = demo(2024)
+    t["responses"]["completion_time"] = pd.NaT
+    rule = run(t, "responses").result("regelverk6.county_reporting_deadline")
+    assert (rule.status, rule.passed, rule.findings) == ("not_evaluated", True, [])
+    assert rule.reason == ("no response of 2024 has a completion time (the export's Completion time is empty or "
+                           "unreadable): whether the counties reported by 1 July 2025 cannot be judged")
+    assert rule.reason_nb == ("Det er ikke registrert når svarene for 2024 ble sendt inn, så det kan ikke vurderes om "
+                              "fylkeskommunene rapporterte innen fristen 1. juli 2025")
+
+
+def test_the_deadlines_are_declared_once_and_dated_per_grant_year():
+    from friskliv_pipeline.checks import frames
+
+    assert frames.COUNTY_REPORTING_DEADLINE == (7, 1) and frames.MUNICIPALITY_REPORTING_DEADLINE == (4, 1)
+    parameters = frames.build_frame("responses", demo(2023)).parameters
+    assert {k: parameters[k] for k in ("county_deadline", "county_deadline_nb", "municipality_deadline",
+                                       "municipality_deadline_nb")} == {
+        "county_deadline": "2024-07-01", "county_deadline_nb": "1. juli 2024",
+        "municipality_deadline": "2024-04-01", "municipality_deadline_nb": "1. april 2024"}
 
 
 # -- multi-selects -------------------------------------------------------------------------------

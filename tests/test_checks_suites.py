@@ -9,7 +9,9 @@ import pytest
 
 from friskliv_pipeline.checks.docs import CHECKS_DOC, markdown
 from friskliv_pipeline.checks.frames import BUILDERS, NEEDS
-from friskliv_pipeline.checks.suites import EXPECTATIONS_DIR, SuiteError, all_rules, load_suite, suites
+from friskliv_pipeline.checks.suites import (
+    EXPECTATIONS_DIR, NOT_COVERED, SuiteError, all_rules, load_not_covered, load_suite, not_covered, suites,
+)
 from friskliv_pipeline.contract import TABLES
 
 ISSUE_RULES = {  # the rules issue 3 asks for, at least
@@ -21,6 +23,11 @@ ISSUE_RULES = {  # the rules issue 3 asks for, at least
     "allocation.unspent", "appropriation.national_total", "q23.grant_positive", "regelverk6.revisor_attestation",
     "regelverk5.evaluation_plan", "regelverk5.max_three_years", "q14.municipality_in_county",
     "accounting.row_accounting",
+}
+AUDIT_RULES = {  # the checks the auditor's issue found missing (item 4)
+    "q14.possible_duplicate": {("projects", "follow_up", "INFO")},
+    "regelverk6.county_reporting_deadline": {("responses", "breach", "WARN")},
+    "regelverk9.carry_over": {("projects", "follow_up", "INFO"), ("competence_building", "follow_up", "INFO")},
 }
 
 
@@ -51,7 +58,10 @@ def test_rules_are_complete_and_severities_as_the_issue_says():
     assert ISSUE_RULES <= {r.id for r in rules}
     kinds = {r.id: (r.kind, r.severity) for r in rules}
     assert {rid for rid, (kind, _) in kinds.items() if kind == "follow_up"} == {
-        "regelverk6.revisor_attestation", "regelverk5.evaluation_plan"}
+        "regelverk6.revisor_attestation", "regelverk5.evaluation_plan", "q14.possible_duplicate",
+        "regelverk9.carry_over"}
+    for rid, where in AUDIT_RULES.items():
+        assert {(r.suite, r.kind, r.severity) for r in rules if r.id == rid} == where, rid
     assert {severity for kind, severity in kinds.values() if kind == "follow_up"} == {"INFO"}
     assert kinds["q37.project_report_delivered"] == ("breach", "WARN")
     errors = {(r.suite, r.id) for r in rules if r.severity == "ERROR"}
@@ -90,3 +100,52 @@ def test_checks_doc_is_in_sync():
         "docs/checks.md is out of date: run `python -m friskliv_pipeline.checks.docs`"
     for rule in all_rules():
         assert f"| `{rule.id}` | {rule.severity} | `{rule.suite}` |" in markdown()
+
+
+def test_citations_of_the_allocation_rules():
+    """Point 9 is the recipient paying back an overpayment; the county's use of its allocation is
+    Helsedirektoratet's distribution (5C) and control (10)."""
+    from friskliv_pipeline.report.regelverk import cited_points
+
+    sources = {r.id: r.source for r in all_rules() if r.suite == "allocations"}
+    assert cited_points(sources["allocation.unspent"]) == ["5C", "10"]
+    assert cited_points(sources["allocation.over_allocation"]) == ["5C", "10"]
+    assert cited_points(sources["allocation.spending_known"]) == ["10"]
+    assert not [rid for rid, source in sources.items() if "9" in cited_points(source)]
+    cited = {r.id: cited_points(r.source) for r in all_rules()}
+    assert cited["q14.possible_duplicate"] == ["10"] and cited["regelverk6.county_reporting_deadline"] == ["6"]
+    assert cited["regelverk9.carry_over"] == ["9"]
+
+
+def test_every_rule_citing_the_regelverk_has_its_bokmal_line():
+    import yaml
+
+    from friskliv_pipeline.report.regelverk import cited_points
+
+    texts = yaml.safe_load((EXPECTATIONS_DIR.parent / "assets" / "reference" / "regelverk_rules_nb.yml")
+                           .read_text(encoding="utf-8"))
+    assert sorted({r.id for r in all_rules() if cited_points(r.source)} - set(texts)) == []
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_what_no_check_covers_names_points_of_the_years_regelverk(year):
+    from friskliv_pipeline.report import regelverk
+
+    document = regelverk.load(EXPECTATIONS_DIR.parent / "assets" / "reference", year)
+    entries = not_covered()
+    assert len(entries) >= 12
+    for entry in entries:
+        assert document.has(entry.point), f"{NOT_COVERED}: point {entry.point} is not in the {year} regelverk"
+        assert entry.requirement.strip() and entry.reason.strip()
+    points = {e.point for e in entries}
+    assert {"3", "4", "5", "5C", "6", "7", "8", "10", "11", "12"} <= points
+    own_financing = [e for e in entries if e.point == "5" and "egenfinansiering" in e.reason]
+    assert len(own_financing) == 1 and "delfinansierer" in own_financing[0].requirement
+    assert "## What no check covers" in markdown() and own_financing[0].reason in markdown()
+
+
+def test_an_entry_without_its_reason_is_refused(tmp_path):
+    path = tmp_path / "not_covered.yml"
+    path.write_text('- point: "8"\n  requirement: Ingen klagerett.\n', encoding="utf-8")
+    with pytest.raises(SuiteError, match=r"entry 1 lacks \['reason'\]"):
+        load_not_covered(path)

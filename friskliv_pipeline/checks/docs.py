@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from friskliv_pipeline.checks.suites import suites
+from friskliv_pipeline.checks.suites import NOT_COVERED, not_covered, suites
 from friskliv_pipeline.settings import PROJECT_ROOT
 
 CHECKS_DOC = PROJECT_ROOT / "docs" / "checks.md"
@@ -38,16 +38,18 @@ the expectation, so every record points at a row of the export.
     blocks publication.
 - **Follow-up list** (INFO, GX `info`): what an auditor must verify elsewhere, because the form
   does not ask it (grants of 200 000 kr or more need revisor-attested accounts; grants over
-  500 000 kr an evaluation plan). The check passes; its metadata, the audit tables and the
-  report's auditor appendix list the grants.
+  500 000 kr an evaluation plan; projects of one municipality that may be one project reported
+  twice; answers saying grant money is carried over into the next year). The check passes; its
+  metadata, the audit tables and the report's auditor appendix list the records.
 - **Data note** (INFO): a recognised pattern that is not a finding (e.g. an intercommunal
   project written "X og nabokommuner").
 
 A rule whose inputs are not official or not there reports **not evaluated**, with the reason,
 instead of findings: the allocation rules while the year's allocations in
 `assets/reference/allocations.csv` are illustrative (see the README on loading the official
-allocations), and the three-year rule while the three earlier grant years are not all in the
-warehouse (when they are, the result names the years compared).
+allocations), the three-year rule while the three earlier grant years are not all in the
+warehouse (when they are, the result names the years compared), and the county's reporting
+deadline when no response of the year has a completion time.
 
 An unreadable answer (e.g. a grant written `ca. 150 000`) is NULL in the clean tables and
 recorded in `cleaning_issues`; the checks show it as the WARN finding of the rule it breaks,
@@ -103,7 +105,12 @@ def markdown() -> str:
             lines.append(f"| `{rule.id}` | {rule.severity} | `{suite.name}` | {_cell(rule.source)} | "
                          f"{_cell(rule.meaning)} | {_cell(_message(rule))} |")
         lines.append("")
-    lines += ["## What each suite validates", ""]
+    lines += ["## What no check covers", "",
+              "The requirements of the regelverk that no rule checks, and why "
+              f"(`{NOT_COVERED.relative_to(PROJECT_ROOT)}`, in bokmål):", "",
+              "| point | requirement | why no check covers it |", "|---|---|---|"]
+    lines += [f"| {_cell(n.point)} | {_cell(n.requirement)} | {_cell(n.reason)} |" for n in not_covered()]
+    lines += ["", "## What each suite validates", ""]
     for suite in suites().values():
         lines.append(f"- `{suite.path.relative_to(PROJECT_ROOT)}` ({len(suite.expectations)} expectations): {suite.record}")
     return "\n".join(lines) + "\n"

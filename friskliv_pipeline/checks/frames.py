@@ -18,6 +18,7 @@ earlier grant years that are not in the warehouse.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,29 @@ MULTI_SELECT = {  # suite (bridge table) -> (question, option column)
     "project_user_groups": ("q16", "user_group"),
     "project_collaborators": ("q21", "partner"),
 }
+
+# regelverk 6: the reporting deadlines, as (month, day) of the year after the grant year. The
+# deadline day itself is on time: a report is late only after the end of that day (Europe/Oslo
+# local time, which is what the form's export records, without a zone).
+MUNICIPALITY_REPORTING_DEADLINE = (4, 1)  # the grant recipient reports to the county (q37 asks whether it did)
+COUNTY_REPORTING_DEADLINE = (7, 1)  # the county reports to Helsedirektoratet: the form's completion time
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+             "november", "desember")
+
+# regelverk 9: free text that says grant money is carried over, or that the project goes on into the
+# next year (matched case-insensitively, answer by answer). "Prosjektet videreføres i ordinær drift"
+# (it goes on as the municipality's own service, on its own money) is no carry-over of grant money:
+# an answer that says so is listed only if it also speaks of a transfer.
+CARRY_OVER_TRANSFER = r"\boverf[øo]r"  # overføre, overført, overføring, overføres
+CARRY_OVER_NEXT_YEAR = r"\bneste år"  # "videreføres i neste år", "fortsetter neste år", "neste års tildeling"
+CARRY_OVER_INTO_YEAR = r"\b(?:viderefør|fortsett|forleng)\w*\b[^.!?]*\b{next_year}\b"  # "videreføres i 2025"
+NOT_CARRY_OVER = r"\bordinær\w* drift"  # "videreføres i ordinær drift"
+QUOTE_CHARS = 120  # an answer is quoted up to this many characters
+
+# q14.possible_duplicate: how many of the other projects a listed project names per reason (the rest are counted)
+DUPLICATES_NAMED = 3
 
 
 def question_for(suite: str, column: str | None) -> str | None:
@@ -121,6 +145,63 @@ def _context(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def reporting_deadline(grant_year: int, month_day: tuple[int, int]) -> dt.date:
+    """The day a report on ``grant_year`` is due (regelverk 6): ``month_day`` of the year after."""
+    return dt.date(grant_year + 1, *month_day)
+
+
+def deadline_parameters(grant_year: int) -> dict:
+    """Both regelverk 6 deadlines of ``grant_year``, as suite parameters (ISO date, English, bokmål)."""
+    out = {}
+    for name, month_day in (("county_deadline", COUNTY_REPORTING_DEADLINE),
+                            ("municipality_deadline", MUNICIPALITY_REPORTING_DEADLINE)):
+        day = reporting_deadline(grant_year, month_day)
+        out.update({name: day.isoformat(), f"{name}_en": f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}",
+                    f"{name}_nb": f"{day.day}. {MONTHS_NB[day.month - 1]} {day.year}"})
+    return out
+
+
+def _local_times(series: pd.Series) -> pd.Series:
+    """Date-times as Europe/Oslo wall-clock times without a zone (as the export records them)."""
+    times = pd.to_datetime(series, errors="coerce")
+    if getattr(times.dt, "tz", None) is not None:
+        times = times.dt.tz_convert("Europe/Oslo").dt.tz_localize(None)
+    return times
+
+
+def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` on one line, cut at a word before ``limit`` characters with '…'."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:.") + "…"
+
+
+def carry_over_answers(answers: pd.Series, grant_year: int) -> pd.Series:
+    """Per answer: does it say grant money is carried over or the project goes on into the next year
+    (``CARRY_OVER_*``), and not merely that it goes on in ordinary operations (``NOT_CARRY_OVER``)?"""
+    text = answers.astype(object).where(answers.notna(), "").astype(str)
+    into_year = CARRY_OVER_INTO_YEAR.format(next_year=grant_year + 1)
+    transfer = text.str.contains(CARRY_OVER_TRANSFER, case=False, regex=True)
+    next_year = text.str.contains(f"{CARRY_OVER_NEXT_YEAR}|{into_year}", case=False, regex=True)
+    ordinary = text.str.contains(NOT_CARRY_OVER, case=False, regex=True)
+    return (transfer | (next_year & ~ordinary)).astype(bool)
+
+
+def carry_over_quotes(answers: dict[str, pd.Series], grant_year: int) -> tuple[list, list]:
+    """Per record: the answers (question id -> answers) that say money is carried over, quoted
+    (English, bokmål); None where none does."""
+    hits = {qid: carry_over_answers(values, grant_year).to_numpy() for qid, values in answers.items()}
+    n = len(next(iter(answers.values()))) if answers else 0
+    en, nb = [None] * n, [None] * n
+    for i in np.flatnonzero(np.logical_or.reduce(list(hits.values()))) if n else []:
+        said = [(qid, _quote(answers[qid].iloc[i])) for qid in answers if hits[qid][i]]
+        en[i] = "; ".join(f"{qid} says '{text}'" for qid, text in said)
+        nb[i] = "; ".join(f"spm. {int(qid[1:])} sier «{text}»" for qid, text in said)
+    return en, nb
+
+
 # -- projects ------------------------------------------------------------------------------
 
 def _county_2023(counties_history: pd.DataFrame) -> dict[tuple[int, str], str]:
@@ -193,6 +274,99 @@ def _years(years: list[int], and_: str = ", ") -> str:
     return ", ".join(str(y) for y in years[:-1]) + and_ + str(years[-1]) if len(years) > 1 else str(years[0])
 
 
+# q15's target groups as the duplicate rule names them (English: the option keys; bokmål: short labels)
+TARGET_GROUPS = (("risk", "økt risiko for sykdom"), ("chronic", "kronisk eller langvarig sykdom"), ("other", "annet"))
+
+
+def _same_key(key: pd.Series, limit: int) -> tuple[np.ndarray, dict[int, list[int]], np.ndarray]:
+    """Rows sharing ``key`` (NULL: no key) with at least one other row: (each row's group code,
+    -1 for none; group code -> its first ``limit`` + 1 rows in record order; each row's group size)."""
+    codes, _ = pd.factorize(key, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=codes.max() + 1 if len(codes) else 0)
+    size = np.where(codes >= 0, counts[codes.clip(0)] if len(counts) else 0, 0)
+    codes = np.where(size >= 2, codes, -1)
+    grouped = np.flatnonzero(codes >= 0)
+    rank = pd.Series(codes[grouped]).groupby(codes[grouped]).cumcount().to_numpy()
+    members: dict[int, list[int]] = {}
+    for position, code in zip(grouped[rank <= limit].tolist(), codes[grouped][rank <= limit].tolist()):
+        members.setdefault(code, []).append(position)
+    return codes, members, size
+
+
+def possible_duplicates(p: pd.DataFrame, limit: int = DUPLICATES_NAMED) -> tuple[list, list]:
+    """Per project (rows of ``p``): the other projects it may duplicate, in words (English, bokmål),
+    None for none.
+
+    Candidates are projects of the same grant year, county and municipality (its number when the
+    register knows it, else the name as reported, normalised) that also have the same grant amount
+    (not NULL), or the same lead service (q22, its free text for 'Annet') and the same non-empty
+    set of q15 target groups. Grouped, never paired: a thousand projects of one municipality cost a
+    group, not a million pairs; each names its first ``limit`` others per reason and counts the rest.
+    """
+    n = len(p)
+    if n == 0:
+        return [], []
+    county = map_distinct(p["county"].where(p["county"].notna(), p["county_reported"]), match_key).astype(object)
+    name = map_distinct(p["municipality"].where(p["municipality"].notna(), p["municipality_reported"]),
+                        match_key).astype(object)
+    number = p["municipality_no"].astype(object)
+    known_number = number.notna()
+    municipality = ("no " + number.where(known_number, "").astype(str)).where(known_number, "name " + name)
+    place = p["grant_year"].astype(str).astype(object) + "\x1f" + county + "\x1f" + municipality
+    placed = (county != "") & (known_number | (name != ""))
+    amount = p["grant_amount_nok"]
+    by_amount = (place + "\x1f" + amount.astype("Int64").astype(str).astype(object)).where(placed & amount.notna())
+    targets = np.zeros(n, dtype=int)
+    for bit, (key, _) in enumerate(TARGET_GROUPS):
+        targets |= p[f"target_{key}"].fillna(False).astype(bool).to_numpy().astype(int) << bit
+    lead = p["lead_service"].astype(object)
+    is_other = lead.eq("other").fillna(False)
+    other_text = map_distinct(p["lead_service_other_text"].where(is_other), match_key).astype(object)
+    by_lead = (place + "\x1f" + lead.fillna("").astype(str) + "\x1f" + other_text + "\x1f"
+               + pd.Series(targets, index=p.index).astype(str)).where(placed & lead.notna() & (targets > 0))
+
+    titles = p["project_title"].astype(object)
+    rids = p["response_id"].astype(str).tolist()
+    label_en = [f"'{t}' (response {r})" if isinstance(t, str) else f"(untitled) (response {r})"
+                for t, r in zip(titles, rids)]
+    label_nb = [f"«{t}» (svar {r})" if isinstance(t, str) else f"(uten tittel) (svar {r})"
+                for t, r in zip(titles, rids)]
+    lead_text = p["lead_service_label"].astype(object).where(p["lead_service_label"].notna(), lead)
+    lead_text = p["lead_service_other_text"].astype(object).where(
+        is_other & p["lead_service_other_text"].notna(), lead_text)
+    groups_en = {code: ", ".join(k for bit, (k, _) in enumerate(TARGET_GROUPS) if code >> bit & 1) for code in range(8)}
+    groups_nb = {code: ", ".join(v for bit, (_, v) in enumerate(TARGET_GROUPS) if code >> bit & 1) for code in range(8)}
+
+    amounts, leads = amount.astype("Int64").tolist(), lead_text.tolist()
+    reasons = (  # (key, the reason in words from a row of its group: English, bokmål)
+        (by_amount, lambda i: (f"same grant amount ({amounts[i]:,} kr)".replace(",", " "),
+                               f"samme tilskuddsbeløp ({amounts[i]:,} kr)".replace(",", " "))),
+        (by_lead, lambda i: (f"same lead service ({leads[i]}) and target groups ({groups_en[targets[i]]})",
+                             f"samme ledende tjeneste ({leads[i]}) og målgrupper ({groups_nb[targets[i]]})")),
+    )
+    en: list = [None] * n
+    nb: list = [None] * n
+    for key, why in reasons:
+        codes, members, size = _same_key(key, limit)
+        said: dict[tuple[int, int], tuple[str, str]] = {}  # (group, row of its head or -1) -> words
+        for i in np.flatnonzero(codes >= 0).tolist():
+            head = members[codes[i]]
+            mine = i if i in head else -1  # a row beyond the head names the same others as every such row
+            words = said.get((codes[i], mine))
+            if words is None:
+                others = [j for j in head if j != i][:limit]
+                more = int(size[i]) - 1 - len(others)
+                why_en, why_nb = why(head[0])
+                words = (f"{why_en} as {', '.join(label_en[j] for j in others)}"
+                         + (f" and {more} more" if more else ""),
+                         f"{why_nb} som {', '.join(label_nb[j] for j in others)}"
+                         + (f" og {more} til" if more else ""))
+                said[(codes[i], mine)] = words
+            en[i] = f"{en[i]}; {words[0]}" if en[i] else words[0]
+            nb[i] = f"{nb[i]}; {words[1]}" if nb[i] else words[1]
+    return en, nb
+
+
 def projects_frame(t: YearTables) -> RecordFrame:
     """One row per project of the grant year."""
     p = t["projects"].reset_index(drop=True)
@@ -208,6 +382,9 @@ def projects_frame(t: YearTables) -> RecordFrame:
     report_exported = _exported(issues, ".yes_no")
     not_found, other, other_in = _municipality_problems(p, t["project_municipalities"], t["municipalities"], counties)
     runs, firsts = consecutive_grant_years(p, t["projects_history"], t["counties_history"], t.grant_year)
+    duplicate_of, duplicate_of_nb = possible_duplicates(p)
+    carry_over, carry_over_nb = carry_over_quotes({"q36": p["attainment_comment"], "q38": p["other_comments"]},
+                                                  t.grant_year)
     frame = pd.DataFrame({
         "grant_year": p["grant_year"],
         "response_id": _text(p["response_id"]),
@@ -234,6 +411,10 @@ def projects_frame(t: YearTables) -> RecordFrame:
         "municipality_other_county_in": other_in,
         "consecutive_grant_years": pd.array(runs, dtype="Int64"),
         "first_grant_year": firsts,
+        "possible_duplicate_of": duplicate_of,
+        "possible_duplicate_of_nb": duplicate_of_nb,
+        "carry_over_quote": carry_over,
+        "carry_over_quote_nb": carry_over_nb,
     })
     raw, superseded, set_aside = len(t["raw_responses"]), len(t["superseded_responses"]), len(t["set_aside_responses"])
     parameters = {
@@ -241,6 +422,7 @@ def projects_frame(t: YearTables) -> RecordFrame:
         "lead_service_options": t.form.question("q22").option_keys(),
         "projects_expected": raw - superseded - set_aside,
         "raw_responses": raw, "superseded": superseded, "set_aside": set_aside, "projects": len(p),
+        **deadline_parameters(t.grant_year),  # q37: the municipality's deadline (regelverk 6)
     }
     present, absent = history_coverage(t["projects_history"], t.grant_year)
     not_evaluated, compared = {}, {}
@@ -316,7 +498,25 @@ def responses_frame(t: YearTables) -> RecordFrame:
     })
     for qid, column in YES_NO_COLUMNS.items():
         frame[f"{qid}_observed"] = _yes_no_observed(r[column], r["response_id"], qid, exported)
-    return RecordFrame(_context(frame), {"yes_no": ["Ja", "Nei"]})
+    # regelverk 6: the county's deadline. Late = completed after the end of the deadline day; a response
+    # without a completion time is neither late nor on time: NULL, which GX leaves out of the rows it
+    # judges (a column-map expectation skips NULLs), so neither `mostly` (that would forgive late
+    # responses) nor a row condition is needed.
+    completed = _local_times(r["completion_time"]) if "completion_time" in r else pd.Series(pd.NaT, index=r.index)
+    deadline = reporting_deadline(t.grant_year, COUNTY_REPORTING_DEADLINE)
+    late = completed >= pd.Timestamp(deadline) + pd.Timedelta(days=1)
+    frame["completed_at"] = _text(completed.dt.strftime("%Y-%m-%d %H:%M"))
+    frame["completed_at_nb"] = _text(completed.dt.strftime("%d.%m.%Y kl. %H.%M"))
+    frame["after_county_deadline"] = late.astype(object).where(completed.notna(), None).to_numpy()
+    parameters = {"yes_no": ["Ja", "Nei"], **deadline_parameters(t.grant_year)}
+    not_evaluated = {}
+    if not completed.notna().any():
+        not_evaluated["regelverk6.county_reporting_deadline"] = Reason(
+            f"no response of {t.grant_year} has a completion time (the export's Completion time is empty or "
+            f"unreadable): whether the counties reported by {parameters['county_deadline_en']} cannot be judged",
+            f"Det er ikke registrert når svarene for {t.grant_year} ble sendt inn, så det kan ikke vurderes om "
+            f"fylkeskommunene rapporterte innen fristen {parameters['county_deadline_nb']}")
+    return RecordFrame(_context(frame), parameters, not_evaluated)
 
 
 # -- multi-select bridges ------------------------------------------------------------------
@@ -384,6 +584,8 @@ def competence_frame(t: YearTables) -> RecordFrame:
     either = frame["parts_sum_nok"].notna() | frame["competence_total_nok"].notna()
     frame["parts_sum_compared_nok"] = frame["parts_sum_nok"].where(~either, frame["parts_sum_nok"].fillna(0))
     frame["total_compared_nok"] = frame["competence_total_nok"].where(~either, frame["competence_total_nok"].fillna(0))
+    frame["carry_over_quote"], frame["carry_over_quote_nb"] = carry_over_quotes(
+        {"q04": frame["competence_not_used_reason"]}, t.grant_year)
     frame = frame.sort_values("county", key=lambda s: s.map(lambda v: (v is None or pd.isna(v), str(v))))
     parameters = {"counties": structure, "n_counties": len(structure),
                   "n_reported": int(frame.loc[frame["county_observed"].isin(structure), "reported"].sum())}
@@ -498,7 +700,8 @@ COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
     ("project_collaborators", "projects"): _PROJECT_CONTEXT,
     ("competence_building", "responses"): ("grant_year", "response_id", "source_row", "county_reported"),
     ("responses", "responses"): ("grant_year", "response_id", "source_row", "county", "county_reported",
-                                 "municipality_reported", "project_title", *YES_NO_COLUMNS.values()),
+                                 "municipality_reported", "project_title", "completion_time",
+                                 *YES_NO_COLUMNS.values()),
     ("allocations", "projects"): ("grant_year", "response_id", "county", "grant_amount_nok"),
 }
 

@@ -19,6 +19,9 @@ and ``meta`` holds only what GX has no field for:
   expectation found), or over the suite parameters for a table-level expectation.
 
 A rule may hold several expectations (e.g. one per competence part); they share its id.
+
+What no rule covers is listed too: ``expectations/not_covered.yml`` holds the requirements of the
+regelverk that no check covers, each with its point and the reason (``not_covered``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pathlib import Path
 from friskliv_pipeline.settings import PROJECT_ROOT
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+NOT_COVERED = EXPECTATIONS_DIR / "not_covered.yml"
 SEVERITIES = {"critical": "ERROR", "warning": "WARN", "info": "INFO"}  # GX severity -> ours (stable in SQL)
 KINDS = {"ERROR": ("breach",), "WARN": ("breach",), "INFO": ("follow_up", "data_note")}
 REQUIRED_META = ("rule", "kind", "message", "message_nb")
@@ -146,3 +150,33 @@ def rule(rule_id: str, suite: str | None = None) -> Rule:
     if not hits:
         raise KeyError(rule_id)
     return hits[0]
+
+
+@dataclass(frozen=True)
+class NotCovered:
+    """A requirement of the regelverk that no check covers (bokmål texts)."""
+
+    point: str  # the regelverk point, as the rules cite it: "5", "5C", "10"
+    requirement: str
+    reason: str  # why no check covers it
+
+
+def load_not_covered(path: Path = NOT_COVERED) -> tuple[NotCovered, ...]:
+    """The entries of ``not_covered.yml``; an entry without its point or a text is an error."""
+    import yaml
+
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    out = []
+    for i, entry in enumerate(entries):
+        texts = {k: " ".join(str(entry.get(k) or "").split()) for k in ("point", "requirement", "reason")}
+        missing = [k for k, v in texts.items() if not v]
+        if missing:
+            raise SuiteError(f"{path}: entry {i + 1} lacks {missing}")
+        out.append(NotCovered(**texts))
+    return tuple(out)
+
+
+@cache
+def not_covered() -> tuple[NotCovered, ...]:
+    """The requirements of the regelverk that no check covers, in the file's order."""
+    return load_not_covered()
