@@ -724,7 +724,7 @@ def test_county_reporting_deadline_not_evaluated_without_any_completion_time():
     t = demo(2024)
     t["responses"]["completion_time"] = pd.NaT
     rule = run(t, "responses").result("regelverk6.county_reporting_deadline")
-    assert (rule.status, rule.passed, rule.findings) == ("not_evaluated", True, [])
+    assert (rule.status, rule.passed, rule.findings) == ("not_evaluated", None, [])
     assert rule.reason == ("no response of 2024 has a completion time (the export's Completion time is empty or "
                            "unreadable): whether the counties reported by 1 July 2025 cannot be judged")
     assert rule.reason_nb == ("Det er ikke registrert når svarene for 2024 ble sendt inn, så det kan ikke vurderes om "
