@@ -211,7 +211,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from friskliv_pipeline.preflight import preflight
 
     result = preflight(Path(args.file), args.year, Settings.from_env().reference_dir)
-    print("\n".join(result.summary_lines()))
+    print("\n".join(result.summary_lines(args.lang)))
     breaches = result.check_findings["kind"] == "breach"  # a follow-up entry or data note is not a finding
     return 1 if args.strict and (len(result.findings) or breaches.any()) else 0
 
@@ -233,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate one export before sending it (no warehouse, no Dagster)")
     check.add_argument("file", help="the .xlsx or .csv export")
     check.add_argument("--year", type=int, required=True, help="the grant year the export reports on")
+    check.add_argument("--lang", choices=("en", "nb"), default="en",
+                       help="nb: the report in bokmål, as county advisers read it (default: English)")
     check.add_argument("--strict", action="store_true", help="exit 1 when there are findings")
     check.set_defaults(func=cmd_check)
     docs = sub.add_parser("contract-docs", help="write docs/data_contract.md from the contract")

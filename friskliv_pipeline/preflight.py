@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from friskliv_pipeline.cleaning.clean_tables import clean_partition
+from friskliv_pipeline.cleaning.issues import message_nb
 from friskliv_pipeline.contract import REFERENCE_TABLES, conform
 from friskliv_pipeline.forms.export_reader import read_export
 from friskliv_pipeline.forms.raw_table import build_raw_responses
@@ -21,6 +22,18 @@ from friskliv_pipeline.forms.schema import load_form_schema
 from friskliv_pipeline.reference import read_reference
 
 PREFLIGHT_KEY = b"preflight"  # respondent hashes are computed and thrown away
+WORDS_EN = {"head": "{file}: grant year {year}: {responses} responses → {projects} projects, {superseded} superseded, "
+                    "{set_aside} set aside; competence reports from {counties} counties",
+            "extra": "columns that match no question (kept, not used)", "quiz": "quiz columns (ignored)",
+            "notes": "Cleaning notes (cell by cell)", "none": "none", "row": "row", "response": "response",
+            "breach": "Data-quality findings", "follow_up": "To verify elsewhere (follow-up list)",
+            "data_note": "Data notes"}
+WORDS_NB = {"head": "{file}: tilskuddsår {year}: {responses} svar → {projects} prosjekter, {superseded} erstattet, "
+                    "{set_aside} holdt utenfor; rapport om kompetansebygging fra {counties} fylker",
+            "extra": "kolonner som ikke svarer til noe spørsmål (beholdt, ikke brukt)", "quiz": "quizkolonner (oversett)",
+            "notes": "Merknader til cellene", "none": "ingen", "row": "rad", "response": "svar",
+            "breach": "Funn i datakontrollen", "follow_up": "Kontrolleres andre steder (oppfølging)",
+            "data_note": "Merknader"}
 
 
 @dataclass
@@ -36,28 +49,33 @@ class Preflight:
     def findings(self) -> pd.DataFrame:
         return self.tables["cleaning_issues"]
 
-    def summary_lines(self) -> list[str]:
+    def summary_lines(self, lang: str = "en") -> list[str]:
+        """The pre-flight's report, in English or (``lang="nb"``) bokmål, as county advisers read it."""
+        nb = lang == "nb"
+        words = WORDS_NB if nb else WORDS_EN
         t = self.tables
-        lines = [f"{self.file.name}: grant year {self.grant_year}: {len(t['responses'])} responses → "
-                 f"{len(t['projects'])} projects, {len(t['superseded_responses'])} superseded, "
-                 f"{len(t['set_aside_responses'])} set aside; competence reports from "
-                 f"{len(t['competence_building'])} counties"]
+        lines = [words["head"].format(file=self.file.name, year=self.grant_year, responses=len(t["responses"]),
+                                      projects=len(t["projects"]), superseded=len(t["superseded_responses"]),
+                                      set_aside=len(t["set_aside_responses"]),
+                                      counties=len(t["competence_building"]))]
         if self.extra_columns:
-            lines.append(f"  columns that match no question (kept, not used): {', '.join(self.extra_columns)}")
+            lines.append(f"  {words['extra']}: {', '.join(self.extra_columns)}")
         if self.ignored_columns:
-            lines.append(f"  quiz columns (ignored): {', '.join(self.ignored_columns)}")
-        lines.append("Cleaning notes (cell by cell):" if len(self.findings) else "Cleaning notes: none")
+            lines.append(f"  {words['quiz']}: {', '.join(self.ignored_columns)}")
+        lines.append(f"{words['notes']}:" if len(self.findings) else f"{words['notes']}: {words['none']}")
         for f in self.findings.sort_values("source_row").itertuples(index=False):
-            lines.append(f"  row {f.source_row} (response {f.response_id}), {f.question_id}: {f.message} [{f.rule}]")
-        for kind, title in (("breach", "Data-quality findings"), ("follow_up", "To verify elsewhere (follow-up list)"),
-                            ("data_note", "Data notes")):
+            message = message_nb(f.rule, f.message, f.value) if nb else f.message
+            lines.append(f"  {words['row']} {f.source_row} ({words['response']} {f.response_id}), {f.question_id}: "
+                         f"{message} [{f.rule}]")
+        for kind in ("breach", "follow_up", "data_note"):
             records = self.check_findings[self.check_findings["kind"] == kind]
             if kind != "breach" and records.empty:
                 continue
-            lines.append(f"{title}:" if len(records) else f"{title}: none")
+            lines.append(f"{words[kind]}:" if len(records) else f"{words[kind]}: {words['none']}")
             for f in records.sort_values(["severity", "county", "rule"], na_position="first").itertuples(index=False):
                 where = ", ".join(str(x) for x in (f.county, f.municipality, f.project_title) if isinstance(x, str) and x)
-                lines.append(f"  {f.severity} {f.rule}: {where + ': ' if where else ''}{f.message}")
+                lines.append(f"  {f.severity} {f.rule}: {where + ': ' if where else ''}"
+                             f"{f.message_nb if nb else f.message}")
         return lines
 
 

@@ -44,7 +44,7 @@ def test_every_expectation_loads_in_gx():
     import great_expectations as gx
 
     for suite in suites().values():
-        loaded = gx.ExpectationSuite(**json.loads(suite.path.read_text(encoding="utf-8")))
+        loaded = gx.ExpectationSuite(**json.loads(json.dumps(suite.document)))  # the file, each rule's fields filled in
         assert len(loaded.expectations) == len(suite.expectations), suite.path
         # severity, description and notes are GX's own fields, not custom meta
         for ours, theirs in zip(suite.expectations, loaded.expectations):
@@ -78,7 +78,7 @@ def test_rules_are_complete_and_severities_as_the_issue_says():
 
 def test_a_misspelt_severity_is_refused(tmp_path):
     doc = json.loads((EXPECTATIONS_DIR / "project_attainment.json").read_text(encoding="utf-8"))
-    doc["expectations"][0]["severity"] = "WARN"
+    next(iter(doc["meta"]["rules"].values()))["severity"] = "WARN"
     path = tmp_path / "project_attainment.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(SuiteError, match="severity must be one of"):
@@ -87,8 +87,8 @@ def test_a_misspelt_severity_is_refused(tmp_path):
 
 def test_a_warning_cannot_be_a_follow_up_list(tmp_path):
     doc = json.loads((EXPECTATIONS_DIR / "projects.json").read_text(encoding="utf-8"))
-    doc["expectations"][0]["severity"] = "warning"
-    doc["expectations"][0]["meta"]["kind"] = "follow_up"
+    rule = next(iter(doc["meta"]["rules"].values()))
+    rule["severity"], rule["kind"] = "warning", "follow_up"
     path = tmp_path / "projects.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(SuiteError, match="is of kind breach, not 'follow_up'"):
@@ -117,14 +117,63 @@ def test_citations_of_the_allocation_rules():
     assert cited["regelverk9.carry_over"] == ["9"]
 
 
-def test_every_rule_citing_the_regelverk_has_its_bokmal_line():
-    import yaml
+def test_every_rule_is_declared_once_with_its_bokmal_meaning():
+    """The rule's texts live in the suite's meta.rules, once: no expectation repeats them, every rule
+    has a bokmål meaning beside the English, and a cited regelverk point exists in both years'
+    regelverk documents."""
+    import json
 
+    from friskliv_pipeline.report import regelverk
     from friskliv_pipeline.report.regelverk import cited_points
 
-    texts = yaml.safe_load((EXPECTATIONS_DIR.parent / "assets" / "reference" / "regelverk_rules_nb.yml")
-                           .read_text(encoding="utf-8"))
-    assert sorted({r.id for r in all_rules() if cited_points(r.source)} - set(texts)) == []
+    for path in sorted(EXPECTATIONS_DIR.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for e in document["expectations"]:
+            assert set(e) == {"type", "kwargs", "meta"}, (path.name, e["meta"]["rule"])
+            assert not {"description", "severity", "notes", "kind"} & set(e["meta"]), (path.name, e["meta"]["rule"])
+    for rule in all_rules():
+        assert rule.meaning_nb and rule.meaning_nb != rule.meaning, rule.id
+    for year in (2023, 2024):
+        document = regelverk.load(EXPECTATIONS_DIR.parent / "assets" / "reference", year)
+        for rule in all_rules():
+            for point in cited_points(rule.source):
+                assert document.has(point), (year, rule.id, point)
+
+
+def test_a_changed_cap_changes_every_text_that_states_it(tmp_path):
+    """Change the revisor-attestation limit in a copy of the suite: the rule's meaning (English and
+    bokmål), its threshold in the auditor's rule table and the message of a finding all state the new
+    number, because they quote the expectation's own argument."""
+    import json
+    import re
+
+    import pandas as pd
+
+    from friskliv_pipeline.checks.findings import rule_results
+    from friskliv_pipeline.checks.gx_runner import validate
+    from friskliv_pipeline.report.appendices import threshold_text
+
+    document = json.loads((EXPECTATIONS_DIR / "projects.json").read_text(encoding="utf-8"))
+    old = next(e for e in document["expectations"] if e["meta"]["rule"] == "regelverk6.revisor_attestation")
+    assert old["kwargs"]["max_value"] == 200000
+    old["kwargs"]["max_value"] = 250000
+    (tmp_path / "projects.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    suite = load_suite(tmp_path / "projects.json")
+    rule = next(r for r in suite.rules if r.id == "regelverk6.revisor_attestation")
+    assert "250 000 kr or more" in rule.meaning and "Tilskudd på 250 000 kr eller mer" in rule.meaning_nb
+    assert threshold_text(rule) == "250\u00a0000 kr eller mer"
+    only = [e for e in suite.document["expectations"] if e["meta"]["rule"] == rule.id]
+    single = suite.__class__(suite.name, suite.record, (), tuple(e for e in suite.expectations
+                                                                  if e.meta["rule"] == rule.id),
+                             suite.path, {**suite.document, "expectations": only}, suite.meanings_nb)
+    frame = pd.DataFrame({"grant_amount_nok": pd.array([260000, 240000], dtype="Int64"), "county": ["Agder"] * 2,
+                          "municipality": ["Risør"] * 2, "project_title": ["A", "B"], "response_id": ["1", "2"],
+                          "sheet_row": [2, 3]})
+    columns = ["county", "municipality", "project_title", "response_id", "sheet_row", "grant_amount_nok"]
+    result, = rule_results(single, {}, validate(single, frame, {}, columns), 2024, n_records=2)
+    assert [f["message_nb"] for f in result.findings] == [
+        "tilskudd på 260 000 kr (250 000 kr eller mer): revisorattestert regnskap skal foreligge"]
+    assert not re.search(r"\b200 000\b", json.dumps(suite.document, ensure_ascii=False))
 
 
 @pytest.mark.parametrize("year", [2023, 2024])

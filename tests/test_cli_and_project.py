@@ -152,3 +152,20 @@ def test_check_refuses_another_years_form_with_one_message(tmp_path):
     proc = subprocess.run([FRISKLIV, "check", str(export), "--year", "2024"], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 1 and "2023 form" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_check_speaks_bokmal_with_lang_nb():
+    """The county advisers who run the pre-flight read Norwegian: headings, cleaning notes and the
+    checks' findings in bokmål, the rule ids kept for reference."""
+    export = DEMO_LANDING / "2023" / "friskliv_rapportering_2023.csv"
+    proc = subprocess.run([FRISKLIV, "check", str(export), "--year", "2023", "--lang", "nb"], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("friskliv_rapportering_2023.csv: tilskuddsår 2023: 110 svar → 108 prosjekter")
+    assert "«ca. 150 000» kan ikke leses som et beløp i hele kroner [q23.money_unparseable]" in out
+    assert "Funn i datakontrollen:" in out and "spm. 3 = Nei (ingen kompetansebygging) uten årsak i spm. 4" in out
+    assert "not an amount" not in out and "grant year" not in out and "Data-quality findings" not in out
+    english = subprocess.run([FRISKLIV, "check", str(export), "--year", "2023"], capture_output=True, text=True,
+                             timeout=300).stdout
+    assert "not an amount: 'ca. 150 000'" in english and "Data-quality findings:" in english

@@ -19,9 +19,12 @@ Generated from `expectations/*.json` by `python -m friskliv_pipeline.checks.docs
 Every rule is a Great Expectations 1.x expectation in the suite of the table it guards
 (`expectations/<table>.json`, one suite per table) and a Dagster asset check on that table's
 staged rows (`staging/<table>`, named like the rule with `_` for `.`), run for each grant year
-by the `friskliv_yearly` job before anything is published. Each expectation carries GX's own
-`severity` (`critical`, `warning`, `info`), `description` (what the rule means) and `notes` (its
-source in the regelverk or the form); `meta` holds the rule id, its kind and its messages.
+by the `friskliv_yearly` job before anything is published. Each rule is declared once, in its
+suite's `meta.rules`: GX's own `severity` (`critical`, `warning`, `info`) and `notes` (its source
+in the regelverk or the form), its kind, what it means in English (`description`, GX's field) and
+bokmål (`description_nb`), and its messages; an expectation names its rule and holds the
+thresholds as its own arguments, which the texts quote (`{max_value}`), so a number is written
+once.
 Rules that are cross-table computations (spending vs allocation, years in a row, row
 accounting) are computed per record in `friskliv_pipeline/checks/frames.py` and then judged by
 the expectation, so every record points at a row of the export.
@@ -37,10 +40,10 @@ the expectation, so every record points at a row of the export.
     delivered, a missing comment, an answer outside its value set). Recorded and shown; never
     blocks publication.
 - **Follow-up list** (INFO, GX `info`): what an auditor must verify elsewhere, because the form
-  does not ask it (grants of 200 000 kr or more need revisor-attested accounts; grants over
-  500 000 kr an evaluation plan; projects of one municipality that may be one project reported
-  twice; answers saying grant money is carried over into the next year). The check passes; its
-  metadata, the audit tables and the report's auditor appendix list the records.
+  does not ask it (large grants need revisor-attested accounts or an evaluation plan; projects of
+  one municipality that may be one project reported twice; answers saying grant money is carried
+  over into the next year: the table below gives each rule's limit). The check passes; its
+  metadata, the audit tables and the auditor's edition and workbook list the records.
 - **Data note** (INFO): a recognised pattern that is not a finding (e.g. an intercommunal
   project written "X og nabokommuner").
 
@@ -99,11 +102,11 @@ def markdown() -> str:
         if not rules:
             lines += ["None yet.", ""]
             continue
-        lines += ["| rule | severity | table | source (regelverk / form) | what it means | record |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["| rule | severity | table | source (regelverk / form) | what it means | bokmål | record |",
+                  "|---|---|---|---|---|---|---|"]
         for suite, rule in rules:
             lines.append(f"| `{rule.id}` | {rule.severity} | `{suite.name}` | {_cell(rule.source)} | "
-                         f"{_cell(rule.meaning)} | {_cell(_message(rule))} |")
+                         f"{_cell(rule.meaning)} | {_cell(rule.meaning_nb)} | {_cell(_message(rule))} |")
         lines.append("")
     lines += ["## What no check covers", "",
               "The requirements of the regelverk that no rule checks, and why "

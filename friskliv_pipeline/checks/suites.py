@@ -1,27 +1,26 @@
 """The GX suites in ``expectations/<table>.json`` and the rules they hold, read without importing GX.
 
 A suite guards one table (a Dagster asset) and validates one record frame built for it by
-``checks.frames`` (``meta.record`` says what one row is). Each expectation uses GX's own fields:
+``checks.frames`` (``meta.record`` says what one row is). Each rule is declared once, in the
+suite's ``meta.rules``, keyed by its id (after the form question, ``q23.grant_positive``, or the
+regelverk point, ``regelverk5B.competence_cap``; one Dagster asset check per rule, named with
+'_' for '.'):
 
-- ``severity``: ``critical`` (ERROR: the data cannot be trusted; a blocking check), ``warning``
-  (WARN: a breach of the regelverk or the form; recorded, never blocks) or ``info`` (INFO: not a
-  breach; the records it lists are a follow-up list or data notes, and the check passes);
-- ``description``: what the rule means; ``notes``: its source (regelverk point or form question).
+- ``severity``: GX's own field: ``critical`` (ERROR: the data cannot be trusted; a blocking
+  check), ``warning`` (WARN: a breach of the regelverk or the form; recorded, never blocks) or
+  ``info`` (INFO: not a breach; the records it lists are a follow-up list or data notes);
+- ``kind``: ``breach``, ``follow_up`` (what an auditor must verify elsewhere) or ``data_note``;
+- ``description`` / ``description_nb``: what the rule means, in English (GX's ``description``,
+  the Data Docs) and in bokmål (the auditor's edition and workbook);
+- ``notes``: GX's own field: its source (regelverk point, form question);
+- ``message`` / ``message_nb``: the result's text, ``str.format`` templates over the offending
+  record's columns (and ``{value}``: the value judged), or over the suite parameters.
 
-and ``meta`` holds only what GX has no field for:
-
-- ``rule``: the rule id, after the form question (``q23.grant_required``) or the regelverk point
-  (``regelverk5B.competence_cap``); one Dagster asset check per rule, named with '_' for '.';
-- ``kind``: ``breach``, ``follow_up`` (what an auditor must verify elsewhere, e.g. revisor
-  attestation) or ``data_note`` (a recognised pattern worth knowing, e.g. an intercommunal project);
-- ``message`` / ``message_nb``: the result's text in English (console, UI) and bokmål (the report),
-  ``str.format`` templates over the offending record's columns (and ``{value}``: the value the
-  expectation found), or over the suite parameters for a table-level expectation.
-
-A rule may hold several expectations (e.g. one per competence part); they share its id.
-
-What no rule covers is listed too: ``expectations/not_covered.yml`` holds the requirements of the
-regelverk that no check covers, each with its point and the reason (``not_covered``).
+An expectation names its rule in ``meta.rule`` and may override the messages (a rule of several
+expectations may word each differently). A threshold is written once, in the expectation's
+arguments; the rule's texts quote it by name (``{max_value}``, ``{min_value}``), so a changed cap
+changes every text that states it. The loader hands GX each expectation with its rule's fields
+filled in (``Suite.document``).
 """
 
 from __future__ import annotations
@@ -38,8 +37,8 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 NOT_COVERED = EXPECTATIONS_DIR / "not_covered.yml"
 SEVERITIES = {"critical": "ERROR", "warning": "WARN", "info": "INFO"}  # GX severity -> ours (stable in SQL)
 KINDS = {"ERROR": ("breach",), "WARN": ("breach",), "INFO": ("follow_up", "data_note")}
-REQUIRED_META = ("rule", "kind", "message", "message_nb")
-REQUIRED_FIELDS = ("severity", "description", "notes")
+RULE_FIELDS = ("kind", "severity", "description", "description_nb", "notes")  # required of every rule
+MESSAGES = ("message", "message_nb")  # of the rule, or of each of its expectations
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,7 @@ class Rule:
     meaning: str
     suite: str
     expectations: tuple[Expectation, ...] = field(default=())
+    meaning_nb: str = ""  # what the rule means, in bokmål, its thresholds filled in
 
     @property
     def check_name(self) -> str:
@@ -92,19 +92,36 @@ class Suite:
     depends_on: tuple[str, ...]  # other assets whose tables the frame is built from
     expectations: tuple[Expectation, ...]
     path: Path
-    document: dict  # the JSON as stored, loaded by GX as ``gx.ExpectationSuite(**document)``
+    document: dict  # every expectation with its rule's fields filled in, loaded by GX as ``gx.ExpectationSuite(**document)``
+    meanings_nb: dict = field(default_factory=dict)  # rule id -> description_nb, thresholds filled in
 
     @property
     def rules(self) -> list[Rule]:
         by_id: dict[str, list[Expectation]] = {}
         for e in self.expectations:
             by_id.setdefault(e.meta["rule"], []).append(e)
-        return [Rule(rid, es[0].severity, es[0].meta["kind"], es[0].notes, es[0].description, self.name, tuple(es))
-                for rid, es in by_id.items()]
+        return [Rule(rid, es[0].severity, es[0].meta["kind"], es[0].notes, es[0].description, self.name, tuple(es),
+                     self.meanings_nb.get(rid, "")) for rid, es in by_id.items()]
 
 
 class SuiteError(ValueError):
     pass
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _quote_arguments(text: str, kwargs: list[dict]) -> str:
+    """``text`` with each ``{name}`` that is a numeric argument of the rule's expectations (the first
+    that has it) written out ("{max_value}" → "100 000"); other placeholders stay for the finding."""
+    def fill(match: re.Match) -> str:
+        for k in kwargs:
+            value = k.get(match.group(1))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return f"{value:,.0f}".replace(",", " ") if float(value).is_integer() else str(value)
+        return match.group(0)
+
+    return _PLACEHOLDER.sub(fill, text)
 
 
 def load_suite(path: Path) -> Suite:
@@ -112,27 +129,51 @@ def load_suite(path: Path) -> Suite:
     name = document.get("name")
     if name != Path(path).stem:
         raise SuiteError(f"{path}: suite name {name!r} must equal the file name (the table it guards)")
-    expectations = []
-    for i, raw in enumerate(document.get("expectations", [])):
-        meta = raw.get("meta", {})
-        missing = [k for k in REQUIRED_META if not meta.get(k)] + [k for k in REQUIRED_FIELDS if not raw.get(k)]
-        if missing:
-            raise SuiteError(f"{path}: expectation {i} ({raw.get('type')}) lacks {missing}")
-        severity = SEVERITIES.get(raw["severity"])
-        if severity is None:
-            raise SuiteError(f"{path}: expectation {i}: severity must be one of {sorted(SEVERITIES)}, not {raw['severity']!r}")
-        if meta["kind"] not in KINDS[severity]:
-            raise SuiteError(f"{path}: expectation {i}: a {raw['severity']} expectation is of kind "
-                             f"{' or '.join(KINDS[severity])}, not {meta['kind']!r}")
-        expectations.append(Expectation(raw["type"], dict(raw.get("kwargs", {})), dict(meta), severity,
-                                        raw["description"], raw["notes"]))
-    for rid in {e.meta["rule"] for e in expectations}:
-        same = [e for e in expectations if e.meta["rule"] == rid]
-        if len({(e.severity, e.meta["kind"]) for e in same}) > 1:
-            raise SuiteError(f"{path}: rule {rid} has expectations of several severities or kinds")
     suite_meta = document.get("meta", {})
+    declared = suite_meta.get("rules", {})
+    for rid, rule in declared.items():
+        missing = [k for k in RULE_FIELDS if not rule.get(k)]
+        if missing:
+            raise SuiteError(f"{path}: rule {rid} lacks {missing}")
+        severity = SEVERITIES.get(rule["severity"])
+        if severity is None:
+            raise SuiteError(f"{path}: rule {rid}: severity must be one of {sorted(SEVERITIES)}, not {rule['severity']!r}")
+        if rule["kind"] not in KINDS[severity]:
+            raise SuiteError(f"{path}: rule {rid}: a {rule['severity']} rule is of kind "
+                             f"{' or '.join(KINDS[severity])}, not {rule['kind']!r}")
+    arguments: dict[str, list[dict]] = {}
+    for raw in document.get("expectations", []):
+        arguments.setdefault(raw.get("meta", {}).get("rule"), []).append(raw.get("kwargs", {}))
+    expectations, expanded = [], []
+    for i, raw in enumerate(document.get("expectations", [])):
+        rid = raw.get("meta", {}).get("rule")
+        if rid not in declared:
+            raise SuiteError(f"{path}: expectation {i} ({raw.get('type')}) names rule {rid!r}, which meta.rules "
+                             "does not declare")
+        rule = declared[rid]
+        texts = {k: _quote_arguments(raw["meta"].get(k) or rule.get(k) or "", arguments[rid])
+                 for k in ("description", *MESSAGES)}
+        if missing := [k for k in MESSAGES if not texts[k]]:
+            raise SuiteError(f"{path}: rule {rid} (expectation {i}) has no {missing}")
+        if _PLACEHOLDER.search(texts["description"]):
+            raise SuiteError(f"{path}: rule {rid}: the description quotes {_PLACEHOLDER.findall(texts['description'])}, "
+                             "which no expectation of the rule has as an argument")
+        meta = {"rule": rid, "kind": rule["kind"], "message": texts["message"], "message_nb": texts["message_nb"]}
+        expanded.append({"type": raw["type"], "kwargs": dict(raw.get("kwargs", {})), "severity": rule["severity"],
+                         "description": texts["description"], "notes": rule["notes"], "meta": meta})
+        expectations.append(Expectation(raw["type"], dict(raw.get("kwargs", {})), meta, SEVERITIES[rule["severity"]],
+                                        texts["description"], rule["notes"]))
+    unused = sorted(set(declared) - set(arguments))
+    if unused:
+        raise SuiteError(f"{path}: rules declared but never expected: {unused}")
+    meanings_nb = {}
+    for rid, rule in declared.items():
+        meanings_nb[rid] = _quote_arguments(rule["description_nb"], arguments[rid])
+        if _PLACEHOLDER.search(meanings_nb[rid]):
+            raise SuiteError(f"{path}: rule {rid}: description_nb quotes an argument no expectation of the rule has")
+    gx_document = {**{k: v for k, v in document.items() if k != "expectations"}, "expectations": expanded}
     return Suite(name, suite_meta.get("record", ""), tuple(suite_meta.get("depends_on", [])), tuple(expectations),
-                 Path(path), document)
+                 Path(path), gx_document, meanings_nb)
 
 
 @cache

@@ -19,6 +19,32 @@ if TYPE_CHECKING:
     from friskliv_pipeline.cleaning.columns import Distinct
 
 
+# Each cleaning rule's problem in bokmål, by the rule's kind (the part after the question id), for
+# the pre-flight a county adviser runs in Norwegian (`friskliv check FILE --lang nb`); ``{value}``
+# is the cell as exported. The English message stays in cleaning_issues.message.
+MESSAGES_NB = {
+    "yes_no": "«{value}» er ikke Ja eller Nei",
+    "money_unparseable": "«{value}» kan ikke leses som et beløp i hele kroner",
+    "amount_in_text": "fant ikke ett entydig beløp i teksten «{value}»",
+    "multi_choice": "«{value}» inneholder noe som ikke er et svaralternativ",
+    "single_choice": "«{value}» er ikke ett av svaralternativene",
+    "attainment_value": "«{value}» er ikke Ja, Delvis, Nei eller Ikke aktuelt",
+    "county_unknown": "«{value}» er ikke et fylke i årets fylkesstruktur",
+    "municipality_not_found": "«{value}» finnes ikke i kommuneregisteret",
+    "municipality_other_county": "«{value}» er en kommune i et annet fylke enn det som rapporterer",
+    "competence_conflict": "kompetansebyggingen er rapportert på nytt med andre tall; den siste rapporten gjelder",
+    "completion_time_missing": "fullføringstidspunktet mangler",
+    "completion_time_unparseable": "«{value}» kan ikke leses som et tidspunkt",
+    "overlapping_export_version": "samme svar (Forms-ID) finnes i en annen eksport; den sist endrede versjonen gjelder",
+}
+
+
+def message_nb(rule: str, message: str, value) -> str:
+    """The problem in bokmål (the English message when the rule has no bokmål text yet)."""
+    template = MESSAGES_NB.get(str(rule).split(".", 1)[-1])
+    return message if template is None else template.format(value="" if value is None else value)
+
+
 @dataclass
 class IssueLog:
     """Collects cleaning problems as rows of ``cleaning_issues``."""

@@ -104,15 +104,20 @@ def _files(inputs: list[dict], data_dir: Path, reference_dir: Path, grant_year: 
     return pd.DataFrame(rows, columns=["Fil", "Hva", "SHA-256"])
 
 
-def _point_texts(regelverk, points: list[str]) -> tuple[str, str]:
+def _point_texts(regelverk, points: list[str], rule=None) -> tuple[str, str]:
+    """The cited points as "5B Kompetansebygging" and their text; a point the year's regelverk has
+    no heading for stops the report: a rule must cite what the regelverk says."""
+    from friskliv_pipeline.errors import FrisklivError
+
     shown, texts = [], []
     for p in points:
-        if regelverk.has(p):
-            point = regelverk.point(p)
-            shown.append(f"{p} {point.title}")
-            texts.append(f"{p}: " + " ".join(point.text.split()))
-        else:
-            shown.append(p)
+        if not regelverk.has(p):
+            raise FrisklivError(f"file {regelverk.path}: the rule {rule.id if rule else '?'} cites point {p}, which "
+                                "the regelverk has no heading for. What to do: correct the rule's notes in "
+                                f"expectations/{rule.suite if rule else '<table>'}.json or the regelverk's headings")
+        point = regelverk.point(p)
+        shown.append(f"{p} {point.title}")
+        texts.append(f"{p}: " + " ".join(point.text.split()))
     return "; ".join(shown), "\n".join(texts)
 
 
@@ -138,7 +143,7 @@ def _findings(records: pd.DataFrame, raw: pd.DataFrame, projects: pd.DataFrame, 
     rows = []
     for f in records.itertuples(index=False):
         rule = rules.get((f.asset, f.rule)) or rules.get((None, f.rule))
-        point, text = _point_texts(regelverk, cited_points(rule.source) if rule else [])
+        point, text = _point_texts(regelverk, cited_points(rule.source) if rule else [], rule)
         rid = None if pd.isna(f.response_id) else str(f.response_id)
         exported = answered = None
         if rid is not None and rid in getattr(by_response, "index", []):
@@ -152,7 +157,7 @@ def _findings(records: pd.DataFrame, raw: pd.DataFrame, projects: pd.DataFrame, 
         rows.append([blank(f.county), blank(numbers.get(rid)), blank(f.municipality), blank(f.project_title),
                      blank(rid), None if pd.isna(f.sheet_row) else int(f.sheet_row), f.rule, point, text,
                      KIND_NB[f.kind], SEVERITY_NB[f.severity], blank(f.question_id), blank(exported), blank(f.value),
-                     threshold_text(rule) if rule else "", blank(answered),
+                     threshold_text(rule).replace("\u00a0", " ") if rule else "", blank(answered),
                      f"{date(deadline)} ({'kommunens prosjektrapport' if deadline == deadlines['municipality'] else 'fylkeskommunens rapportering'})",
                      f.message_nb, ", ".join(others), "", ""])
     return pd.DataFrame(rows, columns=FINDING_HEADERS)
@@ -167,15 +172,14 @@ def _reperform(rule, grant_year: int) -> str:
 
 
 def _checks(check_results: pd.DataFrame, rules: dict, regelverk, grant_year: int, not_covered) -> pd.DataFrame:
-    from friskliv_pipeline.report.appendices import rule_text_nb
     from friskliv_pipeline.report.regelverk import cited_points
 
     rows = []
     for c in check_results.sort_values(["asset", "check_name"]).itertuples(index=False):
         rule = rules.get((c.asset, c.check_name))
-        point, _text = _point_texts(regelverk, cited_points(rule.source) if rule else [])
+        point, _text = _point_texts(regelverk, cited_points(rule.source) if rule else [], rule)
         rows.append([c.asset, c.check_name, KIND_NB.get(c.kind, c.kind), SEVERITY_NB.get(c.severity, c.severity),
-                     point, (rule_text_nb(rule) or rule.meaning) if rule else "",
+                     point, rule.meaning_nb if rule else "",
                      None if pd.isna(c.n_evaluated) else int(c.n_evaluated), int(c.n_records or 0),
                      STATUS_NB[c.status], blank(c.reason_nb), _reperform(rule, grant_year) if rule else ""])
     for item in not_covered:

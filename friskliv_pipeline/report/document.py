@@ -238,7 +238,6 @@ def not_assessed(data: ReportData) -> list[dict]:
     """What the year's data could not settle, in the public edition's words: the rules that were not
     evaluated, grouped by why (the reason is said once), each named by what it would have judged."""
     from friskliv_pipeline.checks.suites import all_rules
-    from friskliv_pipeline.report.appendices import rule_text_nb
 
     checks = data.check_results
     if checks is None or checks.empty:
@@ -249,7 +248,7 @@ def not_assessed(data: ReportData) -> list[dict]:
     for row in skipped.itertuples(index=False):
         reason = str(row.reason_nb or "").strip().rstrip(".")
         rule = known.get(row.check_name)
-        what = rule_text_nb(rule) if rule else ""
+        what = rule.meaning_nb if rule else ""
         if reason and what:
             groups.setdefault(reason, []).append(what.rstrip("."))
     return [{"reason": reason[:1].upper() + reason[1:], "what": whats} for reason, whats in groups.items()]
