@@ -170,19 +170,18 @@ def cmd_instance(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from friskliv_pipeline.demo_data import generate
+    from friskliv_pipeline.demo_data import DEMO_YEARS, generate
 
     settings = Settings.from_env()
     landing = Path(args.landing_dir) if args.landing_dir else PROJECT_ROOT / "assets" / "raw"
-    for year in args.year or [2023, 2024]:
+    for year in args.year or DEMO_YEARS:
         print(generate(year, settings.reference_dir, landing))
     return 0
 
 
 def cmd_column_lineage(args: argparse.Namespace) -> int:
-    from friskliv_pipeline.sql_models.lineage import write_lineage_file
-
     from friskliv_pipeline.sql_models import load_project
+    from friskliv_pipeline.sql_models.lineage import write_lineage_file
 
     path, current = write_lineage_file(load_project().models, check=args.check)
     if args.check and not current:
@@ -216,6 +215,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if args.strict and (len(result.findings) or breaches.any()) else 0
 
 
+def cmd_new_year(args: argparse.Namespace) -> int:
+    from friskliv_pipeline.errors import FrisklivError
+    from friskliv_pipeline.new_year import new_year
+
+    try:
+        result = new_year(Settings.from_env().reference_dir, args.year, Path(args.export) if args.export else None)
+    except FrisklivError as error:
+        print(f"friskliv: {error}", file=sys.stderr)
+        return 2
+    print(f"grant year {result.year}: prepared from {result.previous}")
+    for line in result.written:
+        print(f"  wrote {line}")
+    for line in result.warnings:
+        print(f"  warning: {line}")
+    if args.export:
+        print(f"{args.export} against the {result.year} form:")
+        print("\n".join(result.export_lines))
+    print(f"  next: replace the copied allocations, grant totals and regelverk with {result.year}'s, write the "
+          f"commentary, then `friskliv run --year {result.year}`")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="friskliv", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -227,9 +248,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                "older one lacks (`make ui` runs it before `dg dev`)")
     instance.set_defaults(func=cmd_instance)
     demo = sub.add_parser("demo-data", help="regenerate the bundled demo exports (deterministic)")
-    demo.add_argument("--year", type=int, action="append", help="grant year (repeatable); default 2023 and 2024")
+    demo.add_argument("--year", type=int, action="append", help="grant year (repeatable); default: the demo's years")
     demo.add_argument("--landing-dir", help="where to write <year>/ folders (default assets/raw)")
     demo.set_defaults(func=cmd_demo_data)
+    year = sub.add_parser("new-year", help="write a new grant year's form, reference rows, regelverk copy and "
+                                         "commentary folder from the previous year's (never overwrites)")
+    year.add_argument("year", type=int, help="the new grant year")
+    year.add_argument("--export", help="an export of the year: list its headers the form does not know and the "
+                                       "questions it lacks")
+    year.set_defaults(func=cmd_new_year)
     check = sub.add_parser("check", help="validate one export before sending it (no warehouse, no Dagster)")
     check.add_argument("file", help="the .xlsx or .csv export")
     check.add_argument("--year", type=int, required=True, help="the grant year the export reports on")

@@ -49,23 +49,33 @@ SOURCE_ROW = _c("source_row", "int", "Row number in the export sheet (header row
 COUNTY = _c("county", "text", "County (fylkeskommune) in that grant year's county structure; NULL when q01 did not match", "q01")
 COMPLETION = _c("completion_time", "datetime", "When the respondent submitted the response", "Completion time / Fullføringstidspunkt")
 
-TARGET_OPTIONS = [("risk", "Personer med økt risiko for sykdom …"), ("chronic", "Personer med kronisk eller langvarig sykdom …"),
-                  ("both", "Begge disse gruppene — true whenever risk and chronic are both true, however ticked"),
-                  ("other", "Annet, spesifiser")]
-USER_OPTIONS = [("all_ages", "Alle aldre"), ("elderly", "Eldre >67"), ("adults", "Voksne >18 år"), ("pregnant", "Gravide"),
-                ("children_youth", "Barn og unge (0-18) med familier"), ("sami", "Den samiske befolkningen"),
-                ("immigrants", "Innvandrere, asylsøkere og flyktninger"), ("other", "Annet, spesifiser")]
-COLLAB_OPTIONS = [("frisklivssentral", "Frisklivssentral"), ("health_station", "Helsestasjon/skolehelsetjeneste"),
-                  ("other_municipal", "Andre kommunale tjenester"), ("user_org", "Brukerorganisasjoner"),
-                  ("volunteer_org", "Andre frivillige organisasjoner"), ("private", "Privat aktør"),
-                  ("specialist", "Spesialisthelsetjenesten"), ("none", "Nei, det var ikke et samarbeidsprosjekt")]
-COMPETENCE_PARTS = [("course_leader_hdir_nok", "q05", "Helsedirektoratets kurslederkurs regionalt"),
-                    ("course_leader_other_nok", "q06", "Andre anbefalte kurslederkurs"),
-                    ("method_courses_nok", "q07", "Kurs i kunnskapsbasert metodikk for endring og mestring"),
-                    ("health_communication_nok", "q08", "Kurs i helsekommunikasjon og helsepedagogikk"),
-                    ("user_involvement_nok", "q09", "Kurs/fagdager i brukermedvirkning"),
-                    ("external_courses_nok", "q10", "Deltakelse på kurs/fagdager i regi av andre aktører"),
-                    ("other_measures_nok", "q11", "Andre kompetansebyggende tiltak")]
+# The contract's mapping of the form to tables. What a question is (its kind, options and their
+# labels, criterion number, competence category) is declared once, in the questionnaire
+# (assets/reference/forms/questions.json); the contract says which columns hold its answers.
+MULTI_PREFIX = {"q15": "target", "q16": "user", "q21": "collab"}  # multiple-choice question → its flag columns
+
+
+def _questions() -> list[dict]:
+    from friskliv_pipeline.forms.schema import questionnaire
+
+    return questionnaire()["questions"]
+
+
+def _question(qid: str) -> dict:
+    return next(q for q in _questions() if q["id"] == qid)
+
+
+def _options(qid: str) -> list[tuple[str, str]]:
+    """(key, description) of each option: its label; an option that implies others says so."""
+    out = []
+    for o in _question(qid).get("options", []):
+        note = f" — true whenever {' and '.join(o['implies'])} are all true, however ticked" if o.get("implies") else ""
+        out.append((o["key"], o["label"].rstrip(": ") + note))
+    return out
+
+
+COMPETENCE_PARTS = [(f"{q['category']}_nok", q["id"], q.get("label") or q["header"])
+                    for q in _questions() if q.get("category")]  # (column, question, label): q05..q11
 
 
 def _flags(prefix: str, qid: str, options) -> list[Column]:
@@ -94,12 +104,12 @@ PROJECT_CORE = [
     _c("municipality_reported", "text", "Kommune/bydel as written", "q14"),
 ]
 PROJECT_ANSWERS = [
-    *_flags("target", "q15", TARGET_OPTIONS), *_flags("user", "q16", USER_OPTIONS),
+    *_flags(MULTI_PREFIX["q15"], "q15", _options("q15")), *_flags(MULTI_PREFIX["q16"], "q16", _options("q16")),
     _c("diagnosis_independent", "bool", "Var det et diagnoseuavhengig tilbud?", "q17"),
     _c("diagnosis_specific", "bool", "Var det et diagnosespesifikt tilbud?", "q18"),
     _c("other_offer_text", "text", "Dersom det var et annet tilbud, spesifiser", "q19"),
     _c("intercommunal", "bool", "Var prosjektet et interkommunalt samarbeid?", "q20"),
-    *_flags("collab", "q21", COLLAB_OPTIONS),
+    *_flags(MULTI_PREFIX["q21"], "q21", _options("q21")),
     _c("is_collaborative", "bool", "Any q21 partner ticked (a 'samarbeidsprosjekt')", "q21"),
     _c("lead_service", "text", "Lead service option key (frisklivssentral, physio_ergo, …, other)", "q22"),
     _c("lead_service_label", "text", "Lead service as labelled in the form", "q22"),
@@ -109,11 +119,21 @@ PROJECT_ANSWERS = [
     _c("project_report_delivered", "bool", "Har kommunen levert prosjektrapport?", "q37"),
     _c("other_comments", "text", "Andre kommentarer om prosjektet", "q38"),
 ]
-ATTAINMENT_WIDE = [_c(f"attainment_{i:02d}", "text", f"Attainment answer for criterion {i} (Ja/Delvis/Nei/Ikke aktuelt)",
-                      f"q{23 + i}") for i in range(1, 13)]
+ATTAINMENT_WIDE = [_c(f"attainment_{q['criterion_no']:02d}", "text", f"Attainment answer for criterion "
+                      f"{q['criterion_no']} (Ja/Delvis/Nei/Ikke aktuelt)", q["id"])
+                   for q in _questions() if q["kind"] == "attainment"]
 
-RAW_QUESTION_COLUMNS = [_c(f"q{i:02d}", "text", f"Answer to question {i} exactly as exported (text)", f"q{i:02d}")
-                        for i in range(1, 39)]
+RAW_QUESTION_COLUMNS = [_c(q["id"], "text", f"Answer to question {int(q['id'][1:])} exactly as exported (text)", q["id"])
+                        for q in _questions()]
+
+
+def column_of(question_id: str, table: str = "responses", kind: str | None = None) -> str:
+    """The column of ``table`` that holds ``question_id``'s answer (of contract type ``kind``): the
+    contract's mapping read back, so the cleaning and the report never keep their own."""
+    hits = [c.name for c in TABLES[table].columns if c.source == question_id and (kind is None or c.type == kind)]
+    if len(hits) != 1:
+        raise KeyError(f"{table}: {len(hits)} columns of type {kind} hold {question_id}: {hits}")
+    return hits[0]
 
 TABLES: dict[str, Table] = {t.name: t for t in [
     Table("counties", "reference", "One row per county and grant year: the county structure of that year.", (
@@ -137,6 +157,21 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         GRANT_YEAR, _c("appropriation_nok", "int", "Total appropriation (bevilgning)"),
         _c("development_centres_nok", "int", "Granted to the development centres (utviklingssentraler)"),
         _c("counties_total_nok", "int", "Distributed to the counties"), _c("source", "text", "Where the numbers come from"),
+    )),
+    Table("form_questions", "reference", "One row per question of the grant year's form, from the questionnaire "
+          "(assets/reference/forms/questions.json and form_<year>.json): what the marts and the report name it by.", (
+        GRANT_YEAR, _c("question_id", "text", "q01..q38"), _c("number", "int", "The question's number in the form"),
+        _c("header", "text", "The question as the form asks it, the year filled in"),
+        _c("kind", "text", "county, yes_no, text, money, money_text, municipality, multi, single or attainment"),
+        _c("criterion_no", "int", "Attainment criterion 1..12 (regelverk point 2) for q24..q35; NULL otherwise"),
+        _c("category", "text", "Competence-building category of q05..q11 (its amount column is <category>_nok)"),
+        _c("label", "text", "The report's name for the question where it has one (a criterion, a category)"),
+    )),
+    Table("form_options", "reference", "One row per option of each multiple- or single-choice question of the "
+          "grant year's form: the labels the marts print, word for word.", (
+        GRANT_YEAR, _c("question_id", "text", "q15, q16, q21, q22"), _c("option_key", "text", "The option's stable key"),
+        _c("sort_order", "int", "The option's place in the question, from 1"),
+        _c("label", "text", "The option as the form words it"),
     )),
     Table("raw_responses", "raw", "One row per response in the export(s), every cell as text. E-mail and name are replaced by a keyed hash.", (
         GRANT_YEAR, _c("source_file", "text", "Export file name in the landing folder"),
@@ -252,7 +287,26 @@ TABLES: dict[str, Table] = {t.name: t for t in [
     )),
 ]}
 
-REFERENCE_TABLES = ("counties", "municipalities", "allocations", "grant_totals")
+REFERENCE_TABLES = ("counties", "municipalities", "allocations", "grant_totals", "form_questions", "form_options")
+
+
+def free_text_columns() -> dict[str, tuple[str, str]]:
+    """Each free-text question of the questionnaire → (table, column) holding its text as written:
+    a question's own text, or the 'Annet' text of a question with an 'Annet' option."""
+    out = {}
+    for q in _questions():
+        if not q.get("free_text"):
+            continue
+        other = any(isinstance(o, dict) and o.get("other") for o in q.get("options", []))
+        for table in ("projects", "competence_building"):
+            texts = [c.name for c in TABLES[table].columns if c.source == q["id"] and c.type == "text"
+                     and (c.name.endswith("_other_text") if other else True)]
+            if len(texts) == 1:
+                out[q["id"]] = (table, texts[0])
+                break
+        else:
+            raise KeyError(f"no one text column of projects or competence_building holds {q['id']}")
+    return out
 
 
 def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:

@@ -103,6 +103,9 @@ TARGETS_2023 = YearTargets(
 )
 
 # Findings the demo data plants on purpose, per year (documented in assets/raw/README.md).
+TARGETS = {2023: TARGETS_2023, 2024: TARGETS_2024}  # the demo's grant years and what each reproduces
+DEMO_YEARS = tuple(TARGETS)
+
 PLANTED = {
     2024: [
         "Finnmark leaves 35 000 kr of its allocation unspent (totals vs allocations)",
@@ -413,7 +416,7 @@ class DemoBuilder:
 
 
 def build_year(year: int, reference_dir: Path) -> tuple[list[dict], DemoBuilder]:
-    targets = TARGETS_2024 if year == 2024 else TARGETS_2023
+    targets = TARGETS[year]
     builder = DemoBuilder(year, reference_dir, targets)
     rows = builder.responses()
     if year == 2023:  # the planted unparseable amount

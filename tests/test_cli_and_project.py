@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from friskliv_pipeline.contract import COLLAB_OPTIONS, TARGET_OPTIONS, USER_OPTIONS
+from friskliv_pipeline.contract import MULTI_PREFIX, TABLES
 from friskliv_pipeline.forms.export_reader import sha256_of
 from friskliv_pipeline.forms.schema import load_form_schema
 from tests.conftest import DEMO_LANDING, REFERENCE_DIR, ROOT
@@ -86,10 +86,31 @@ def test_contract_doc_is_in_sync():
 
 
 @pytest.mark.parametrize("year", [2023, 2024])
-def test_contract_flag_columns_match_the_form_options(year):
+def test_contract_flag_columns_follow_the_form_options(year):
+    """One flag column per option of each multiple-choice question, named by the option's key and
+    described by its label: both read from the questionnaire, never typed in the contract."""
     form = load_form_schema(REFERENCE_DIR, year)
-    for qid, options in (("q15", TARGET_OPTIONS), ("q16", USER_OPTIONS), ("q21", COLLAB_OPTIONS)):
-        assert form.question(qid).option_keys() == [k for k, _ in options]
+    columns = {c.name: c for c in TABLES["projects"].columns}
+    for qid, prefix in MULTI_PREFIX.items():
+        options = form.question(qid).options
+        assert [c for c in columns if c.startswith(f"{prefix}_") and not c.endswith("_text")] == \
+            [f"{prefix}_{o.key}" for o in options]
+        for o in options:
+            assert columns[f"{prefix}_{o.key}"].description.startswith(f"Ticked: {o.label.rstrip(': ')}")
+
+
+def test_an_option_label_and_a_question_are_declared_once():
+    """grep for an option label: the questionnaire holds it, no code, contract or other form file."""
+    import re as regex
+
+    texts = {p: p.read_text(encoding="utf-8") for p in [*ROOT.joinpath("friskliv_pipeline").rglob("*.py"),
+                                                         *(REFERENCE_DIR / "forms").glob("*.json"),
+                                                         *ROOT.joinpath("dbt_like_sql", "models").glob("*.sql")]}
+    for label in ("Andre frivillige organisasjoner", "Innvandrere, asylsøkere og flyktninger",
+                  "Fysio- eller ergoterapitjeneste", "Andre anbefalte kurslederkurs"):
+        holders = [p.name for p, text in texts.items() if label in text]
+        assert holders == ["questions.json"], (label, holders)
+    assert not any(regex.search(r"q\{23 \+|range\(1, 39\)|range\(13, 36\)", t) for t in texts.values())
 
 
 def test_workspace_loads_the_code_location(tmp_path):

@@ -11,16 +11,19 @@ with projects as (
 
 ),
 
-partners (partner, sort_order, label) as (
+form_options as (
 
-    values
-        ('frisklivssentral', 1, 'Frisklivssentral'),
-        ('health_station', 2, 'Helsestasjon/skolehelsetjeneste'),
-        ('other_municipal', 3, 'Andre kommunale tjenester'),
-        ('user_org', 4, 'Brukerorganisasjoner'),
-        ('volunteer_org', 5, 'Andre frivillige organisasjoner'),
-        ('private', 6, 'Privat aktør'),
-        ('specialist', 7, 'Spesialisthelsetjenesten')
+    select * from {{ ref('form_options') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+partners as (
+
+    -- q21's options as the form words them; 'Nei, det var ikke et samarbeidsprosjekt' is no partner
+    select option_key as partner, sort_order, label
+    from form_options
+    where question_id = 'q21' and option_key <> 'none'
 
 ),
 

@@ -10,16 +10,24 @@ with competence_building as (
 
 ),
 
-categories (category, question_id, sort_order, label) as (
+form_questions as (
 
-    values
-        ('course_leader_hdir', 'q05', 1, 'Helsedirektoratets kurslederkurs regionalt'),
-        ('course_leader_other', 'q06', 2, 'Andre anbefalte kurslederkurs'),
-        ('method_courses', 'q07', 3, 'Kurs i kunnskapsbasert metodikk for endring og mestring'),
-        ('health_communication', 'q08', 4, 'Kurs i helsekommunikasjon og helsepedagogikk'),
-        ('user_involvement', 'q09', 5, 'Kurs/fagdager i brukermedvirkning'),
-        ('external_courses', 'q10', 6, 'Deltakelse på kurs/fagdager i regi av andre aktører'),
-        ('other_measures', 'q11', 7, 'Andre kompetansebyggende tiltak')
+    select * from {{ ref('form_questions') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+categories as (
+
+    -- q05..q11: each competence-building category, in form order, by the report's name for it
+    select
+        category,
+        question_id,
+        row_number() over (order by number) as sort_order,
+        label
+
+    from form_questions
+    where category is not null
 
 ),
 

@@ -9,17 +9,18 @@ with projects as (
 
 ),
 
-services (lead_service, sort_order, label) as (
+form_options as (
 
-    values
-        ('frisklivssentral', 1, 'Frisklivssentral'),
-        ('health_station', 2, 'Helsestasjon/skolehelsetjeneste'),
-        ('physio_ergo', 3, 'Fysio- eller ergoterapitjeneste'),
-        ('mental_health', 4, 'Psykisk helsetjeneste'),
-        ('rehab_institution', 5, 'Kommunal rehabiliteringsinstitusjon'),
-        ('gp', 6, 'Fastlege'),
-        ('home_care', 7, 'Hjemmetjenesten'),
-        ('other', 8, 'Annet, spesifiser:')
+    select * from {{ ref('form_options') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+services as (
+
+    select option_key as lead_service, sort_order, label
+    from form_options
+    where question_id = 'q22'
 
 ),
 

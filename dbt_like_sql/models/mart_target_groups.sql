@@ -10,23 +10,42 @@ with projects as (
 
 ),
 
-options (question_id, target_group, sort_order, label) as (
+form_questions as (
 
-    values
-        ('q15', 'risk', 1, 'Personer med økt risiko for sykdom og behov for støtte til endring av levevaner og mestring'),
-        ('q15', 'chronic', 2, 'Personer med kronisk eller langvarig sykdom og behov for støtte til endring av levevaner og mestring av sykdom og plager'),
-        ('q15', 'both', 3, 'Begge disse gruppene'),
-        ('q15', 'other', 4, 'Annet, spesifiser:'),
-        ('q16', 'all_ages', 5, 'Alle aldre'),
-        ('q16', 'elderly', 6, 'Eldre >67'),
-        ('q16', 'adults', 7, 'Voksne >18 år'),
-        ('q16', 'pregnant', 8, 'Gravide'),
-        ('q16', 'children_youth', 9, 'Barn og unge (0-18) med familier'),
-        ('q16', 'sami', 10, 'Den samiske befolkningen'),
-        ('q16', 'immigrants', 11, 'Innvandrere, asylsøkere og flyktninger'),
-        ('q16', 'other', 12, 'Annet, spesifiser:'),
-        ('q17', 'diagnosis_independent', 13, 'Var det et diagnoseuavhengig tilbud?'),
-        ('q18', 'diagnosis_specific', 14, 'Var det et diagnosespesifikt tilbud?')
+    select * from {{ ref('form_questions') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+form_options as (
+
+    select * from {{ ref('form_options') }}
+    where grant_year = {{ grant_year }}
+
+),
+
+listed as (
+
+    -- q15's and q16's options as the form words them, then q17 and q18 by their question
+    select question_id, option_key as target_group, 100 * cast(substr(question_id, 2) as integer) + sort_order as rank,
+        label
+    from form_options
+    where question_id in ('q15', 'q16')
+
+    union all
+
+    select question_id,
+        case question_id when 'q17' then 'diagnosis_independent' else 'diagnosis_specific' end as target_group,
+        100 * number as rank, header as label
+    from form_questions
+    where question_id in ('q17', 'q18')
+
+),
+
+options as (
+
+    select question_id, target_group, row_number() over (order by rank) as sort_order, label
+    from listed
 
 ),
 

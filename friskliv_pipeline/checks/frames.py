@@ -19,6 +19,7 @@ earlier grant years that are not in the warehouse.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ from friskliv_pipeline.cleaning.answers import ATTAINMENT_VALUES, match_key, mul
 from friskliv_pipeline.cleaning.columns import map_distinct
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.cleaning.responses import YES_NO_COLUMNS
-from friskliv_pipeline.contract import COMPETENCE_PARTS
+from friskliv_pipeline.contract import COMPETENCE_PARTS, TABLES
 from friskliv_pipeline.forms.schema import FormSchema
 from friskliv_pipeline.reference import is_official
 
@@ -42,11 +43,9 @@ QUESTION_OF = {"county_observed": "q01", "reported": "q01", "municipality_not_in
                "project_report_observed": "q37", "consecutive_grant_years": "q13", "parts_sum_compared_nok": "q12",
                "n_distinct_reports": "q12", **{f"{q}_observed": q for q in ("q02", "q03", "q17", "q18", "q20", "q37")}}
 PART_COLUMNS = [name for name, _, _ in COMPETENCE_PARTS]
-MULTI_SELECT = {  # suite (bridge table) -> (question, option column)
-    "project_target_groups": ("q15", "target_group"),
-    "project_user_groups": ("q16", "user_group"),
-    "project_collaborators": ("q21", "partner"),
-}
+# A multiple-choice bridge table (its suite) → (its question, its option column): the contract's.
+MULTI_SELECT = {table: next((c.source, c.name) for c in TABLES[table].columns if re.fullmatch(r"q\d\d", c.source))
+                for table in ("project_target_groups", "project_user_groups", "project_collaborators")}
 
 # regelverk 6: the reporting deadlines, as (month, day) of the year after the grant year. The
 # deadline day itself is on time: a report is late only after the end of that day (Europe/Oslo
@@ -74,10 +73,6 @@ DUPLICATES_NAMED = 3
 
 def question_for(suite: str, column: str | None) -> str | None:
     """The form question behind ``column`` of ``suite``'s record frame (None: a table-level figure)."""
-    import re
-
-    from friskliv_pipeline.contract import TABLES
-
     if suite in MULTI_SELECT:
         return MULTI_SELECT[suite][0]
     if column in QUESTION_OF:

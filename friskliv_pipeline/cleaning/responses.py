@@ -20,31 +20,25 @@ from friskliv_pipeline.cleaning.issues import IssueLog, IssueRows
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
 from friskliv_pipeline.cleaning.place_names import name_parts, place_key
 from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order, to_datetime
-from friskliv_pipeline.forms.schema import FormSchema
+from friskliv_pipeline.contract import MULTI_PREFIX, column_of
+from friskliv_pipeline.forms.schema import FormSchema, questionnaire
 
-# Multi-select questions → prefix of their flag columns.
-MULTI_PREFIX = {"q15": "target", "q16": "user", "q21": "collab"}
-YES_NO_COLUMNS = {
-    "q02": "competence_already_reported",
-    "q03": "competence_used",
-    "q17": "diagnosis_independent",
-    "q18": "diagnosis_specific",
-    "q20": "intercommunal",
-    "q37": "project_report_delivered",
-}
-TEXT_COLUMNS = {
-    "q04": "competence_not_used_reason",
-    "q13": "project_title",
-    "q14": "municipality_reported",
-    "q19": "other_offer_text",
-    "q36": "attainment_comment",
-    "q38": "other_comments",
-}
-PROJECT_QUESTIONS = [f"q{i:02d}" for i in range(13, 36)]
+# Which column holds which question's answer is the data contract's (Column.source); what kind of
+# answer a question takes is the questionnaire's (assets/reference/forms/questions.json).
+_QUESTIONS = questionnaire()["questions"]
+YES_NO_COLUMNS = {q["id"]: column_of(q["id"], kind="bool") for q in _QUESTIONS if q["kind"] == "yes_no"}
+TEXT_COLUMNS = {q["id"]: column_of(q["id"], kind="text")
+                for q in _QUESTIONS if q["kind"] in ("text", "municipality")}
+# A response is about a project when it answers any question from the project's title to the last
+# attainment criterion (q13–q35); the comments after them alone do not make a project.
+_FIRST = next(i for i, q in enumerate(_QUESTIONS) if q["section"] == "project")
+_LAST = max(i for i, q in enumerate(_QUESTIONS) if q["kind"] == "attainment")
+PROJECT_QUESTIONS = [q["id"] for q in _QUESTIONS[_FIRST:_LAST + 1]]
 # Completion time read in the other day/month order, for files whose values do not decide it
 # (working column: split_responses uses it, no table keeps it).
 OTHER_ORDER_COMPLETION = "_completion_time_other_order"
-_MONEY_COLUMN = {"q12": "competence_total_nok", "q23": "grant_amount_nok"}
+_MONEY_COLUMN = {q["id"]: column_of(q["id"], kind="int")
+                 for q in _QUESTIONS if q["kind"] == "money" and not q.get("category")}
 # The order of a row's problems in cleaning_issues: time, overlapping versions, q01, the yes/no
 # questions, then the form's questions in form order.
 _RANK_TIME, _RANK_OVERLAP, _RANK_COUNTY, _RANK_YES_NO = 0, 1, 2, 3

@@ -1,9 +1,18 @@
-"""Per-year form schemas (``assets/reference/forms/form_<year>.json``) and tolerant header matching.
+"""The form of each grant year and tolerant header matching.
 
-A Forms export names its columns by the question text, so the schema maps question ids
-(q01..q38) to the header text of that year's form. Headers are matched after normalising
-case, whitespace (non-breaking too), trailing punctuation and the form's own spacing typos
-("til skudd"), never by position: column order drifts in synced workbooks.
+The questionnaire is declared once, in ``assets/reference/forms/questions.json``: every question
+(id q01..q38, header, kind, options with their keys and labels, criterion number, competence
+category, whether its text is free text, the report's name for it, the text above it) and the
+form's title. A header names the year as ``{year}`` (the grant year) or ``{report_year}`` (the year
+the form is answered). ``forms/form_<year>.json`` holds only what is the year's own: its grant year,
+when the form was open (``collection``) and, under ``questions``, what really changed that year
+(a question's fields to replace, a new question, or ``null`` for one dropped). A new grant year
+therefore needs a small file, written by ``friskliv new-year``.
+
+A Forms export names its columns by the question text, so the schema maps question ids to the
+header text of that year's form. Headers are matched after normalising case, whitespace
+(non-breaking too), trailing punctuation and the form's own spacing typos ("til skudd"), never
+by position: column order drifts in synced workbooks.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from friskliv_pipeline.errors import ExportError
@@ -71,6 +81,7 @@ class Question:
     category: str | None = None
     label: str | None = None  # the report's name for it where the form's wording has a slip ("læring- og")
     intro: str | None = None  # text the form shows above the question (a block's lead question)
+    free_text: bool = False  # its answer (or its 'Annet' text) is free text the report summarises
 
     def option_keys(self) -> list[str]:
         return [o.key for o in self.options]
@@ -97,6 +108,45 @@ class FormSchema:
         return [q for q in self.questions if q.kind == "attainment"]
 
 
+QUESTIONNAIRE = "questions.json"
+
+
+def questionnaire_path(reference_dir: Path) -> Path:
+    return Path(reference_dir) / "forms" / QUESTIONNAIRE
+
+
+@cache
+def _questionnaire(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def questionnaire(reference_dir: Path | None = None) -> dict:
+    """The questionnaire as declared (headers with their ``{year}`` placeholders)."""
+    from friskliv_pipeline.settings import PROJECT_ROOT
+
+    return _questionnaire(questionnaire_path(reference_dir or PROJECT_ROOT / "assets" / "reference"))
+
+
+def _years_filled(text: str, grant_year: int) -> str:
+    return text.replace("{report_year}", str(grant_year + 1)).replace("{year}", str(grant_year))
+
+
+def _year_questions(base: list[dict], changes: dict, path: Path) -> list[dict]:
+    """The questionnaire's questions with the year's changes: fields replaced, questions added or dropped."""
+    questions = {q["id"]: dict(q) for q in base}
+    for qid, fields in changes.items():
+        if fields is None:
+            questions.pop(qid, None)
+        elif qid in questions:
+            questions[qid].update(fields)
+        elif {"header", "kind", "section"} <= set(fields):
+            questions[qid] = {"id": qid, **fields}
+        else:
+            raise ExportError(f"question {qid} is not in the questionnaire and lacks header, kind or section",
+                              file=str(path), hint="give a new question all its fields, or fix the question id")
+    return sorted(questions.values(), key=lambda q: q["id"])
+
+
 def load_form_schema(reference_dir: Path, grant_year: int) -> FormSchema:
     path = Path(reference_dir) / "forms" / f"form_{grant_year}.json"
     if not path.exists():
@@ -104,11 +154,12 @@ def load_form_schema(reference_dir: Path, grant_year: int) -> FormSchema:
         raise ExportError(
             f"No form schema for grant year {grant_year} (there are schemas for {', '.join(known) or 'no year'})",
             file=str(path),
-            hint=f"check the year, or add {path.name} (copy the previous year's and update the wording of the questions)",
+            hint=f"check the year, or create it with `friskliv new-year {grant_year}`",
         )
     data = json.loads(path.read_text(encoding="utf-8"))
+    base = questionnaire(reference_dir)
     questions = []
-    for q in data["questions"]:
+    for q in _year_questions(base["questions"], data.get("questions") or {}, path):
         raw_options = q.get("options", [])
         options = tuple(
             Option(o["key"], o["label"], o.get("other", False), o.get("exclusive", False), tuple(o.get("implies", ())))
@@ -118,13 +169,14 @@ def load_form_schema(reference_dir: Path, grant_year: int) -> FormSchema:
         labels = tuple(o for o in raw_options if isinstance(o, str))
         questions.append(
             Question(
-                id=q["id"], header=q["header"], kind=q["kind"], section=q["section"],
+                id=q["id"], header=_years_filled(q["header"], grant_year), kind=q["kind"], section=q["section"],
                 required=bool(q.get("required")), options=options, labels=labels,
                 criterion_no=q.get("criterion_no"), category=q.get("category"), label=q.get("label"),
-                intro=q.get("intro"),
+                intro=q.get("intro"), free_text=bool(q.get("free_text")),
             )
         )
-    return FormSchema(int(data["grant_year"]), data.get("title", ""), tuple(questions), path,
+    title = _years_filled(data.get("title") or base.get("title", ""), grant_year)
+    return FormSchema(int(data["grant_year"]), title, tuple(questions), path,
                       _collection(data.get("collection") or {}, path))
 
 

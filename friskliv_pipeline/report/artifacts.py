@@ -87,8 +87,13 @@ def check_commentary(friskliv, data) -> None:
     from friskliv_pipeline.report.document import free_text_summaries
     from friskliv_pipeline.report.screening import screen
 
+    import datetime as dt
+
+    from friskliv_pipeline.report.document import publication_date
+
     reference_dir = friskliv.settings().reference_dir
     regelverk.load(reference_dir, data.grant_year)
+    publication_date(reference_dir, data.grant_year, dt.date.today())
     load(reference_dir, data, free_text_summaries(screen(data.free_text)[0], reference_dir))
 
 

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from friskliv_pipeline.contract import free_text_columns
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -22,18 +24,9 @@ FINDING_COLUMNS = ["asset", "rule", "kind", "severity", "county", "municipality"
 CHECK_COLUMNS = ["asset", "check_name", "kind", "severity", "status", "passed", "observed", "expected", "reason",
                  "reason_nb", "n_records", "n_evaluated"]
 
-# The free-text answers the report summarises: question → (table, column). 'Annet' texts of the
-# multiple-choice questions q15, q16 and q22 are free text too.
-FREE_TEXT = {
-    "q04": ("competence_building", "competence_not_used_reason"),
-    "q11": ("competence_building", "other_measures_text"),
-    "q15": ("projects", "target_other_text"),
-    "q16": ("projects", "user_other_text"),
-    "q19": ("projects", "other_offer_text"),
-    "q22": ("projects", "lead_service_other_text"),
-    "q36": ("projects", "attainment_comment"),
-    "q38": ("projects", "other_comments"),
-}
+# The free-text answers the report summarises: question → (table, column), from the
+# questionnaire's free_text flags and the data contract's columns.
+FREE_TEXT = free_text_columns()
 
 
 @dataclass

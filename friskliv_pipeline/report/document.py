@@ -208,7 +208,7 @@ def _form_comparison(reference_dir: Path, form) -> dict | None:
     return {"previous_year": previous_year, "changed": [int(q[1:]) for q in changed]}
 
 
-def _publication_date(reference_dir: Path, grant_year: int, run_date: dt.date) -> dt.date:
+def publication_date(reference_dir: Path, grant_year: int, run_date: dt.date) -> dt.date:
     """The date on the front page: ``commentary/<year>/publication.yml`` (``date: 2025-09-01``), or the run's date."""
     import yaml
 
@@ -216,6 +216,8 @@ def _publication_date(reference_dir: Path, grant_year: int, run_date: dt.date) -
     if not path.exists():
         return run_date
     value = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("date")
+    if value is None:  # the file is there, the date not yet written: the day of the run
+        return run_date
     if isinstance(value, dt.date):
         return value
     try:
@@ -297,7 +299,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "year": data.grant_year,
         "title": TITLE,
         "publisher": PUBLISHER,
-        "publication_date": _publication_date(reference_dir, data.grant_year, run_date or dt.date.today()),
+        "publication_date": publication_date(reference_dir, data.grant_year, run_date or dt.date.today()),
         "metrics": data.metrics,
         "method": method,
         "collection_period": month_period(method.first_start, method.last_completion) if method else "",
