@@ -1,1 +1,1 @@
-"""Benchmarks of the pipeline against a bare-pandas script (see benchmarks/README section in the main README)."""
+"""Benchmarks of the pipeline against a bare-pandas script (see docs/performance.md)."""

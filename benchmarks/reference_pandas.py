@@ -1,6 +1,6 @@
 """An independent reference for the benchmark: the 2024 numbers as an analyst would compute them in pandas.
 
-One script, written from the form (assets/reference/forms/form_<year>.json), SSB's registers in
+One script, written from the form (assets/reference/forms/questions.json and form_<year>.json), SSB's registers in
 assets/reference/*.csv and the rules the pipeline documents (money in any Norwegian notation,
 labels in any case, "Begge disse gruppene" = both groups, resubmissions: same county +
 municipality + normalised title, the latest completion time wins, ties to the later sheet row;
@@ -433,8 +433,22 @@ def draw_figures(m: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     return paths
 
 
+def load_form(year: int) -> dict:
+    """The year's questions: the questionnaire with the year filled in and the year's own changes."""
+    base = json.loads((REFERENCE / "forms" / "questions.json").read_text(encoding="utf-8"))
+    changes = json.loads((REFERENCE / "forms" / f"form_{year}.json").read_text(encoding="utf-8")).get("questions") or {}
+    questions = []
+    for q in base["questions"]:
+        if q["id"] in changes and changes[q["id"]] is None:
+            continue
+        q = {**q, **(changes.get(q["id"]) or {})}
+        q["header"] = q["header"].replace("{report_year}", str(year + 1)).replace("{year}", str(year))
+        questions.append(q)
+    return {"questions": questions}
+
+
 def run(export: Path, out_dir: Path, year: int = 2024) -> dict:
-    form = json.loads((REFERENCE / "forms" / f"form_{year}.json").read_text(encoding="utf-8"))
+    form = load_form(year)
     text = {"county_no": "string", "municipality_no": "string"}
     counties = pd.read_csv(REFERENCE / "counties.csv", dtype=text).query("grant_year == @year")
     register = pd.read_csv(REFERENCE / "municipalities.csv", dtype=text).query("grant_year == @year")

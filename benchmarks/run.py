@@ -16,7 +16,7 @@ export once under ``--work-dir``, then runs, in fresh processes and interleaved 
 It records the median, min and max wall seconds, the peak RSS (``ru_maxrss`` of the child from
 ``os.wait4``), the ratio pipeline/reference, and from the pipeline's step lines the steps that
 take longest in its median run (what dominates). Results are merged by size into
-``benchmarks/results.json``; ``--readme`` rewrites the performance table in README.md from them.
+``benchmarks/results.json``; ``--readme`` rewrites the table in docs/performance.md from them.
 
     .venv/bin/python benchmarks/run.py --sizes 1 10 100 1000 [--runs 3] [--kinds pipeline reference] [--readme]
 """
@@ -39,7 +39,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results.json"
-README = ROOT / "README.md"
+README = ROOT / "docs" / "performance.md"  # the page with the benchmark table
 YEAR = 2024
 BIN = Path(sys.executable).parent
 KINDS = ("pipeline", "reference", "baseline", "check")
@@ -231,7 +231,7 @@ def table(results: dict) -> str:
 
 
 def write_readme(results: dict, readme: Path = README) -> None:
-    """Replace the table between the benchmark markers in README.md."""
+    """Replace the table between the benchmark markers in docs/performance.md."""
     text = readme.read_text(encoding="utf-8")
     start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
     readme.write_text(text[:start] + "\n" + table(results) + "\n" + text[end:], encoding="utf-8")
@@ -247,9 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", default="/tmp/friskliv-bench")
     parser.add_argument("--no-import", action="store_true", help="skip the code-location import timing")
     parser.add_argument("--results", default=str(RESULTS))
-    parser.add_argument("--readme", action="store_true", help="rewrite README.md's performance table")
+    parser.add_argument("--readme", action="store_true", help="rewrite the table in docs/performance.md")
     parser.add_argument("--readme-only", action="store_true",
-                        help="rewrite README.md's performance table from results.json, time nothing")
+                        help="rewrite the table in docs/performance.md from results.json, time nothing")
     args = parser.parse_args(argv)
     if args.readme_only:
         write_readme(json.loads(Path(args.results).read_text(encoding="utf-8")))

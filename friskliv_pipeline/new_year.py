@@ -203,7 +203,7 @@ def new_year(reference_dir: Path, year: int, export: Path | None = None) -> NewY
     if not publication.exists():
         publication.write_text("# The date on the report's front page (without it: the day of the run), e.g.\n"
                                "# date: 2026-09-01\n", encoding="utf-8")
-    result.written.append(f"{commentary}/ (write the analyst's commentary here; see the README)")
+    result.written.append(f"{commentary}/ (write the analyst's commentary here; see docs/analysts.md)")
     if export is not None:
         result.export_lines = compare_export(reference_dir, year, export)
     return result

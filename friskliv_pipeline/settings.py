@@ -1,4 +1,4 @@
-"""Where the pipeline reads and writes, from the environment (one place, documented in the README).
+"""Where the pipeline reads and writes, from the environment (one place, documented in docs/data-engineers.md).
 
 Dagster resources read the same variables through ``EnvVar``; this module gives the CLI and the
 tests the same defaults without importing Dagster.

@@ -1,6 +1,6 @@
 """The benchmark runner's bookkeeping (not a timed test: the timing is `benchmarks/run.py` itself).
 
-The README's performance table is generated from benchmarks/results.json, never edited by hand,
+The performance table (docs/performance.md) is generated from benchmarks/results.json, never edited by hand,
 and "what dominates" is read from the step lines `friskliv run` prints.
 """
 
@@ -18,7 +18,7 @@ def test_the_readme_table_is_the_one_generated_from_results_json(tmp_path):
     results = json.loads(RESULTS.read_text(encoding="utf-8"))
     text = README.read_text(encoding="utf-8")
     shown = text[text.index(TABLE_START) + len(TABLE_START):text.index(TABLE_END)].strip()
-    assert shown == table(results), "README.md is out of date: run benchmarks/run.py --readme-only"
+    assert shown == table(results), "docs/performance.md is out of date: run benchmarks/run.py --readme-only"
     copy = tmp_path / "README.md"
     copy.write_text(text.replace(shown, "stale"), encoding="utf-8")
     write_readme(results, copy)

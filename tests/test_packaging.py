@@ -120,3 +120,22 @@ def test_no_module_of_the_package_imports_itself_back():
 
     cycles = sorted(m for m in graph if reaches(m, m, {m}))
     assert cycles == [], cycles
+
+
+def test_the_readme_is_a_first_page_and_its_links_resolve():
+    """What it is, the two commands, where to look, a contents list of docs/ pages; short."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 150
+    assert "make demo" in text and "make test" in text
+    for heading in ("## The two commands", "## Where to look", "## Contents"):
+        assert heading in text
+    import re
+
+    links = re.findall(r"\]\(([^)#]+\.(?:md|png))\)", text)
+    assert {"docs/architecture.md", "docs/data-engineers.md", "docs/analysts.md", "docs/auditors.md",
+            "docs/performance.md", "CHANGELOG.md"} <= set(links)
+    for link in links:
+        assert (ROOT / link).exists(), link
+    for page in (ROOT / "docs").glob("*.md"):
+        for link in re.findall(r"\]\(([^)#:]+\.(?:md|png))\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / link).exists(), (page.name, link)

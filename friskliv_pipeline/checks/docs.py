@@ -49,7 +49,7 @@ the expectation, so every record points at a row of the export.
 
 A rule whose inputs are not official or not there reports **not evaluated**, with the reason,
 instead of findings: the allocation rules while the year's allocations in
-`assets/reference/allocations.csv` are illustrative (see the README on loading the official
+`assets/reference/allocations.csv` are illustrative (see docs/auditors.md on loading the official
 allocations), the three-year rule while the three earlier grant years are not all in the
 warehouse (when they are, the result names the years compared), and the county's reporting
 deadline when no response of the year has a completion time.

@@ -1,6 +1,6 @@
 """Resources: where the pipeline reads and writes, and the warehouse I/O manager.
 
-Every location defaults to the environment (``FRISKLIV_*``, see the README) resolved when a run
+Every location defaults to the environment (``FRISKLIV_*``, see docs/data-engineers.md) resolved when a run
 starts, and can be overridden per run in the launchpad.
 """
 

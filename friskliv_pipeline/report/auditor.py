@@ -286,7 +286,7 @@ def _reconciliation(data) -> tuple[pd.DataFrame, str]:
     if not allocations_official(data):
         return pd.DataFrame(), (f"Helsedirektoratets fordeling per fylke for {data.grant_year} er ikke lagt inn "
                                 "(allocations.csv har ikke en offisiell kilde for året), så bruken er ikke avstemt "
-                                "mot fordelingen. Se README: Loading the official allocations of a year.")
+                                "mot fordelingen. Se docs/auditors.md: Loading the official allocations of a year.")
     frame = pd.DataFrame({"Fylke": counties["county"], "Fordelt (kr)": counties["allocation_nok"],
                           "Tilskudd til prosjekter (kr)": counties["granted_nok"],
                           "Prosjekter uten oppgitt beløp": counties["n_grant_amount_missing"],

@@ -99,7 +99,7 @@ def load(reference_dir: Path, grant_year: int) -> Regelverk:
     if not path.exists():
         raise RegelverkError(f"file {path}: no regelverk for grant year {grant_year}. What to do: add the year's "
                              "regelverk as Markdown (copy the previous year's file and replace its text with the "
-                             "year's regelverk from Helsedirektoratet; see the README)")
+                             "year's regelverk from Helsedirektoratet; see docs/analysts.md)")
     lines = path.read_text(encoding="utf-8").splitlines()
     front, body_start = {}, 0
     if lines and lines[0].strip() == "---":

@@ -134,7 +134,7 @@ def load_themes(reference_dir: Path, question_id: str) -> list[Theme]:
         if not isinstance(entry, dict) or not entry.get("id") or not entry.get("theme") or not entry.get("keywords"):
             raise ThemeListError(f"file {path}, theme {i}: each theme needs 'id' (the name commentary quotes its "
                                  "count by), 'theme' (its heading) and 'keywords' (a list of words). What to do: fix "
-                                 "the entry, see the README (Commentary and themes)")
+                                 "the entry, see docs/analysts.md (free text)")
         if not re.fullmatch(r"[a-z0-9_]+", str(entry["id"])) or any(t.id == entry["id"] for t in themes):
             raise ThemeListError(f"file {path}, theme {i}: the id {entry['id']!r} must be unique and written with "
                                  "a-z, 0-9 and _. What to do: rename it")
