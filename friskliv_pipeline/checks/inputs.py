@@ -54,7 +54,9 @@ class Inputs:
 
     @property
     def depends_on(self) -> tuple[str, ...]:
-        """The tables besides the guarded one that the suite's frame is built from (a history as its table)."""
+        """The tables besides the guarded one that the suite's frame is built from. A history counts as
+        its table (this year's rows, staged): the earlier years are the published table, which Dagster
+        has downstream of these checks, so it cannot be their dependency too."""
         return tuple(dict.fromkeys(t for t in map(table_of, self.tables) if t != self.suite))
 
     def columns(self, name: str) -> tuple[str, ...] | None:
