@@ -102,7 +102,8 @@ def run(export: Path, out_dir: Path, year: int = 2024) -> dict[str, int]:
         counts[name] = len(frame)
     project = load_project()
     for name, model in project.models.items():  # dependency order
-        sql = render(model.template, year, ref=lambda n: f'main."{n}"', name=name)
+        sql = render(model.template, year, ref=lambda n: f'main."{n}"', name=name,
+                     earlier_grant_years=model.earlier_grant_years)
         mart = pd.read_sql_query(sql, con)
         mart.to_sql(name, con, index=False, if_exists="replace")
         counts[name] = len(mart)

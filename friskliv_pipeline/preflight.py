@@ -93,7 +93,7 @@ def preflight(file: Path, grant_year: int, reference_dir: Path) -> Preflight:
 def _check_findings(form, grant_year: int, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Run every GX suite in memory on the tables as the warehouse would hold them."""
     from friskliv_pipeline.checks.findings import FINDING_COLUMNS
-    from friskliv_pipeline.checks.frames import YearTables
+    from friskliv_pipeline.checks.year_tables import YearTables
     from friskliv_pipeline.checks.run import check_suite
     from friskliv_pipeline.checks.suites import suites
 

@@ -12,13 +12,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from dagster import AssetIn, AssetSelection, Definitions, MaterializeResult, asset, define_asset_job
+from dagster import (
+    AssetCheckKey, AssetIn, AssetKey, AssetSelection, Definitions, MaterializeResult, asset, define_asset_job,
+)
 
 from friskliv_pipeline.checks.audit import counties_over_competence_cap
 from friskliv_pipeline.checks.gx_runner import STORED_ROWS
+from friskliv_pipeline.checks.inputs import declared_inputs
 from friskliv_pipeline.checks.suites import all_rules, suites
 from friskliv_pipeline.defs.partitions import grant_year_partitions
-from friskliv_pipeline.staging import staged_key
+from friskliv_pipeline.staging import staged_key, table_key
 from friskliv_pipeline.forms.schema import load_form_schema, normalize_header
 from friskliv_pipeline.warehouse import Warehouse
 from tests.conftest import REFERENCE_DIR
@@ -45,6 +48,27 @@ def _planted(year: int, projects: pd.DataFrame) -> tuple[set, set]:
     planted = {f for f in set().union(*PLANTED_FINDINGS[year].values())
                if f[0] not in FOLLOW_UP_RULES and not _is_allocation_rule(f[0])}
     return planted, attestation
+
+
+def test_each_check_depends_on_every_table_its_suite_reads():
+    """In the UI a check's upstream assets are the tables its suite's frame reads (its builder's
+    @reads): the guarded table staged, the others staged or published as the run reads them."""
+    from friskliv_pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for suite, inputs in declared_inputs().items():
+        expected = {table_key(suite), *(table_key(t) for t in inputs.depends_on)}
+        for rule in suites()[suite].rules:
+            assert graph.get(AssetCheckKey(table_key(suite), rule.check_name)).parent_entity_keys == expected, rule
+    projects = graph.get(AssetCheckKey(staged_key("projects"), "q01_county_required")).parent_entity_keys
+    assert projects == {AssetKey("counties"), AssetKey("municipalities"), *map(staged_key, (
+        "projects", "cleaning_issues", "project_attainment", "project_municipalities", "raw_responses",
+        "superseded_responses", "set_aside_responses"))}
+    # projects and project_attainment read each other's tables: one step, else each waits for the other
+    steps = {n.name for n in defs.resolve_job_def("friskliv_yearly").nodes if n.name.endswith("_checks")}
+    assert steps == {"projects_and_project_attainment_checks", "responses_checks", "competence_building_checks",
+                     "allocations_checks", "project_target_groups_checks", "project_user_groups_checks",
+                     "project_collaborators_checks"}
 
 
 def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, run_year, tmp_path):
@@ -220,6 +244,10 @@ def test_an_error_blocks_downstream_assets_and_a_warn_does_not(pipeline_env, dag
               for e in blocked.get_asset_check_evaluations() if not e.passed}
     assert {("staging/projects", "q01_county_in_structure", "ERROR"),
             ("staging/project_attainment", "q01_county_in_structure", "ERROR")} <= failed
+    # the suites that read projects wait for its blocking checks: skipped, as inputs.suites_that_run says
+    checked = {e.asset_key.to_user_string() for e in blocked.get_asset_check_evaluations()}
+    assert checked == {"staging/projects", "staging/project_attainment", "staging/responses",
+                       "staging/competence_building"}
     findings = _audit(url, "audit_findings", 2024)
     hit = findings[(findings["rule"] == "q01.county_in_structure") & (findings["asset"] == "projects")]
     staged = Warehouse(url).read("staging_projects", 2024)

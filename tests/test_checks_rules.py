@@ -954,3 +954,60 @@ def test_attainment_row_accounting():
     assert found(run(t, "project_attainment"), "accounting.row_accounting") == [
         (None, None, "row accounting broken: 1381 attainment rows, expected 12 criteria × 115 projects = 1380"),
         twice, twice]
+
+
+# -- what a builder reads: declared beside it, enforced ---------------------------------------------
+
+def _declared_only(tables: YearTables, inputs) -> YearTables:
+    """The tables as the pipeline loads them for a builder: the declared tables, the declared columns."""
+    return YearTables(tables.grant_year, tables.form, {
+        name: frame if inputs.columns(name) is None else frame[list(inputs.columns(name))]
+        for name, frame in tables.tables.items() if name in inputs.tables})
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_every_builder_runs_on_what_it_declares(year):
+    """Each real builder, given only its declared tables and columns (as ``load_year_tables`` reads
+    them), builds the same frame as from the whole tables, and never reads past its declaration."""
+    from friskliv_pipeline.checks.frames import BUILDERS, build_frame
+
+    whole = demo(year, official=True)
+    for suite, (_, inputs) in BUILDERS.items():
+        assert set(inputs.tables) <= set(whole.tables), suite
+        built = build_frame(suite, whole)
+        loaded = build_frame(suite, _declared_only(whole, inputs))
+        pd.testing.assert_frame_equal(loaded.frame, built.frame, obj=suite)
+        assert loaded.parameters == built.parameters and loaded.not_evaluated == built.not_evaluated, suite
+
+
+def test_a_builder_reading_a_table_it_did_not_declare_fails():
+    from friskliv_pipeline.checks.inputs import Inputs, UndeclaredInput
+
+    def sneaky_frame(t: YearTables):
+        return t["responses"].merge(t["projects"], on="response_id")  # projects: not declared
+
+    inputs = Inputs("responses", "sneaky_frame", {"responses": ("response_id",)})
+    with pytest.raises(UndeclaredInput) as raised:
+        sneaky_frame(demo(2024).for_builder(inputs))
+    message = str(raised.value)
+    assert message.startswith("sneaky_frame (the responses suite's frame) reads table 'projects', which its @reads "
+                              "declaration does not list. What to do: add projects=[<the columns it reads>]")
+    assert 'in the @reads("responses", ...) above sneaky_frame in friskliv_pipeline/checks/frames.py' in message
+
+
+def test_a_builder_reading_a_column_it_did_not_declare_fails():
+    """Also through a frame derived from the table (a filter, reset_index): it stays cut to the declaration."""
+    from friskliv_pipeline.checks.inputs import Inputs, UndeclaredInput
+
+    inputs = Inputs("responses", "sneaky_frame", {"responses": ("response_id", "county")})
+    t = demo(2024).for_builder(inputs)
+    assert list(t["responses"].columns) == ["response_id", "county"]
+    derived = t["responses"].reset_index(drop=True)
+    derived = derived[derived["county"].notna()]
+    with pytest.raises(UndeclaredInput, match=r"^sneaky_frame \(the responses suite's frame\) reads column "
+                                              r"'completion_time' of table 'responses', which its @reads declaration "
+                                              r"does not list\. What to do: add 'completion_time' to responses=\[\.\.\.\]"):
+        derived["completion_time"]
+    with pytest.raises(UndeclaredInput, match="column 'no_such_column' of table 'responses' "
+                                              r"\(not a column of responses in the data contract\)"):
+        t["responses"][["response_id", "no_such_column"]]

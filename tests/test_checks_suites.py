@@ -8,7 +8,8 @@ import os
 import pytest
 
 from friskliv_pipeline.checks.docs import CHECKS_DOC, markdown
-from friskliv_pipeline.checks.frames import BUILDERS, NEEDS
+from friskliv_pipeline.checks.frames import BUILDERS
+from friskliv_pipeline.checks.inputs import declared_inputs, table_of
 from friskliv_pipeline.checks.suites import (
     EXPECTATIONS_DIR, NOT_COVERED, SuiteError, all_rules, load_not_covered, load_suite, not_covered, suites,
 )
@@ -32,11 +33,23 @@ AUDIT_RULES = {  # the checks the auditor's issue found missing (item 4)
 
 
 def test_one_suite_per_guarded_table():
-    assert set(suites()) == set(BUILDERS) == set(NEEDS)
+    assert set(suites()) == set(BUILDERS) == set(declared_inputs())
     for name, suite in suites().items():
         assert name in TABLES, f"{name}.json guards no contract table"
-        assert set(suite.depends_on) <= set(TABLES)
         assert suite.record
+
+
+def test_what_a_builder_reads_is_declared_once_and_read_the_same_without_pandas():
+    """The code location reads the @reads lines from frames.py's source; importing frames registers
+    the same declarations. Every declared table and column is in the data contract."""
+    assert {suite: inputs for suite, (_, inputs) in BUILDERS.items()} == declared_inputs()
+    for suite, inputs in declared_inputs().items():
+        assert set(inputs.depends_on) <= set(TABLES) and suite not in inputs.depends_on
+        for name, columns in inputs.tables.items():
+            assert table_of(name) in TABLES, (suite, name)
+            assert set(columns or ()) <= set(TABLES[table_of(name)].column_names), (suite, name)
+    for path in EXPECTATIONS_DIR.glob("*.json"):
+        assert "depends_on" not in json.loads(path.read_text(encoding="utf-8"))["meta"], path
 
 
 def test_every_expectation_loads_in_gx():
@@ -163,9 +176,9 @@ def test_a_changed_cap_changes_every_text_that_states_it(tmp_path):
     assert "250 000 kr or more" in rule.meaning and "Tilskudd på 250 000 kr eller mer" in rule.meaning_nb
     assert threshold_text(rule) == "250\u00a0000 kr eller mer"
     only = [e for e in suite.document["expectations"] if e["meta"]["rule"] == rule.id]
-    single = suite.__class__(suite.name, suite.record, (), tuple(e for e in suite.expectations
-                                                                  if e.meta["rule"] == rule.id),
-                             suite.path, {**suite.document, "expectations": only}, suite.meanings_nb)
+    expectations = tuple(e for e in suite.expectations if e.meta["rule"] == rule.id)
+    single = suite.__class__(suite.name, suite.record, expectations, suite.path,
+                             {**suite.document, "expectations": only}, suite.meanings_nb)
     frame = pd.DataFrame({"grant_amount_nok": pd.array([260000, 240000], dtype="Int64"), "county": ["Agder"] * 2,
                           "municipality": ["Risør"] * 2, "project_title": ["A", "B"], "response_id": ["1", "2"],
                           "sheet_row": [2, 3]})
@@ -198,3 +211,18 @@ def test_an_entry_without_its_reason_is_refused(tmp_path):
     path.write_text('- point: "8"\n  requirement: Ingen klagerett.\n', encoding="utf-8")
     with pytest.raises(SuiteError, match=r"entry 1 lacks \['reason'\]"):
         load_not_covered(path)
+
+
+def test_a_suite_is_skipped_when_a_table_it_reads_failed_a_blocking_check():
+    """What Dagster does after a blocking failure, which the audit tables must know to publish a run's
+    set: a check step waits for the blocking checks of the tables its suites read."""
+    from friskliv_pipeline.checks.inputs import check_steps, suites_that_run
+
+    assert ("projects", "project_attainment") in check_steps()  # they read each other's tables: one step
+    every = set(suites())
+    multi_select = {"project_target_groups", "project_user_groups", "project_collaborators"}
+    assert suites_that_run(every, set()) == every
+    assert suites_that_run(every, {"project_attainment"}) == every - multi_select - {"allocations"}
+    assert suites_that_run(every, {"competence_building"}) == every - {"allocations"}
+    # the UI's "execute checks" on allocations alone: nothing it reads is checked in the run
+    assert suites_that_run({"allocations"}, {"projects"}) == {"allocations"}

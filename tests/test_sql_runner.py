@@ -222,6 +222,49 @@ def test_a_table_of_an_older_shape_is_rebuilt_with_every_year_it_held(per_county
     assert rebuilt.values.tolist() == [[2023, "Oslo", 1], [2023, "Viken", 1], [2024, "Akershus", 1], [2024, "Oslo", 2]]
 
 
+COUNT_SCHEMA = """
+version: 2
+models:
+  - name: {name}
+    description: Projects read.
+    {config}
+    columns:
+      - {{name: grant_year, data_type: int, description: Grant year}}
+      - {{name: n_projects, data_type: int, description: Projects read, lineage: [projects.response_id]}}
+"""
+
+
+def test_a_ref_reads_only_the_grant_years_the_model_declares(per_county, tmp_path):
+    """A ref reads the partition's grant year, and with ``earlier_grant_years: n`` the n before it:
+    never more, even when the SQL does not filter (and that number is the model's Dagster mapping)."""
+    from friskliv_pipeline.defs.marts import grant_years_mapping
+
+    engine, _ = per_county
+    Warehouse(engine.url.render_as_string(hide_password=False)).replace_partition(
+        "projects", 2022, projects_frame(2022, ["Oslo"] * 4))
+    unfiltered = "select {{ grant_year }} as grant_year, count(*) as n_projects from {{ ref('projects') }}"
+    counts = {}
+    for name, config, expected in (("this_year", "", 3), ("two_years", "config: {earlier_grant_years: 1}", 2 + 3)):
+        model = load_project(write_project(tmp_path / name, {name: unfiltered},
+                                           COUNT_SCHEMA.format(name=name, config=config))).models[name]
+        materialize(engine, model, 2024)
+        with engine.connect() as conn:
+            counts[name] = (conn.execute(sa.text(f"select n_projects from {name}")).scalars().all(), expected)
+        mapping = grant_years_mapping(model)
+        assert (mapping.start_offset, mapping.end_offset) == (-1, 0) if config else mapping is None
+    assert counts == {"this_year": ([3], 3), "two_years": ([5], 5)}
+
+
+@pytest.mark.parametrize("config", ["{earlier_grant_years: -1}", "{earlier_grant_years: many}",
+                                    "{reads_previous_grant_years: true}"])
+def test_a_config_the_runner_cannot_honour_is_refused(tmp_path, config):
+    models = write_project(tmp_path / "models", {"m": "select {{ grant_year }} as grant_year, 1 as n_projects"},
+                           COUNT_SCHEMA.format(name="m", config=f"config: {config}"))
+    with pytest.raises(SqlModelError, match=r"schema\.yml: model m: .*What to do: ") as refused:
+        load_project(models)
+    assert "earlier_grant_years" in str(refused.value)
+
+
 def test_pct_rounds_half_up_with_integer_arithmetic_on_both_engines(warehouse_url):
     """The report prints 12.5 % as 13 %: half-up, not the banker's rounding of Python's round()."""
     cases = [(1, 8), (3, 8), (5, 8), (13, 115), (101, 108), (29, 108), (1, 3), (2, 3), (0, 7), (7, 7), (1, 0)]

@@ -92,6 +92,27 @@ def test_every_asset_edge_and_partition_is_served(webserver):
     assert {n["groupName"] for n in served.values()} >= {"reference", "raw", "clean", "marts", "report"}
 
 
+def test_each_check_shows_every_table_its_suite_reads(webserver):
+    """A check's upstream tables in the UI are what its suite's builder declares with @reads."""
+    from friskliv_pipeline.checks.inputs import declared_inputs
+    from friskliv_pipeline.staging import table_key
+
+    query = ('{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name '
+             'additionalAssetKeys { path } } } } } }')
+    served = {}
+    for node in _graphql(webserver, query)["data"]["assetNodes"]:
+        for check in (node["assetChecksOrError"] or {}).get("checks", []):
+            served[("/".join(node["assetKey"]["path"]), check["name"])] = {
+                "/".join(k["path"]) for k in check["additionalAssetKeys"]}
+    for suite, inputs in declared_inputs().items():
+        checks = {frozenset(deps) for (asset, _), deps in served.items() if asset == table_key(suite).to_user_string()}
+        assert checks == {frozenset(table_key(t).to_user_string() for t in inputs.depends_on)}, suite
+    assert served[("staging/projects", "q01_county_required")] == {
+        "counties", "municipalities", "staging/cleaning_issues", "staging/project_attainment",
+        "staging/project_municipalities", "staging/raw_responses", "staging/superseded_responses",
+        "staging/set_aside_responses"}
+
+
 METADATA = """
   metadataEntries {
     label

@@ -1,9 +1,10 @@
 -- One row per grant year, scope (national or county), metric and criterion, compared with the
--- previous grant year present in the warehouse. Counties are folded back into the 2023 structure
+-- grant year before (when the warehouse has it). Counties are folded back into the 2023 structure
 -- (counties.county_2023), so 2024's 15 counties compare with 2023's 11.
 --
--- Reads every grant year up to the partition's: the partition holds that year's rows, each with
--- the previous year's value beside it. County-level sums and criterion percentages are
+-- Reads grant years Y-1 and Y (schema.yml: earlier_grant_years: 1, which is also Dagster's partition
+-- mapping and all the runner lets ref() see): the partition holds year Y's rows, each with year
+-- Y-1's value beside it. County-level sums and criterion percentages are
 -- recomputed from summed counts on the common basis; national figures are the published ones
 -- (mart_national_summary, mart_attainment) except the four that depend on the county structure
 -- (n_counties, min/max_projects_per_county, n_counties_competence_used), recomputed on it.
@@ -11,42 +12,42 @@
 with counties as (
 
     select * from {{ ref('counties') }}
-    where grant_year <= {{ grant_year }}
+    where grant_year between {{ first_grant_year_read }} and {{ grant_year }}
 
 ),
 
 county_summary as (
 
     select * from {{ ref('mart_county_summary') }}
-    where grant_year <= {{ grant_year }}
+    where grant_year between {{ first_grant_year_read }} and {{ grant_year }}
 
 ),
 
 attainment_by_county as (
 
     select * from {{ ref('mart_attainment_by_county') }}
-    where grant_year <= {{ grant_year }}
+    where grant_year between {{ first_grant_year_read }} and {{ grant_year }}
 
 ),
 
 national_summary as (
 
     select * from {{ ref('mart_national_summary') }}
-    where grant_year <= {{ grant_year }}
+    where grant_year between {{ first_grant_year_read }} and {{ grant_year }}
 
 ),
 
 attainment as (
 
     select * from {{ ref('mart_attainment') }}
-    where grant_year <= {{ grant_year }}
+    where grant_year between {{ first_grant_year_read }} and {{ grant_year }}
 
 ),
 
 competence_building as (
 
     select * from {{ ref('competence_building') }}
-    where grant_year <= {{ grant_year }}
+    where grant_year between {{ first_grant_year_read }} and {{ grant_year }}
 
 ),
 

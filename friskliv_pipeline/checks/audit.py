@@ -6,9 +6,10 @@ that completes the run's set then replaces the year's audit rows of the run's su
 run's staged rows, in the same transaction, and clears the year's staging. A run killed between
 two suites leaves its partial rows in staging only: the audit tables keep the previous complete
 set. A run that checks only some tables (the UI's "Execute checks" on one asset) replaces the
-rows of those tables' suites, again all at once. A suite that compares tables whose blocking
-check failed in the run is skipped by Dagster (the allocations suite after an ERROR on projects):
-the run's set is then complete without it, and its previous rows go with the rest. Which counties
+rows of those tables' suites, again all at once. A suite that reads a table whose blocking
+check failed in the run is skipped by Dagster (the allocations and multi-select suites after an
+ERROR on projects; ``inputs.suites_that_run``): the run's set is then complete without it, and
+its previous rows go with the rest. Which counties
 exceeded the competence cap in 2024 is then::
 
     SELECT DISTINCT county FROM audit_findings
@@ -26,6 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from friskliv_pipeline.checks.findings import FINDING_COLUMNS, RuleResult
+from friskliv_pipeline.checks.inputs import suites_that_run
 from friskliv_pipeline.contract import conform
 from friskliv_pipeline.warehouse import METADATA, Warehouse, staging_name
 
@@ -83,7 +85,7 @@ def write_audit(warehouse: Warehouse, grant_year: int, asset: str, run_id: str, 
         done = set(conn.execute(sa.select(checks.c.asset).distinct().where(*of_run)).scalars())
         blocked = set(conn.execute(sa.select(checks.c.asset).distinct().where(
             *of_run, checks.c.severity == "ERROR", checks.c.status == "failed")).scalars())
-        if not _will_run(suites_in_run, blocked) <= done:
+        if not suites_that_run(suites_in_run, blocked) <= done:
             return False
         for name, table in stage.items():
             target = METADATA.tables[name]
@@ -93,13 +95,6 @@ def write_audit(warehouse: Warehouse, grant_year: int, asset: str, run_id: str, 
                 table.c.grant_year == grant_year, table.c.run_id == run_id)))
             conn.execute(sa.delete(table).where(table.c.grant_year == grant_year))
     return True
-
-
-def _will_run(suites_in_run: list[str], blocked: set[str]) -> set[str]:
-    """The suites of the run that Dagster runs: not those that depend on a table whose blocking check failed."""
-    from friskliv_pipeline.checks.suites import suites
-
-    return {name for name in suites_in_run if not set(suites()[name].depends_on) & blocked}
 
 
 def counties_over_competence_cap(warehouse: Warehouse, grant_year: int) -> list[str]:

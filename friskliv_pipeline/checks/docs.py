@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from friskliv_pipeline.checks.inputs import declared_inputs
 from friskliv_pipeline.checks.suites import NOT_COVERED, not_covered, suites
 from friskliv_pipeline.settings import PROJECT_ROOT
 
@@ -34,8 +35,9 @@ the expectation, so every record points at a row of the export.
 - **Breach**: a rule of the regelverk or the form is violated.
   - **ERROR** (GX `critical`): the data cannot be trusted (a county outside the year's structure
     or missing, broken row accounting). The check is *blocking*: nothing of the grant year is
-    published (the published tables, marts and report keep the previous validated run) and
-    `friskliv run` prints each finding with its value, sheet row and response.
+    published (the published tables, marts and report keep the previous validated run), the
+    suites that read the table (below) are not run, and `friskliv run` prints each finding with
+    its value, sheet row and response.
   - **WARN** (GX `warning`): a compliance finding (competence-building cap, a project report not
     delivered, a missing comment, an answer outside its value set). Recorded and shown; never
     blocks publication.
@@ -113,9 +115,14 @@ def markdown() -> str:
               f"(`{NOT_COVERED.relative_to(PROJECT_ROOT)}`, in bokmål):", "",
               "| point | requirement | why no check covers it |", "|---|---|---|"]
     lines += [f"| {_cell(n.point)} | {_cell(n.requirement)} | {_cell(n.reason)} |" for n in not_covered()]
-    lines += ["", "## What each suite validates", ""]
+    lines += ["", "## What each suite validates", "",
+              "Each suite's record frame is built from the tables its builder declares with `@reads` in "
+              "`friskliv_pipeline/checks/frames.py` (`<table>_history`: every grant year up to the checked one); "
+              "its Dagster checks depend on them.", ""]
     for suite in suites().values():
-        lines.append(f"- `{suite.path.relative_to(PROJECT_ROOT)}` ({len(suite.expectations)} expectations): {suite.record}")
+        reads = ", ".join(f"`{t}`" for t in declared_inputs()[suite.name].tables)
+        lines.append(f"- `{suite.path.relative_to(PROJECT_ROOT)}` ({len(suite.expectations)} expectations): "
+                     f"{suite.record} Reads {reads}.")
     return "\n".join(lines) + "\n"
 
 

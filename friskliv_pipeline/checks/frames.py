@@ -14,6 +14,11 @@ Every frame carries the finding context columns ``county``, ``municipality``, ``
 A frame may also say that some rules cannot be judged on this year's inputs
 (``RecordFrame.not_evaluated``: rule id -> reason): allocations that are not official, or
 earlier grant years that are not in the warehouse.
+
+Each builder declares, in the ``@reads`` above it, the tables and columns it reads (see
+``checks/inputs.py``): the pipeline loads exactly those, the builder gets only those, and the
+suite's Dagster checks depend on those tables. The arguments are literals (or names of the
+literal tuples below), so the code location reads them without importing pandas.
 """
 
 from __future__ import annotations
@@ -29,9 +34,10 @@ import pandas as pd
 from friskliv_pipeline.cleaning.answers import ATTAINMENT_VALUES, match_key, multi_choice, split_multi
 from friskliv_pipeline.cleaning.columns import map_distinct
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
+from friskliv_pipeline.checks.inputs import Inputs, reads, registered
+from friskliv_pipeline.checks.year_tables import YearTables
 from friskliv_pipeline.cleaning.responses import YES_NO_COLUMNS
 from friskliv_pipeline.contract import COMPETENCE_PARTS, TABLES
-from friskliv_pipeline.forms.schema import FormSchema
 from friskliv_pipeline.reference import is_official
 
 CONTEXT_COLUMNS = ("county", "municipality", "project_title", "response_id", "sheet_row")
@@ -70,6 +76,12 @@ QUOTE_CHARS = 120  # an answer is quoted up to this many characters
 # q14.possible_duplicate: how many of the other projects a listed project names per reason (the rest are counted)
 DUPLICATES_NAMED = 3
 
+# Columns several builders read (literals: see the module docstring).
+ISSUE_COLUMNS = ("grant_year", "response_id", "question_id", "rule", "value")  # cleaning_issues: the cell as exported
+PROJECT_CONTEXT = ("response_id", "source_row", "county", "county_reported", "municipality", "municipality_reported",
+                   "project_title")  # projects: a finding's context in another table's frame
+ROWS_ONLY = ("response_id",)  # a table only counted
+
 
 def question_for(suite: str, column: str | None) -> str | None:
     """The form question behind ``column`` of ``suite``'s record frame (None: a table-level figure)."""
@@ -83,18 +95,6 @@ def question_for(suite: str, column: str | None) -> str | None:
         if match := re.fullmatch(r"q\d\d", source):
             return match.group(0)
     return None
-
-
-@dataclass
-class YearTables:
-    """What the frames are built from: one grant year's tables (and, for history, earlier years)."""
-
-    grant_year: int
-    form: FormSchema
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name]
 
 
 @dataclass(frozen=True)
@@ -362,6 +362,12 @@ def possible_duplicates(p: pd.DataFrame, limit: int = DUPLICATES_NAMED) -> tuple
     return en, nb
 
 
+@reads("projects", projects=None, cleaning_issues=ISSUE_COLUMNS, counties=("county",), municipalities=None,
+       project_attainment=("response_id", "criterion_no", "answer"),
+       project_municipalities=("response_id", "position", "name_reported", "municipality_no"),
+       raw_responses=ROWS_ONLY, superseded_responses=ROWS_ONLY, set_aside_responses=ROWS_ONLY,
+       projects_history=("grant_year", "county", "municipality", "municipality_reported", "project_title"),
+       counties_history=("grant_year", "county", "county_2023"))
 def projects_frame(t: YearTables) -> RecordFrame:
     """One row per project of the grant year."""
     p = t["projects"].reset_index(drop=True)
@@ -449,6 +455,8 @@ def _municipality_of(response_ids: pd.Series, projects: pd.DataFrame) -> pd.Seri
 
 # -- project_attainment --------------------------------------------------------------------
 
+@reads("project_attainment", project_attainment=None, projects=PROJECT_CONTEXT, cleaning_issues=ISSUE_COLUMNS,
+       counties=("county",))
 def project_attainment_frame(t: YearTables) -> RecordFrame:
     """One row per project × attainment criterion 1..12 (q24..q35)."""
     a = t["project_attainment"].reset_index(drop=True)
@@ -479,6 +487,11 @@ def project_attainment_frame(t: YearTables) -> RecordFrame:
 
 # -- responses -----------------------------------------------------------------------------
 
+@reads("responses", responses=("grant_year", "response_id", "source_row", "county", "county_reported",
+                              "municipality_reported", "project_title", "completion_time",
+                              "competence_already_reported", "competence_used", "diagnosis_independent",
+                              "diagnosis_specific", "intercommunal", "project_report_delivered"),  # q02..q37: Ja/Nei
+       cleaning_issues=ISSUE_COLUMNS)
 def responses_frame(t: YearTables) -> RecordFrame:
     """One row per response (projects, resubmissions and set-aside rows alike)."""
     r = t["responses"].reset_index(drop=True)
@@ -516,9 +529,16 @@ def responses_frame(t: YearTables) -> RecordFrame:
 
 # -- multi-select bridges ------------------------------------------------------------------
 
-def multi_select_frame(t: YearTables, table: str) -> RecordFrame:
-    """One row per project and ticked item of one multi-select: the option key, or the text as
-    exported when it matches no option (from ``cleaning_issues``)."""
+@reads("project_target_groups", project_target_groups=("grant_year", "response_id", "target_group"),
+       projects=PROJECT_CONTEXT, cleaning_issues=ISSUE_COLUMNS)
+@reads("project_user_groups", project_user_groups=("grant_year", "response_id", "user_group"),
+       projects=PROJECT_CONTEXT, cleaning_issues=ISSUE_COLUMNS)
+@reads("project_collaborators", project_collaborators=("grant_year", "response_id", "partner"),
+       projects=PROJECT_CONTEXT, cleaning_issues=ISSUE_COLUMNS)
+def multi_select_frame(t: YearTables) -> RecordFrame:
+    """One row per project and ticked item of one multi-select (the bridge table ``t.suite``): the
+    option key, or the text as exported when it matches no option (from ``cleaning_issues``)."""
+    table = t.suite
     qid, column = MULTI_SELECT[table]
     question = t.form.question(qid)
     bridge = t[table]
@@ -547,6 +567,9 @@ def multi_select_frame(t: YearTables, table: str) -> RecordFrame:
 
 # -- competence_building -------------------------------------------------------------------
 
+@reads("competence_building", competence_building=None,
+       competence_building_conflicts=("response_id", "kept_response_id"), counties=("county",),
+       responses=("response_id", "source_row", "county_reported"))
 def competence_frame(t: YearTables) -> RecordFrame:
     """One row per county of the year's structure, plus one per report from a county outside it."""
     c = t["competence_building"].reset_index(drop=True)
@@ -589,6 +612,9 @@ def competence_frame(t: YearTables) -> RecordFrame:
 
 # -- allocations ---------------------------------------------------------------------------
 
+@reads("allocations", allocations=("county", "allocation_nok", "source"),
+       grant_totals=("appropriation_nok", "development_centres_nok", "source"), counties=("county",),
+       projects=("county", "grant_amount_nok"), competence_building=("county", "competence_total_nok"))
 def allocations_frame(t: YearTables) -> RecordFrame:
     """One row per county: its allocation vs project grants + competence building (regelverk 5B)."""
     structure = list(t["counties"]["county"])
@@ -652,54 +678,11 @@ def allocation_provenance(t: YearTables) -> dict[str, Reason]:
     return {rule.id: reason for rule in suites()["allocations"].rules}
 
 
-BUILDERS: dict[str, Callable[[YearTables], RecordFrame]] = {
-    "projects": projects_frame,
-    "project_attainment": project_attainment_frame,
-    "responses": responses_frame,
-    "project_target_groups": lambda t: multi_select_frame(t, "project_target_groups"),
-    "project_user_groups": lambda t: multi_select_frame(t, "project_user_groups"),
-    "project_collaborators": lambda t: multi_select_frame(t, "project_collaborators"),
-    "competence_building": competence_frame,
-    "allocations": allocations_frame,
-}
-
-# The tables each frame is built from ("*_history": every grant year up to this one).
-NEEDS: dict[str, tuple[str, ...]] = {
-    "projects": ("projects", "cleaning_issues", "counties", "municipalities", "project_attainment",
-                 "project_municipalities", "raw_responses", "superseded_responses", "set_aside_responses",
-                 "projects_history", "counties_history"),
-    "project_attainment": ("project_attainment", "projects", "cleaning_issues", "counties"),
-    "responses": ("responses", "cleaning_issues"),
-    "project_target_groups": ("project_target_groups", "projects", "cleaning_issues"),
-    "project_user_groups": ("project_user_groups", "projects", "cleaning_issues"),
-    "project_collaborators": ("project_collaborators", "projects", "cleaning_issues"),
-    "competence_building": ("competence_building", "competence_building_conflicts", "counties", "responses"),
-    "allocations": ("allocations", "grant_totals", "counties", "projects", "competence_building"),
-}
-
-
-_PROJECT_CONTEXT = ("grant_year", "response_id", "source_row", "county", "county_reported", "municipality",
-                    "municipality_reported", "project_title")
-_COUNT_ONLY = ("grant_year", "response_id")
-# Where a frame needs only some columns of a big table (a million attainment rows at 1000× the
-# 2024 export), only those are read: (suite, table) -> columns. Other tables are read whole.
-COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("projects", "project_attainment"): ("grant_year", "response_id", "criterion_no", "answer"),
-    ("projects", "raw_responses"): _COUNT_ONLY,
-    ("projects", "superseded_responses"): _COUNT_ONLY,
-    ("projects", "set_aside_responses"): _COUNT_ONLY,
-    ("projects", "projects_history"): _PROJECT_CONTEXT,
-    ("project_attainment", "projects"): _PROJECT_CONTEXT,
-    ("project_target_groups", "projects"): _PROJECT_CONTEXT,
-    ("project_user_groups", "projects"): _PROJECT_CONTEXT,
-    ("project_collaborators", "projects"): _PROJECT_CONTEXT,
-    ("competence_building", "responses"): ("grant_year", "response_id", "source_row", "county_reported"),
-    ("responses", "responses"): ("grant_year", "response_id", "source_row", "county", "county_reported",
-                                 "municipality_reported", "project_title", "completion_time",
-                                 *YES_NO_COLUMNS.values()),
-    ("allocations", "projects"): ("grant_year", "response_id", "county", "grant_amount_nok"),
-}
+# suite -> (its builder, what the builder reads), as the @reads above each builder declare them
+BUILDERS: dict[str, tuple[Callable[[YearTables], RecordFrame], Inputs]] = registered()
 
 
 def build_frame(suite: str, tables: YearTables) -> RecordFrame:
-    return BUILDERS[suite](tables)
+    """``suite``'s record frame, its builder given only the tables and columns it declares."""
+    builder, inputs = BUILDERS[suite]
+    return builder(tables.for_builder(inputs))

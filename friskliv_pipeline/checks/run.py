@@ -16,9 +16,11 @@ import pandas as pd
 
 from friskliv_pipeline.checks.audit import write_audit
 from friskliv_pipeline.checks.findings import RuleResult, findings_frame, index_columns, rule_results
-from friskliv_pipeline.checks.frames import COLUMNS, NEEDS, YearTables, build_frame
+from friskliv_pipeline.checks.frames import BUILDERS, build_frame
 from friskliv_pipeline.checks.gx_runner import Validation, build_data_docs, project_dir, validate
+from friskliv_pipeline.checks.inputs import HISTORY, Inputs, table_of
 from friskliv_pipeline.checks.suites import Suite, suites
+from friskliv_pipeline.checks.year_tables import YearTables
 from friskliv_pipeline.forms.schema import load_form_schema
 from friskliv_pipeline.warehouse import METADATA, Warehouse, staging_name
 
@@ -51,18 +53,17 @@ def _stored(name: str, staged: bool) -> str:
     return staging_name(name) if staged and staging_name(name) in METADATA.tables else name
 
 
-def load_year_tables(warehouse: Warehouse, reference_dir: Path, grant_year: int, names,
-                     suite: str | None = None, staged: bool = False) -> YearTables:
-    """The grant year's rows of ``names``; ``projects_history``/``counties_history``: every year up to it.
+def load_year_tables(warehouse: Warehouse, reference_dir: Path, grant_year: int, inputs: Inputs,
+                     staged: bool = False) -> YearTables:
+    """The grant year's rows of the tables (and columns) ``inputs`` declares; a ``<table>_history``:
+    every year up to it.
 
     With ``staged``, the grant year's raw and clean rows are the run's staged rows (earlier years:
-    the published ones). With ``suite``, only the columns its frame uses of the big tables
-    (``frames.COLUMNS``)."""
+    the published ones)."""
     tables = {}
-    for name in names:
-        columns = COLUMNS.get((suite, name))
-        if name.endswith("_history"):
-            base = name.removesuffix("_history")
+    for name, columns in inputs.tables.items():
+        if name.endswith(HISTORY):
+            base = table_of(name)
             earlier = warehouse.read(base, columns=columns)
             earlier = earlier[earlier["grant_year"] < grant_year]
             this_year = warehouse.read(_stored(base, staged), grant_year, columns=columns)
@@ -87,7 +88,7 @@ def run_checks(name: str, warehouse: Warehouse, reference_dir: Path, data_dir: P
     """Check suite ``name`` on the run's staged tables; ``suites_in_run``: every suite this run checks
     (default: all), the set whose completion publishes the run's audit rows."""
     warehouse.create_tables()  # a first run has no published tables yet (history reads them)
-    tables = load_year_tables(warehouse, reference_dir, grant_year, NEEDS[name], suite=name, staged=True)
+    tables = load_year_tables(warehouse, reference_dir, grant_year, BUILDERS[name][1], staged=True)
     project = project_dir(data_dir)
     run = check_suite(name, tables, project, run_id)
     run.audit_published = write_audit(warehouse, grant_year, name, run_id, run.results,

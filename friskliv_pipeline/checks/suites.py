@@ -88,8 +88,7 @@ class Rule:
 @dataclass(frozen=True)
 class Suite:
     name: str  # = the table (asset) it guards
-    record: str  # what one row of the validated frame is
-    depends_on: tuple[str, ...]  # other assets whose tables the frame is built from
+    record: str  # what one row of the validated frame is (built from what its builder's @reads declares)
     expectations: tuple[Expectation, ...]
     path: Path
     document: dict  # every expectation with its rule's fields filled in, loaded by GX as ``gx.ExpectationSuite(**document)``
@@ -130,6 +129,9 @@ def load_suite(path: Path) -> Suite:
     if name != Path(path).stem:
         raise SuiteError(f"{path}: suite name {name!r} must equal the file name (the table it guards)")
     suite_meta = document.get("meta", {})
+    if "depends_on" in suite_meta:
+        raise SuiteError(f"{path}: meta.depends_on is not read: what a suite's frame is built from is declared once, "
+                         "in the @reads above its builder in friskliv_pipeline/checks/frames.py; remove it here")
     declared = suite_meta.get("rules", {})
     for rid, rule in declared.items():
         missing = [k for k in RULE_FIELDS if not rule.get(k)]
@@ -172,8 +174,7 @@ def load_suite(path: Path) -> Suite:
         if _PLACEHOLDER.search(meanings_nb[rid]):
             raise SuiteError(f"{path}: rule {rid}: description_nb quotes an argument no expectation of the rule has")
     gx_document = {**{k: v for k, v in document.items() if k != "expectations"}, "expectations": expanded}
-    return Suite(name, suite_meta.get("record", ""), tuple(suite_meta.get("depends_on", [])), tuple(expectations),
-                 Path(path), gx_document, meanings_nb)
+    return Suite(name, suite_meta.get("record", ""), tuple(expectations), Path(path), gx_document, meanings_nb)
 
 
 @cache

@@ -1,8 +1,13 @@
 """Checks layer: each GX suite in ``expectations/`` as Dagster asset checks on the table it guards.
 
 The suites guard the run's STAGED tables (``staging/<table>``): what a run wrote is checked
-before anything is published. One check step per suite runs GX once and reports one asset check
-per rule, so every rule has its own status in the UI. Three kinds of result stay apart:
+before anything is published. A check step runs GX once per suite and reports one asset check
+per rule, so every rule has its own status in the UI. Each check depends on every table its
+suite's frame reads (the ``@reads`` above its builder in ``checks/frames.py``), so the UI shows
+them and Dagster runs it after them; it also waits for their blocking checks. Two suites that
+read each other's tables (projects and project_attainment) therefore share one step
+(``checks.inputs.check_steps``): apart, each would wait for the other. Three kinds of result
+stay apart:
 
 - a *breach* of severity ERROR is a blocking check: when it fails, nothing of the grant year is
   published (``publish_checked_tables`` and all after it wait);
@@ -24,6 +29,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from friskliv_pipeline.checks.inputs import check_steps, depends_on, step_name
 from friskliv_pipeline.checks.suites import Rule, Suite, suites
 from friskliv_pipeline.memory import release_memory
 from friskliv_pipeline.asset_metadata import rule_code_references
@@ -94,43 +100,56 @@ def suites_in_run(context: AssetCheckExecutionContext) -> list[str]:
     return [name for name in suites() if table_key(name) in guarded]
 
 
-def suite_checks(suite: Suite):
-    """The asset checks of one suite: one spec per rule on the (staged) table the suite guards."""
-    guarded = table_key(suite.name)
-    specs = [AssetCheckSpec(rule.check_name, asset=guarded, blocking=rule.blocking,
-                            description=_description(rule), additional_deps=[table_key(t) for t in suite.depends_on],
-                            metadata=rule_code_references(suite.path, rule.id))
-             for rule in suite.rules]
+def check_specs(suite: Suite) -> list[AssetCheckSpec]:
+    """One spec per rule on the (staged) table the suite guards, depending on every other table it reads."""
+    reads = [table_key(t) for t in depends_on(suite.name)]
+    return [AssetCheckSpec(rule.check_name, asset=table_key(suite.name), blocking=rule.blocking,
+                           description=_description(rule), additional_deps=reads,
+                           metadata=rule_code_references(suite.path, rule.id))
+            for rule in suite.rules]
+
+
+def _suite_results(context: AssetCheckExecutionContext, friskliv: FrisklivResource, suite: Suite):
+    from friskliv_pipeline.checks.run import run_checks
+
+    settings = friskliv.settings()
+    grant_year = grant_year_of(context.partition_key)
+    release_memory()
+    run = run_checks(suite.name, friskliv.warehouse(), settings.reference_dir, settings.data_dir, grant_year,
+                     context.run.run_id, suites_in_run(context))
+    breached = [r.rule.id for r in run.results if r.status == "failed"]
+    if breached:
+        context.log.info(f"{suite.name} {grant_year}: {len(run.breaches)} findings; rules breached: {breached}")
+    if run.audit_published:
+        context.log.info(f"grant year {grant_year}: this run's check results are now the audit tables' rows")
+    for result in run.results:
+        if result.status == "not_evaluated":
+            # no result: Dagster shows the check as skipped, neither passed nor failed (the audit
+            # tables and the auditor's edition say why)
+            context.log.info(f"{result.rule.id}: not evaluated: {result.reason}")
+            continue
+        yield AssetCheckResult(
+            check_name=result.rule.check_name, asset_key=table_key(suite.name), passed=result.passed,
+            severity=AssetCheckSeverity.ERROR if result.rule.blocking else AssetCheckSeverity.WARN,
+            metadata=_metadata(result, run, grant_year),
+        )
+
+
+def step_checks(step: tuple[str, ...]):
+    """The asset checks of one check step: every rule of its suites (usually one suite)."""
+    members = [suites()[name] for name in step]
+    record = " ".join(f"expectations/{s.path.name}: {s.record}" for s in members)
 
     # can_subset: a rule not evaluated yields no result (its output is optional), so Dagster shows it skipped
-    @multi_asset_check(specs=specs, name=f"{suite.name}_checks", can_subset=True,
-                       description=f"GX suite expectations/{suite.path.name}: {suite.record}")
+    @multi_asset_check(specs=[spec for s in members for spec in check_specs(s)], name=step_name(step),
+                       can_subset=True, description=f"GX suite{'s' if len(members) > 1 else ''} {record}")
     def _checks(context: AssetCheckExecutionContext, friskliv: FrisklivResource):
-        from friskliv_pipeline.checks.run import run_checks
-
-        settings = friskliv.settings()
-        grant_year = grant_year_of(context.partition_key)
-        release_memory()
-        run = run_checks(suite.name, friskliv.warehouse(), settings.reference_dir, settings.data_dir, grant_year,
-                         context.run.run_id, suites_in_run(context))
-        breached = [r.rule.id for r in run.results if r.status == "failed"]
-        if breached:
-            context.log.info(f"{suite.name} {grant_year}: {len(run.breaches)} findings; rules breached: {breached}")
-        if run.audit_published:
-            context.log.info(f"grant year {grant_year}: this run's check results are now the audit tables' rows")
-        for result in run.results:
-            if result.status == "not_evaluated":
-                # no result: Dagster shows the check as skipped, neither passed nor failed (the audit
-                # tables and the auditor's edition say why)
-                context.log.info(f"{result.rule.id}: not evaluated: {result.reason}")
-                continue
-            yield AssetCheckResult(
-                check_name=result.rule.check_name, asset_key=guarded, passed=result.passed,
-                severity=AssetCheckSeverity.ERROR if result.rule.blocking else AssetCheckSeverity.WARN,
-                metadata=_metadata(result, run, grant_year),
-            )
+        selected = {key.asset_key for key in context.selected_asset_check_keys}
+        for suite in members:
+            if table_key(suite.name) in selected:
+                yield from _suite_results(context, friskliv, suite)
 
     return _checks
 
 
-asset_checks = [suite_checks(s) for s in suites().values()]
+asset_checks = [step_checks(step) for step in check_steps()]

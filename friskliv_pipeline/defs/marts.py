@@ -1,7 +1,8 @@
 """Marts layer: one asset per SQL model in dbt_like_sql/models, written by the SQL runner.
 
 Everything an asset shows is read from the model project, never restated here: its upstream
-assets are the model's ``ref()``s (a Python-built table's asset or another mart), its
+assets are the model's ``ref()``s (a Python-built table's asset or another mart), in the grant
+years its SQL reads (the partition's; mart_trends' also the one before: ``grant_years_mapping``), its
 description and column schema come from schema.yml, its column lineage from the SQL itself
 (sqlglot; schema.yml's ``lineage`` only where the SQL reads no column), and its code references
 point at the .sql file and the model's entry in schema.yml. The runner writes the table itself
@@ -23,18 +24,21 @@ from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.sql_models import Model, SqlProject, load_project
 from friskliv_pipeline.sql_models.project import SCHEMA_FILE
 
-# mart_trends compares a grant year with the one before: its partition Y depends on Y-1 and Y
-# of what it refs (nothing before the first grant year, hence allow_nonexistent; a beta flag in
-# Dagster 1.13, whose warning would otherwise print on every load of the code location).
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", BetaWarning)
-    PREVIOUS_AND_CURRENT_YEAR = TimeWindowPartitionMapping(start_offset=-1, end_offset=0,
-                                                           allow_nonexistent_upstream_partitions=True)
+def grant_years_mapping(model: Model) -> TimeWindowPartitionMapping | None:
+    """The grant years of its refs a model's partition Y reads (schema.yml's earlier_grant_years, which
+    is also all the runner lets its SQL see): Y alone (Dagster's default mapping), or Y-n .. Y
+    (mart_trends: Y-1 and Y; nothing before the first grant year, hence allow_nonexistent, a beta flag
+    in Dagster 1.13 whose warning would otherwise print on every load of the code location)."""
+    if not model.earlier_grant_years:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BetaWarning)
+        return TimeWindowPartitionMapping(start_offset=-model.earlier_grant_years, end_offset=0,
+                                          allow_nonexistent_upstream_partitions=True)
 
 
 def _deps(model: Model) -> list[AssetDep]:
-    mapping = PREVIOUS_AND_CURRENT_YEAR if model.reads_previous_grant_years else None
-    return [AssetDep(AssetKey(ref), partition_mapping=mapping) for ref in model.refs]
+    return [AssetDep(AssetKey(ref), partition_mapping=grant_years_mapping(model)) for ref in model.refs]
 
 
 def _column_schema(model: Model) -> TableSchema:

@@ -339,6 +339,8 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
     _public, screened = _public_free_text(data)
     per_project = package.per_project
     several = per_project[(per_project[["Funn", "Til oppfølging"]].sum(axis=1) > 1)]
+    # long lists are listed up to MAX_FINDINGS_LISTED rows and counted; every row is in the workbook
+    shown_several, shown_replaced = several.head(MAX_FINDINGS_LISTED), package.replaced.head(MAX_FINDINGS_LISTED)
     return {
         "year": data.grant_year,
         "title": TITLE,
@@ -348,12 +350,12 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
         "package": package,
         "checks": package.checks.to_dict("records"),
         "coverage": package.coverage.to_dict("records"),
-        "replaced": package.replaced.to_dict("records"),
-        "several": several.to_dict("records"),
-        "several_rules": [c for c in several.columns if "." in c and several[c].notna().any()],
+        "replaced": shown_replaced.to_dict("records"), "n_replaced": len(package.replaced),
+        "several": shown_several.to_dict("records"), "n_several": len(several),
+        "several_rules": [c for c in several.columns if "." in c and shown_several[c].notna().any()],
         "reconciliation": package.reconciliation.to_dict("records"),
         "auditor": auditor_appendix(data, MAX_FINDINGS_LISTED),
-        "screened": screened,
+        "screened": screened[:MAX_FINDINGS_LISTED], "n_screened": len(screened),
         "data_docs_note": DATA_DOCS_NOTE,
         "files": package.files.to_dict("records"),
         "provenance": provenance,

@@ -44,7 +44,8 @@ def _types(table: str, models: dict[str, Model]) -> dict[str, str]:
 
 def _derivation_input(model: Model, models: dict[str, Model]) -> tuple[str, dict, str]:
     """(rendered SQL, ref schema, digest of both): everything the derivation reads."""
-    sql = render(model.template, 0, ref=lambda name: f"{_REFS}.{name}", name=str(model.path))
+    sql = render(model.template, 0, ref=lambda name: f"{_REFS}.{name}", name=str(model.path),
+                 earlier_grant_years=model.earlier_grant_years)
     schema = {_REFS: {ref: _types(ref, models) for ref in sorted(model.refs)}}
     digest = hashlib.sha256(json.dumps([sql, schema], sort_keys=True).encode("utf-8")).hexdigest()
     return sql, schema, digest

@@ -1,5 +1,9 @@
 """Write one grant year of a model: DELETE that year, INSERT … SELECT, in one transaction.
 
+Each ``ref()`` reads only the grant years the model declares (its partition's, and with
+``earlier_grant_years: n`` in schema.yml the n before it): what Dagster's partition mapping
+says the model depends on is all its SQL can see.
+
 A reader sees the old partition or the new one, never a mix; a model that fails halfway (bad
 SQL at run time, a NOT NULL violation, rows of another grant year) leaves the previous rows
 in place, and writing the same partition twice leaves identical tables. The table itself is
@@ -60,6 +64,17 @@ def qualifier(conn: sa.Connection):
     return lambda name: f"{quote(schema)}.{quote(name)}" if schema else quote(name)
 
 
+def grant_years_read(conn: sa.Connection, model: Model, grant_year: int):
+    """ref('x') → the rows of x in the grant years the model declares it reads (``earlier_grant_years``
+    before ``grant_year``, up to it): the SQL cannot read a year its partition mapping in Dagster
+    does not name."""
+    table = qualifier(conn)
+    quote = conn.dialect.identifier_preparer.quote
+    first = int(grant_year) - model.earlier_grant_years
+    return lambda name: (f"(select * from {table(name)} where grant_year between {first} and {int(grant_year)}) "
+                         f"as {quote(name)}")
+
+
 def materialize(engine: sa.Engine, model: Model, grant_year: int) -> int:
     """Replace grant year ``grant_year`` of ``model``'s table with its SELECT; returns the row count.
     A table of an older shape is rebuilt first, with every grant year it held."""
@@ -73,7 +88,8 @@ def materialize(engine: sa.Engine, model: Model, grant_year: int) -> int:
 def _replace(engine: sa.Engine, model: Model, table: sa.Table, grant_year: int) -> int:
     columns = ", ".join(model.column_names)
     with engine.begin() as conn:
-        sql = render(model.template, grant_year, ref=qualifier(conn), name=str(model.path))
+        sql = render(model.template, grant_year, ref=grant_years_read(conn, model, grant_year), name=str(model.path),
+                     earlier_grant_years=model.earlier_grant_years)
         _check_columns(conn, model, sql)
         conn.execute(sa.delete(table).where(table.c.grant_year == grant_year))
         inserted = conn.execute(sa.text(

@@ -26,7 +26,9 @@ class Model:
     description: str
     columns: tuple[ModelColumn, ...]
     refs: tuple[str, ...]
-    reads_previous_grant_years: bool = False  # config flag: compares a grant year with earlier ones
+    # schema.yml config: partition Y reads grant years Y - earlier_grant_years .. Y of its refs (and no
+    # other: the runner renders each ref as those years' rows; Dagster's partition mapping says the same)
+    earlier_grant_years: int = 0
 
     @property
     def column_names(self) -> list[str]:

@@ -79,9 +79,21 @@ def _read_models(models_dir: Path) -> list[Model]:
         template = path.read_text(encoding="utf-8")
         entry = entries[name]
         models.append(Model(name, path, template, (entry.get("description") or "").strip(), _columns(entry, schema),
-                            refs_of(template, str(path)),
-                            bool((entry.get("config") or {}).get("reads_previous_grant_years", False))))
+                            refs_of(template, str(path)), _earlier_grant_years(entry, schema)))
     return models
+
+
+def _earlier_grant_years(entry: dict, schema: Path) -> int:
+    config = entry.get("config") or {}
+    if unknown := sorted(set(config) - {"earlier_grant_years"}):
+        raise _fail(schema, f"model {entry['name']}: unknown config {unknown}",
+                    "the one config key is earlier_grant_years (how many grant years before the partition's "
+                    "the model reads)")
+    earlier = config.get("earlier_grant_years", 0)
+    if not isinstance(earlier, int) or isinstance(earlier, bool) or earlier < 0:
+        raise _fail(schema, f"model {entry['name']}: earlier_grant_years must be a whole number ≥ 0, not {earlier!r}",
+                    "write how many grant years before the partition's the SQL reads (1: Y-1 and Y)")
+    return earlier
 
 
 def _check_refs(models: list[Model], sources: frozenset[str]) -> None:

@@ -1,4 +1,5 @@
-"""Jinja2 rendering of a model: ``{{ ref('x') }}``, ``{{ grant_year }}`` and the ``pct`` macro.
+"""Jinja2 rendering of a model: ``{{ ref('x') }}``, ``{{ grant_year }}``, ``{{ first_grant_year_read }}``
+and the ``pct`` macro.
 
 The only macro is ``pct`` because the one rule every model shares, "percent rounded half-up to a
 whole number, as the report prints it", must read the same on SQLite and PostgreSQL: ROUND and
@@ -25,10 +26,13 @@ def pct(numerator: str, denominator: str) -> str:
     return f"case when {d} > 0 then (200 * {n} + {d}) / (2 * {d}) end"
 
 
-def render(template: str, grant_year: int, ref: Callable[[str], str] = str, name: str = "model") -> str:
-    """The model's SQL for one grant year; ``ref`` maps a ref name to the table it reads."""
+def render(template: str, grant_year: int, ref: Callable[[str], str] = str, name: str = "model",
+           earlier_grant_years: int = 0) -> str:
+    """The model's SQL for one grant year; ``ref`` maps a ref name to the table it reads.
+    ``first_grant_year_read`` is the first grant year the model reads (its ``earlier_grant_years``)."""
     try:
-        return _ENV.from_string(template).render(grant_year=int(grant_year), ref=ref, pct=pct)
+        return _ENV.from_string(template).render(grant_year=int(grant_year), ref=ref, pct=pct,
+                                                 first_grant_year_read=int(grant_year) - earlier_grant_years)
     except jinja2.TemplateError as exc:
         raise ValueError(f"{name}: cannot render the SQL template: {exc}") from exc
 

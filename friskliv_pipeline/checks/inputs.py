@@ -1,0 +1,233 @@
+"""What each suite's record frame reads: declared once, beside its builder, with ``@reads``.
+
+A builder in ``checks/frames.py`` states the tables (and the columns of each) it is built from::
+
+    @reads("responses", responses=["grant_year", "response_id", ...], cleaning_issues=ISSUE_COLUMNS)
+    def responses_frame(t: YearTables) -> RecordFrame: ...
+
+``None`` for a table means every column; ``<table>_history`` means every grant year of ``<table>``
+up to the checked one (earlier years published, this year's staged). Everything else follows
+from these declarations:
+
+- what ``checks.run`` loads from the warehouse for the suite (those tables, those columns);
+- what the builder may touch: ``YearTables`` hands it only the declared tables and columns, and
+  reading anything else fails, naming the builder, the table or column and what to do;
+- the suite's dependencies (``Inputs.depends_on``: the tables other than the one it guards), which
+  are the Dagster asset checks' ``additional_deps``;
+- which suites Dagster runs in one step and which wait for others (``check_steps``,
+  ``suites_that_run``): a check waits for the blocking checks of every table it reads.
+
+The code location must not import pandas, and ``frames.py`` does: ``declared_inputs`` therefore
+reads the ``@reads`` lines from the source of ``frames.py`` (their arguments are literals, or
+names of module-level literals), as ``suites`` reads the JSON without importing GX. When the
+builders are imported, the decorator registers the same declarations (``frames.BUILDERS``); a
+test asserts that both agree.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from friskliv_pipeline.contract import TABLES
+from friskliv_pipeline.errors import FrisklivError
+
+FRAMES_FILE = Path(__file__).with_name("frames.py")
+HISTORY = "_history"  # "<table>_history": every grant year of <table> up to the checked one
+
+
+def table_of(name: str) -> str:
+    """The warehouse table a declared name reads: ``projects_history`` reads ``projects``."""
+    return name.removesuffix(HISTORY)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one suite's builder reads: declared name -> the columns it reads (None: every column)."""
+
+    suite: str
+    builder: str  # the builder function's name, for messages
+    tables: dict[str, tuple[str, ...] | None]
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """The tables besides the guarded one that the suite's frame is built from. A history counts as
+        its table (this year's rows, staged): the earlier years are the published table, which Dagster
+        has downstream of these checks, so it cannot be their dependency too."""
+        return tuple(dict.fromkeys(t for t in map(table_of, self.tables) if t != self.suite))
+
+    def columns(self, name: str) -> tuple[str, ...] | None:
+        return self.tables[name]
+
+
+class UndeclaredInput(FrisklivError, KeyError):
+    """A builder read a table or column its ``@reads`` declaration does not list."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+def undeclared(inputs: Inputs, table: str, column: str | None = None) -> UndeclaredInput:
+    where = f"{FRAMES_FILE.relative_to(FRAMES_FILE.parents[2])}"
+    if column is None:
+        what = f"table {table!r}"
+        fix = f"add {table}=[<the columns it reads>] (or {table}=None for every column)"
+    else:
+        what = f"column {column!r} of table {table!r}"
+        known = TABLES.get(table_of(table))
+        if known is not None and column not in known.column_names:
+            what += f" (not a column of {table_of(table)} in the data contract)"
+        fix = f"add {column!r} to {table}=[...]"
+    return UndeclaredInput(
+        f"{inputs.builder} (the {inputs.suite} suite's frame) reads {what}, which its @reads declaration does not "
+        f"list. What to do: {fix} in the @reads(\"{inputs.suite}\", ...) above {inputs.builder} in {where}; the "
+        f"suite's Dagster checks then depend on it, and the pipeline loads it for them")
+
+
+# -- the declaration, as the builders make it ------------------------------------------------
+
+_REGISTERED: dict[str, tuple[Callable, Inputs]] = {}
+
+
+def reads(suite: str, **tables: Iterable[str] | None) -> Callable[[Callable], Callable]:
+    """Register the decorated function as the builder of ``suite``'s record frame, reading ``tables``
+    (table name -> the columns it reads, None for every column). Stack it to build several suites'
+    frames with one function (``YearTables.suite`` says which)."""
+    declared = {name: None if columns is None else tuple(columns) for name, columns in tables.items()}
+
+    def register(function: Callable) -> Callable:
+        if suite in _REGISTERED:
+            raise ValueError(f"two builders declare the {suite} suite's frame: {_REGISTERED[suite][0].__name__} "
+                             f"and {function.__name__}")
+        _REGISTERED[suite] = (function, Inputs(suite, function.__name__, declared))
+        return function
+
+    return register
+
+
+def registered() -> dict[str, tuple[Callable, Inputs]]:
+    """Suite -> (builder, what it reads), as the builders imported so far registered themselves
+    (``frames.BUILDERS`` once ``frames`` is imported)."""
+    return dict(_REGISTERED)
+
+
+# -- the declaration, read from the source (no pandas) ----------------------------------------
+
+def _literal(node: ast.expr, constants: dict[str, object], where: str):
+    if isinstance(node, ast.Name) and node.id in constants:
+        return constants[node.id]
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise ValueError(f"{where}: @reads takes literals or names of module-level literals "
+                         f"(tuples or lists of column names, or None); {ast.unparse(node)!r} is neither") from None
+
+
+def parse_inputs(path: Path = FRAMES_FILE) -> dict[str, Inputs]:
+    """Suite -> what its builder reads, from the ``@reads(...)`` decorators in ``path``."""
+    module = ast.parse(path.read_text(encoding="utf-8"))
+    constants = {}
+    for node in module.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                constants[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                pass
+    declared: dict[str, Inputs] = {}
+    for function in (n for n in module.body if isinstance(n, ast.FunctionDef)):
+        for decorator in function.decorator_list:
+            if not (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "reads"):
+                continue
+            where = f"{path}:{decorator.lineno}"
+            suite = _literal(decorator.args[0], constants, where)
+            if suite in declared:
+                raise ValueError(f"{where}: a second builder declares the {suite} suite's frame")
+            if any(k.arg is None for k in decorator.keywords):
+                raise ValueError(f"{where}: name each table as a keyword of @reads (no **)")
+            tables = {}
+            for keyword in decorator.keywords:
+                columns = _literal(keyword.value, constants, where)
+                tables[keyword.arg] = None if columns is None else tuple(columns)
+            declared[suite] = Inputs(suite, function.name, tables)
+    return declared
+
+
+@cache
+def declared_inputs() -> dict[str, Inputs]:
+    """Suite -> what its builder reads (read from ``frames.py`` without importing it)."""
+    return parse_inputs()
+
+
+def depends_on(suite: str) -> tuple[str, ...]:
+    return declared_inputs()[suite].depends_on
+
+
+# -- what follows for Dagster: which checks wait for which --------------------------------------
+
+def _waits_for() -> dict[str, set[str]]:
+    """Suite -> the suites whose blocking checks its checks wait for: Dagster makes a check wait for
+    the blocking checks of every table in its ``additional_deps``."""
+    from friskliv_pipeline.checks.suites import suites
+
+    blocking = {name for name, suite in suites().items() if any(r.blocking for r in suite.rules)}
+    return {name: {t for t in depends_on(name) if t in blocking} for name in suites()}
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), list(graph[start])
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(graph.get(node, ()))
+    return seen
+
+
+@cache
+def check_steps() -> tuple[tuple[str, ...], ...]:
+    """The suites grouped into Dagster check steps: one step per suite, except that suites reading
+    each other's tables (projects reads project_attainment's answers, project_attainment the
+    projects' context) run in one step, since each would wait for the other's blocking checks.
+    A step's suites are in the data contract's order."""
+    from friskliv_pipeline.checks.suites import suites
+
+    waits = _waits_for()
+    reach = {name: _reachable(waits, name) for name in waits}
+    order = {name: i for i, name in enumerate(TABLES)}
+    steps: list[tuple[str, ...]] = []
+    for name in suites():
+        if any(name in step for step in steps):
+            continue
+        together = {name} | {other for other in reach[name] if name in reach[other]}
+        steps.append(tuple(sorted(together, key=lambda s: order.get(s, len(order)))))
+    return tuple(steps)
+
+
+def step_name(step: tuple[str, ...]) -> str:
+    """The Dagster step (op) of a group of suites: ``projects_checks``, ``a_and_b_checks``."""
+    return "_and_".join(step) + "_checks"
+
+
+def suites_that_run(suites_in_run: Iterable[str], blocked: set[str]) -> set[str]:
+    """The suites of a run that Dagster runs when the suites in ``blocked`` had a blocking check
+    fail: a step is skipped when it waits for a step (outside it) that failed or was skipped."""
+    suites_in_run = set(suites_in_run)
+    waits = _waits_for()
+    step_of = {name: step for step in check_steps() for name in step}
+    failed = {step_of[name] for name in blocked if name in step_of}
+    skipped: set[tuple[str, ...]] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in suites_in_run:
+            step = step_of[name]
+            if step in skipped:
+                continue
+            upstream = {step_of[g] for g in waits[name] if g in suites_in_run and step_of[g] != step}
+            if upstream & (failed | skipped):
+                skipped.add(step)
+                changed = True
+    return {name for name in suites_in_run if step_of[name] not in skipped}
