@@ -77,6 +77,7 @@ def read_raw(path: Path, year: int, form, key: bytes) -> pd.DataFrame:
 
 def run(export: Path, out_dir: Path, year: int = 2024) -> dict[str, int]:
     from friskliv_pipeline.cleaning.clean_tables import clean_partition
+    from friskliv_pipeline.contract import REFERENCE_TABLES
     from friskliv_pipeline.forms.schema import load_form_schema
     from friskliv_pipeline.reference import read_reference
     from friskliv_pipeline.report import figures as fig
@@ -89,7 +90,7 @@ def run(export: Path, out_dir: Path, year: int = 2024) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     form = load_form_schema(reference_dir, year)
     reference = {t: read_reference(reference_dir, t, year)
-                 for t in ("counties", "municipalities", "allocations", "grant_totals")}
+                 for t in REFERENCE_TABLES}
     raw = read_raw(Path(export), year, form, key=b"baseline-benchmark-key")
     tables = clean_partition(raw, form, reference["counties"], reference["municipalities"])
 

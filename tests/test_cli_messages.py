@@ -57,8 +57,8 @@ def test_check_a_year_without_a_form_names_the_years_there_are(tmp_path):
     proc = friskliv("check", str(export), "--year", "2021", tmp_path=tmp_path)
     assert proc.returncode == 1
     assert one_line(proc) == (f"friskliv: file {REFERENCE_DIR / 'forms' / 'form_2021.json'}: No form schema for "
-                              "grant year 2021 (there are schemas for 2023, 2024). What to do: check the year, or add "
-                              "form_2021.json (copy the previous year's and update the wording of the questions)")
+                              "grant year 2021 (there are schemas for 2023, 2024). What to do: check the year, or create it "
+                              "with `friskliv new-year 2021`")
 
 
 def test_run_a_year_that_is_not_a_partition_names_the_years_that_are(tmp_path):

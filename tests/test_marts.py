@@ -7,13 +7,14 @@ marts must print 12.5 % as 13 % and 62.5 % as 63 % (half-up, as the report).
 
 from __future__ import annotations
 
-import json
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from friskliv_pipeline.contract import COMPETENCE_PARTS, TABLES, conform
+from friskliv_pipeline.forms.schema import load_form_schema
+from friskliv_pipeline.reference import FORM_TABLES, form_table
 from friskliv_pipeline.sql_models import load_project
 from friskliv_pipeline.sql_models.materialize import run_models
 from friskliv_pipeline.warehouse import Warehouse
@@ -49,10 +50,6 @@ PARTNERS = ["frisklivssentral", "health_station", "other_municipal", "user_org",
             "specialist", "none"]
 
 
-def form(year: int) -> dict:
-    return json.loads((REFERENCE_DIR / "forms" / f"form_{year}.json").read_text(encoding="utf-8"))
-
-
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     return conform(pd.DataFrame(rows, columns=TABLES[table].column_names), table)
 
@@ -70,10 +67,10 @@ def project_row(year, pid, county, intercommunal, targets, diagnosis, partners, 
 
 
 def attainment_rows(year, pid, county, *_, answer_1):
-    criteria = [q for q in form(year)["questions"] if q["kind"] == "attainment"]
+    criteria = load_form_schema(REFERENCE_DIR, year).attainment_questions
     answers = {1: answer_1, 2: "Ja" if pid in ("p1",) else ("Ikke aktuelt" if year == 2024 else "Ja")}
-    return [{"grant_year": year, "response_id": pid, "county": county, "criterion_no": q["criterion_no"],
-             "question_id": q["id"], "criterion": q["header"], "answer": answers.get(q["criterion_no"], "Ja")}
+    return [{"grant_year": year, "response_id": pid, "county": county, "criterion_no": q.criterion_no,
+             "question_id": q.id, "criterion": q.header, "answer": answers.get(q.criterion_no, "Ja")}
             for q in criteria]
 
 
@@ -91,6 +88,8 @@ def load_dataset(url: str) -> None:
         warehouse.replace_partition("projects", year, frame("projects", [project_row(year, *p) for p in projects]))
         warehouse.replace_partition("project_attainment", year, frame("project_attainment", [
             row for p in projects for row in attainment_rows(year, *p[:2], answer_1=p[-1])]))
+        for table in FORM_TABLES:  # the year's form as tables: the labels the marts print
+            warehouse.replace_partition(table, year, form_table(REFERENCE_DIR, table, year))
     warehouse.engine.dispose()
 
 
@@ -287,11 +286,11 @@ def test_labels_are_the_forms_and_the_contracts(tmp_path):
         return {tuple(r[k] for k in keys): r["label"] for r in marts[mart].to_dict("records")}
 
     for year in (2023, 2024):
-        questions = {q["id"]: q for q in form(year)["questions"]}
-        options = {(qid, o["key"]): o["label"] for qid in ("q15", "q16", "q21", "q22")
-                   for o in questions[qid]["options"]}
-        options |= {("q17", "diagnosis_independent"): questions["q17"]["header"],
-                    ("q18", "diagnosis_specific"): questions["q18"]["header"]}
+        schema = load_form_schema(REFERENCE_DIR, year)
+        options = {(qid, o.key): o.label for qid in ("q15", "q16", "q21", "q22")
+                   for o in schema.question(qid).options}
+        options |= {("q17", "diagnosis_independent"): schema.question("q17").header,
+                    ("q18", "diagnosis_specific"): schema.question("q18").header}
         assert labels("mart_target_groups", "question_id", "target_group") == {
             k: v for k, v in options.items() if k[0] in ("q15", "q16", "q17", "q18")}
         assert labels("mart_collaboration", "partner") == {

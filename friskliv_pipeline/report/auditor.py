@@ -23,9 +23,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from friskliv_pipeline.checks.status import KIND_NB, SEVERITY_NB, STATUS_NB, Tally, tally
+from friskliv_pipeline.contract import RAW_QUESTION_COLUMNS
 from friskliv_pipeline.report.language import blank, date
 
-RAW_QUESTIONS = [f"q{i:02d}" for i in range(1, 39)]
+RAW_QUESTIONS = [c.name for c in RAW_QUESTION_COLUMNS]
 FINDING_HEADERS = ["Fylke", "Kommunenummer", "Kommune", "Prosjekt", "Forms-ID", "Rad", "Regel", "Regelverkets punkt",
                    "Punktets tekst", "Type", "Alvorlighet", "Spørsmål", "Verdi som eksportert", "Verdi tolket",
                    "Terskel", "Svartidspunkt", "Frist", "Funn", "Andre funn på samme prosjekt", "Revisors status",

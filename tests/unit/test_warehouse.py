@@ -32,6 +32,7 @@ def _audit_results(n: int, grant_year: int = 2024) -> pd.DataFrame:
         "reason": [None] * n,
         "reason_nb": [None] * n,
         "n_records": [i if i % 2 else None for i in range(n)],
+        "n_evaluated": [None if i % 3 == 2 else 100 + i for i in range(n)],
         "checked_at": [dt.datetime(2024, 7, 2, 6, 0, 1, 123456) + dt.timedelta(seconds=i) for i in range(n)],
     })
 
