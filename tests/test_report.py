@@ -320,7 +320,7 @@ def test_the_form_comparison_names_changed_questions(tmp_path):
     shutil.copytree(REFERENCE_DIR / "forms", tmp_path / "forms")
     path = tmp_path / "forms" / "form_2024.json"
     document = json.loads(path.read_text(encoding="utf-8"))
-    document["questions"][12]["header"] = "Prosjektets tittel"
+    document["questions"]["q13"] = {"header": "Prosjektets tittel"}  # the year's change to the questionnaire
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     assert _form_comparison(tmp_path, load_form_schema(tmp_path, 2024)) == {"previous_year": 2023, "changed": [13]}
     assert _form_comparison(REFERENCE_DIR, load_form_schema(REFERENCE_DIR, 2024))["changed"] == []
