@@ -138,7 +138,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print("  nothing of this grant year was published; the staged tables (staging_*) and the audit "
                       "tables hold this run's data and results. What to do: correct the export and run again",
                       file=sys.stderr)
-            failures = [e for e in events if e.is_step_failure and not (blocking and e.step_key.endswith("_checks"))]
+            failures = [e for e in events if e.is_step_failure and not (blocking and run_summary.blocked(e))]
             for event in failures:
                 print(run_summary.failure_line(year, event.step_key, event.event_specific_data.error,
                                                settings.warehouse_url), file=sys.stderr)

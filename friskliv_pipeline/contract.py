@@ -229,21 +229,22 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("municipality_no", "text", "Kommunenummer; NULL when not found in the reporting county", "q14"),
         _c("municipality", "text", "Register name", "q14"),
     )),
-    Table("project_target_groups", "clean", "One row per project and ticked target group (q15; 'Begge' expands to both groups).", (
-        GRANT_YEAR, RESPONSE_ID, _c("target_group", "text", "Option key: risk, chronic, other", "q15"),
-        _c("label", "text", "Option label in the form", "q15"), _c("other_text", "text", "Free text for 'Annet'", "q15"),
+    Table("project_target_groups", "clean", "One row per project and ticked target group (q15; 'Begge' expands to "
+          "both groups). The option's label is form_options'; the 'Annet' text is projects.target_other_text.", (
+        GRANT_YEAR, RESPONSE_ID, _c("target_group", "text", "Option key (form_options.option_key of q15)", "q15"),
     )),
-    Table("project_user_groups", "clean", "One row per project and user group the offer was aimed at (q16).", (
-        GRANT_YEAR, RESPONSE_ID, _c("user_group", "text", "Option key", "q16"),
-        _c("label", "text", "Option label in the form", "q16"), _c("other_text", "text", "Free text for 'Annet'", "q16"),
+    Table("project_user_groups", "clean", "One row per project and user group the offer was aimed at (q16). The "
+          "option's label is form_options'; the 'Annet' text is projects.user_other_text.", (
+        GRANT_YEAR, RESPONSE_ID, _c("user_group", "text", "Option key (form_options.option_key of q16)", "q16"),
     )),
-    Table("project_collaborators", "clean", "One row per collaborative project and partner (q21; 'Nei' is not a partner).", (
-        GRANT_YEAR, RESPONSE_ID, _c("partner", "text", "Option key", "q21"),
-        _c("label", "text", "Option label in the form", "q21"), _c("other_text", "text", "Always NULL (q21 has no 'Annet')", "q21"),
+    Table("project_collaborators", "clean", "One row per collaborative project and partner (q21; 'Nei' is not a "
+          "partner). The option's label is form_options'.", (
+        GRANT_YEAR, RESPONSE_ID, _c("partner", "text", "Option key (form_options.option_key of q21)", "q21"),
     )),
-    Table("project_attainment", "clean", "One row per project × attainment criterion 1..12 (regelverk point 2).", (
-        GRANT_YEAR, RESPONSE_ID, COUNTY, _c("criterion_no", "int", "1..12 in the order of q24..q35"),
-        _c("question_id", "text", "q24..q35"), _c("criterion", "text", "The criterion as labelled in the form"),
+    Table("project_attainment", "clean", "One row per project × attainment criterion 1..12 (regelverk point 2), "
+          "keyed by numbers: the criterion's question and wording are form_questions' (criterion_no).", (
+        GRANT_YEAR, RESPONSE_ID, COUNTY, _c("criterion_no", "int", "1..12 in the order of q24..q35 "
+                                            "(form_questions.criterion_no)"),
         _c("answer", "text", "Ja, Delvis, Nei or Ikke aktuelt; NULL when unanswered or unreadable", "q24–q35"),
     )),
     Table("cleaning_issues", "clean", "One row per cell the cleaning rules could not read or that breaks a form rule (kept, set NULL, recorded).", (

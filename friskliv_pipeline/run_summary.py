@@ -87,6 +87,12 @@ def _meta(evaluation, key: str):
     return getattr(value, "value", value)
 
 
+def blocked(step_failure) -> bool:
+    """The step failed because a blocking check failed (its lines say which), not because of an error."""
+    error = step_failure.event_specific_data.error
+    return error is not None and error.cls_name == "DagsterAssetCheckFailedError"
+
+
 def blocking_lines(events) -> list[str]:
     """One line per finding of each failed blocking check: the value, the sheet row, the response."""
     lines = []

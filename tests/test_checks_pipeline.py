@@ -64,11 +64,16 @@ def test_each_check_depends_on_every_table_its_suite_reads():
     assert projects == {AssetKey("counties"), AssetKey("municipalities"), *map(staged_key, (
         "projects", "cleaning_issues", "project_attainment", "project_municipalities", "raw_responses",
         "superseded_responses", "set_aside_responses"))}
-    # projects and project_attainment read each other's tables: one step, else each waits for the other
+    # the staged tables' suites run in the step that stages them; the allocations suite after it
+    stage = defs.resolve_assets_def(staged_key("projects"))
+    assert stage.node_def.name == "stage_grant_year"
+    assert {key.asset_key for key in stage.check_keys} == {table_key(s) for s in suites() if s != "allocations"}
     steps = {n.name for n in defs.resolve_job_def("friskliv_yearly").nodes if n.name.endswith("_checks")}
-    assert steps == {"projects_and_project_attainment_checks", "responses_checks", "competence_building_checks",
-                     "allocations_checks", "project_target_groups_checks", "project_user_groups_checks",
-                     "project_collaborators_checks"}
+    assert steps == {"allocations_checks"}
+    # every check is partitioned by grant year, as the table it guards
+    for key in graph.asset_check_keys:
+        if key.asset_key.path[0] == "staging" or key.asset_key == AssetKey("allocations"):
+            assert graph.get(key).partitions_def == graph.get(key.asset_key).partitions_def, key
 
 
 def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, run_year, tmp_path):
@@ -218,7 +223,9 @@ def test_an_error_blocks_downstream_assets_and_a_warn_does_not(pipeline_env, dag
         return MaterializeResult(metadata={"rows": len(project_attainment)})
 
     marts = AssetSelection.assets(projects_per_county, attainment_per_county)
-    job = define_asset_job("with_marts", selection=marts.upstream().required_multi_asset_neighbors())
+    # the stand-ins, all they read, every staged and reference table (with their checks)
+    job = define_asset_job("with_marts", selection=(marts.upstream() | AssetSelection.groups("reference", "raw", "clean"))
+                           .required_multi_asset_neighbors())
     with_marts = Definitions(assets=[*defs.assets, projects_per_county, attainment_per_county],
                              asset_checks=list(defs.asset_checks), jobs=[job], resources=defs.resources,
                              executor=defs.executor)
@@ -244,10 +251,10 @@ def test_an_error_blocks_downstream_assets_and_a_warn_does_not(pipeline_env, dag
               for e in blocked.get_asset_check_evaluations() if not e.passed}
     assert {("staging/projects", "q01_county_in_structure", "ERROR"),
             ("staging/project_attainment", "q01_county_in_structure", "ERROR")} <= failed
-    # the suites that read projects wait for its blocking checks: skipped, as inputs.suites_that_run says
+    # every staged table's suite was evaluated by the staging step; the allocations suite, which reads
+    # staged tables, was skipped after it failed, as inputs.suites_that_run says
     checked = {e.asset_key.to_user_string() for e in blocked.get_asset_check_evaluations()}
-    assert checked == {"staging/projects", "staging/project_attainment", "staging/responses",
-                       "staging/competence_building"}
+    assert checked == {f"staging/{s}" for s in suites() if s != "allocations"}
     findings = _audit(url, "audit_findings", 2024)
     hit = findings[(findings["rule"] == "q01.county_in_structure") & (findings["asset"] == "projects")]
     staged = Warehouse(url).read("staging_projects", 2024)

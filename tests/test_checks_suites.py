@@ -215,14 +215,15 @@ def test_an_entry_without_its_reason_is_refused(tmp_path):
 
 def test_a_suite_is_skipped_when_a_table_it_reads_failed_a_blocking_check():
     """What Dagster does after a blocking failure, which the audit tables must know to publish a run's
-    set: a check step waits for the blocking checks of the tables its suites read."""
-    from friskliv_pipeline.checks.inputs import check_steps, suites_that_run
+    set: the staging step evaluates the staged tables' suites and fails after any blocking failure,
+    so a later check step reading a staged table does not run."""
+    from friskliv_pipeline.checks.inputs import later_suites, staged_suites, suites_that_run
 
-    assert ("projects", "project_attainment") in check_steps()  # they read each other's tables: one step
     every = set(suites())
-    multi_select = {"project_target_groups", "project_user_groups", "project_collaborators"}
+    assert later_suites() == ("allocations",) and set(staged_suites()) == every - {"allocations"}
     assert suites_that_run(every, set()) == every
-    assert suites_that_run(every, {"project_attainment"}) == every - multi_select - {"allocations"}
-    assert suites_that_run(every, {"competence_building"}) == every - {"allocations"}
+    assert suites_that_run(every, {"project_attainment"}) == every - {"allocations"}
+    assert suites_that_run(every, {"responses"}) == every - {"allocations"}  # allocations reads no responses: skipped all the same
+    assert suites_that_run(every, {"allocations"}) == every  # a later suite's failure stops nothing of the others
     # the UI's "execute checks" on allocations alone: nothing it reads is checked in the run
     assert suites_that_run({"allocations"}, {"projects"}) == {"allocations"}

@@ -35,11 +35,11 @@ def test_run_prints_a_summary_and_records_the_run_in_dagster_home(tmp_path):
     assert "grant year 2024" in proc.stdout and "projects 115" in proc.stdout
     # a line per finished step (name, seconds, rows), printed as the run goes: before the summary
     steps = proc.stdout.split("succeeded")[0]
-    assert re.search(r"^  staging/raw_responses: \d+\.\d s, 119 rows$", steps, re.M), proc.stdout
+    assert re.search(r"^  stage_grant_year: \d+\.\d s, \d+ rows in 13 tables, \d+ checks, \d+ not passed$", steps,
+                     re.M), proc.stdout
     assert re.search(r"^  publish_checked_tables: \d+\.\d s, \d+ rows in 13 tables$", steps, re.M), proc.stdout
-    assert re.search(r"^  clean_tables: \d+\.\d s, \d+ rows in \d+ tables$", steps, re.M), proc.stdout
-    assert re.search(r"^  projects_and_project_attainment_checks: \d+\.\d s, \d+ checks", steps, re.M), proc.stdout
-    assert re.search(r"^  mart_attainment: \d+\.\d s, 12 rows$", steps, re.M), proc.stdout
+    assert re.search(r"^  allocations_checks: \d+\.\d s", steps, re.M), proc.stdout
+    assert re.search(r"^  sql_marts: \d+\.\d s, \d+ rows in 9 tables$", steps, re.M), proc.stdout
     assert (tmp_path / "data" / "warehouse.sqlite").exists()
     from dagster import DagsterInstance
 

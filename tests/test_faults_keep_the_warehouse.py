@@ -38,7 +38,7 @@ def test_broken_export_leaves_every_table_as_it_was(fault, pipeline_env, run_yea
     result = run_year(2024, raise_on_error=False)
     assert not result.success
     failures = [e for e in result.all_events if e.is_step_failure]
-    assert [e.step_key for e in failures] == ["staging__raw_responses"]
+    assert [e.step_key for e in failures] == ["stage_grant_year"]
     assert export.name in str(failures[0].event_specific_data.error.cause or failures[0].event_specific_data.error)
     after = _all_rows(url)
     assert before.keys() == after.keys()

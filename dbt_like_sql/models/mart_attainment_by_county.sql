@@ -1,11 +1,20 @@
 -- One row per grant year, county and attainment criterion (regelverk point 2, q24..q35).
 -- n_with_goal counts Ja + Delvis + Nei: the project had the goal (answer other than 'Ikke
--- aktuelt'); an unanswered criterion is counted in n_unanswered, not as a goal.
+-- aktuelt'); an unanswered criterion is counted in n_unanswered, not as a goal. The answers
+-- are counted by criterion number; the criterion's wording is the year's form's (form_questions).
 
 with project_attainment as (
 
     select * from {{ ref('project_attainment') }}
     where grant_year = {{ grant_year }}
+
+),
+
+criteria as (
+
+    select criterion_no, header as criterion
+    from {{ ref('form_questions') }}
+    where grant_year = {{ grant_year }} and criterion_no is not null
 
 ),
 
@@ -15,7 +24,6 @@ answer_counts as (
         grant_year,
         county,
         criterion_no,
-        criterion,
         count(*) as n_projects,
         sum(case when answer = 'Ja' then 1 else 0 end) as n_ja,
         sum(case when answer = 'Delvis' then 1 else 0 end) as n_delvis,
@@ -24,7 +32,7 @@ answer_counts as (
         sum(case when answer is null then 1 else 0 end) as n_unanswered
 
     from project_attainment
-    group by grant_year, county, criterion_no, criterion
+    group by grant_year, county, criterion_no
 
 ),
 
@@ -32,9 +40,11 @@ with_goal as (
 
     select
         answer_counts.*,
+        criteria.criterion,
         n_ja + n_delvis + n_nei as n_with_goal
 
     from answer_counts
+    inner join criteria on criteria.criterion_no = answer_counts.criterion_no
 
 ),
 

@@ -6,10 +6,10 @@ that completes the run's set then replaces the year's audit rows of the run's su
 run's staged rows, in the same transaction, and clears the year's staging. A run killed between
 two suites leaves its partial rows in staging only: the audit tables keep the previous complete
 set. A run that checks only some tables (the UI's "Execute checks" on one asset) replaces the
-rows of those tables' suites, again all at once. A suite that reads a table whose blocking
-check failed in the run is skipped by Dagster (the allocations and multi-select suites after an
-ERROR on projects; ``inputs.suites_that_run``): the run's set is then complete without it, and
-its previous rows go with the rest. Which counties
+rows of those tables' suites, again all at once. When a blocking check of the staging step fails,
+Dagster skips the later check steps that read a staged table (the allocations suite;
+``inputs.suites_that_run``): the run's set is then complete without them, and their previous
+rows go with the rest. Which counties
 exceeded the competence cap in 2024 is then::
 
     SELECT DISTINCT county FROM audit_findings
@@ -87,10 +87,16 @@ def write_audit(warehouse: Warehouse, grant_year: int, asset: str, run_id: str, 
             *of_run, checks.c.severity == "ERROR", checks.c.status == "failed")).scalars())
         if not suites_that_run(suites_in_run, blocked) <= done:
             return False
+        published = METADATA.tables["audit_check_results"]
+        late = conn.execute(sa.select(sa.func.count()).select_from(published).where(
+            published.c.grant_year == grant_year, published.c.run_id == run_id)).scalar_one()
+        # the run's set was published already (a suite Dagster ran although one it reads had blocked,
+        # as in a checks-only run from the UI): add this suite's rows, keep the set's
+        replaced = sorted(done) if late else suites_in_run
         for name, table in stage.items():
             target = METADATA.tables[name]
             columns = [c.name for c in target.columns]
-            conn.execute(sa.delete(target).where(target.c.grant_year == grant_year, target.c.asset.in_(suites_in_run)))
+            conn.execute(sa.delete(target).where(target.c.grant_year == grant_year, target.c.asset.in_(replaced)))
             conn.execute(sa.insert(target).from_select(columns, sa.select(*(table.c[c] for c in columns)).where(
                 table.c.grant_year == grant_year, table.c.run_id == run_id)))
             conn.execute(sa.delete(table).where(table.c.grant_year == grant_year))

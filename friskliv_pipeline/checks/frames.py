@@ -463,9 +463,10 @@ def project_attainment_frame(t: YearTables) -> RecordFrame:
     exported = _exported(t["cleaning_issues"], ".attainment_value")
     p = _by_response_id(t["projects"])
     rids = a["response_id"].astype(str)
+    question_id = a["criterion_no"].map({q.criterion_no: q.id for q in t.form.attainment_questions})
     answer = _text(a["answer"])
     unanswered = answer.isna()
-    answer[unanswered] = [exported.get((rid, q)) for rid, q in zip(rids[unanswered], a["question_id"][unanswered])]
+    answer[unanswered] = [exported.get((rid, q)) for rid, q in zip(rids[unanswered], question_id[unanswered])]
     frame = pd.DataFrame({
         "grant_year": a["grant_year"],
         "response_id": _text(a["response_id"]),
@@ -475,7 +476,7 @@ def project_attainment_frame(t: YearTables) -> RecordFrame:
         "project_title": _text(rids.map(p["project_title"])),
         "sheet_row": rids.map(p["source_row"]),
         "criterion_no": a["criterion_no"],
-        "question_id": _text(a["question_id"]),
+        "question_id": _text(question_id),
         "answer_observed": answer,
     })
     frame["county"] = frame["county"].where(frame["county"].notna(), frame["county_observed"])

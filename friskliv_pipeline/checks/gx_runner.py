@@ -18,8 +18,9 @@ named index, ``record``, which GX returns for every listed row with the judged v
 runner joins the record's columns on (response id, county, municipality, project, sheet row and
 the columns the messages quote). GX's own lookup of named index columns works row by row and
 column by column (minutes for a large year); the join is one lookup per expectation. The
-complete result is taken from the batch (``Batch.validate``, not stored, so not serialised); the
-project's results store and Data Docs keep GX's SUMMARY (counts and the first rows by record).
+complete result is taken from the batch (``Batch.validate``); the project's results store and
+Data Docs keep the same result cut to GX's SUMMARY (counts and the first rows by record), stored
+directly (``_store``): each suite is validated once per run, not a second time by a Checkpoint.
 
 What the Data Docs show is GX's own verdict, and GX knows only pass and fail: so the result it
 stores holds the breach rules that were evaluated, and nothing else. A follow-up list or a data
@@ -31,7 +32,9 @@ and the auditor's workbook hold every rule with its status.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +49,7 @@ RESULTS_DIR = Path("gx") / "uncommitted" / "validations"
 # the record's context columns on (_listed_rows).
 RECORD = "record"
 STORED_ROWS = 20  # failing rows per expectation kept in the GX results store (all are in the audit tables)
+FULL_LISTS = ("unexpected_list", "unexpected_index_list", "unexpected_index_query")  # COMPLETE only: not stored
 
 
 @dataclass
@@ -153,52 +157,103 @@ def validate(suite: Suite, frame: pd.DataFrame, parameters: dict, index_columns:
                          not_evaluated)
 
 
+def _with_ids(document: dict, suite: Suite) -> dict:
+    """The suite's document with a stable id per expectation (its place in the suite file), so a result
+    names its expectation without the suite first being saved to a store."""
+    document = copy.deepcopy(document)
+    for i, expectation in enumerate(document["expectations"]):
+        expectation["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"friskliv/{suite.name}/{i}"))
+    return document
+
+
 def documented(suite: Suite, not_evaluated: frozenset[str]) -> dict:
     """The suite as the Data Docs show it: its breach rules that were evaluated (see the module's note)."""
-    document = copy.deepcopy(suite.document)
+    document = _with_ids(suite.document, suite)
     document["expectations"] = [e for e in document["expectations"]
                                 if e["meta"]["kind"] == "breach" and e["meta"]["rule"] not in not_evaluated]
     return document
+
+
+def _batch_definition(context, grant_year: int | None, asset: str):
+    """The data source of the grant year, the suite's data asset and its whole-frame batch: made once
+    and kept in the project (a file project keeps them across runs; nothing is rewritten)."""
+    name = f"friskliv_{grant_year or 'adhoc'}"
+    try:
+        source = context.data_sources.get(name)
+    except (KeyError, ValueError, LookupError):
+        source = context.data_sources.add_pandas(name)
+    try:
+        data_asset = source.get_asset(asset)
+    except LookupError:
+        data_asset = source.add_dataframe_asset(asset)
+    try:
+        return data_asset.get_batch_definition("whole_frame")
+    except (KeyError, LookupError):
+        return data_asset.add_batch_definition_whole_dataframe("whole_frame")
+
+
+def _summary(result) -> dict:
+    """A COMPLETE expectation result cut to GX's SUMMARY: counts and the first rows by record."""
+    details = {k: v for k, v in (result.result or {}).items() if k not in FULL_LISTS}
+    for key in ("partial_unexpected_list", "partial_unexpected_index_list", "partial_unexpected_counts"):
+        if key in details:
+            details[key] = list(details[key])[:STORED_ROWS]
+    return details
+
+
+def _store(gx, context, complete, docs_suite, batch_id: str, run_name: str | None) -> Path:
+    """Store the run's result of ``docs_suite``'s expectations, cut to SUMMARY, in the project's
+    validation results store (where the Data Docs read it): taken from the one validation, not
+    validated a second time."""
+    from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier, ValidationResultIdentifier,
+    )
+
+    shown = {e.id for e in docs_suite.expectations}
+    results = [ExpectationValidationResult(success=r.success, expectation_config=r.expectation_config,
+                                           result=_summary(r), meta=r.meta, exception_info=r.exception_info)
+               for r in complete.results if r.expectation_config.id in shown]
+    succeeded = sum(bool(r.success) for r in results)
+    run_id = gx.RunIdentifier(run_name=run_name or "adhoc",
+                              run_time=dt.datetime.now(dt.timezone.utc))
+    meta = {**complete.meta, "run_id": run_id, "validation_time": run_id.run_time}
+    stored = ExpectationSuiteValidationResult(
+        success=succeeded == len(results), results=results, suite_name=docs_suite.name,
+        suite_parameters=complete.suite_parameters, meta=meta,
+        statistics={"evaluated_expectations": len(results), "successful_expectations": succeeded,
+                    "unsuccessful_expectations": len(results) - succeeded,
+                    "success_percent": 100.0 * succeeded / len(results) if results else None})
+    key = ValidationResultIdentifier(ExpectationSuiteIdentifier(docs_suite.name), run_id, batch_id)
+    context.validation_results_store.set(key, stored)
+    return Path(*key.to_tuple()).with_suffix(".json")
 
 
 def _validate(gx, suite: Suite, records: pd.DataFrame, parameters: dict, index_columns: list[str],
               project: Path | None, grant_year: int | None, run_name: str | None,
               not_evaluated: frozenset[str] = frozenset()) -> Validation:
     context = _context(gx, project)
-    gx_suite = gx.ExpectationSuite(**copy.deepcopy(suite.document))
+    gx_suite = gx.ExpectationSuite(**_with_ids(suite.document, suite))
     if len(gx_suite.expectations) != len(suite.expectations):
         raise ValueError(f"{suite.path}: GX loaded {len(gx_suite.expectations)} of {len(suite.expectations)} "
                          "expectations; an expectation type is misspelt (GX drops it silently)")
-    gx_suite = context.suites.add_or_update(gx_suite)  # gives each expectation the id its result names
     index_by_id = {e.id: i for i, e in enumerate(gx_suite.expectations)}
     # One data source per grant year, one data asset per suite: Data Docs list each year's results apart.
-    source = context.data_sources.add_or_update_pandas(f"friskliv_{grant_year or 'adhoc'}")
-    batch_definition = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("whole_frame")
-    batch_parameters = {"dataframe": records}
+    batch = _batch_definition(context, grant_year, suite.name).get_batch(batch_parameters={"dataframe": records})
     result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [RECORD]}
     # Every failing row, as GX lists it (COMPLETE), straight from the batch: a result that is not
     # stored is not serialised, and serialising one with every row listed is what made a large
     # year slow (deep copies of the lists in GX's result schema, ~100 s for the projects suite at
     # 119 000 responses).
-    complete = batch_definition.get_batch(batch_parameters=batch_parameters).validate(
-        gx_suite, result_format=result_format, expectation_parameters=parameters)
+    complete = batch.validate(gx_suite, result_format=result_format, expectation_parameters=parameters)
     outcomes = _outcomes(complete, index_by_id, records, index_columns)
     if project is None:
         return Validation(bool(complete.success), outcomes)
     # The project's results store and Data Docs keep the counts and the first rows of each
-    # expectation (SUMMARY); the audit tables keep every row (see checks/audit.py).
-    name = f"{suite.name}_{grant_year or 'adhoc'}"
+    # expectation (SUMMARY) of the same validation; the audit tables keep every row (checks/audit.py).
     docs_suite = context.suites.add_or_update(gx.ExpectationSuite(**documented(suite, not_evaluated)))
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=docs_suite))
-    stored_format = {**result_format, "result_format": "SUMMARY", "partial_unexpected_count": STORED_ROWS}
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-        name=name, validation_definitions=[definition], result_format=stored_format, actions=[]))
-    run = checkpoint.run(batch_parameters=batch_parameters, expectation_parameters=parameters,
-                         run_id=gx.RunIdentifier(run_name=run_name or "adhoc"))
-    key, _stored = next(iter(run.run_results.items()))
-    result_path = project / RESULTS_DIR / Path(*key.to_tuple()).with_suffix(".json")
-    return Validation(bool(complete.success), outcomes, result_path, data_docs_index(project))
+    stored = _store(gx, context, complete, docs_suite, batch.id, run_name)
+    return Validation(bool(complete.success), outcomes, project / RESULTS_DIR / stored, data_docs_index(project))
 
 
 def build_data_docs(project: Path, run_name: str) -> Path:

@@ -14,8 +14,8 @@ from these declarations:
   reading anything else fails, naming the builder, the table or column and what to do;
 - the suite's dependencies (``Inputs.depends_on``: the tables other than the one it guards), which
   are the Dagster asset checks' ``additional_deps``;
-- which suites Dagster runs in one step and which wait for others (``check_steps``,
-  ``suites_that_run``): a check waits for the blocking checks of every table it reads.
+- which suites run when a blocking check fails (``suites_that_run``): a suite that reads a staged
+  table runs only after the staging step succeeded.
 
 The code location must not import pandas, and ``frames.py`` does: ``declared_inputs`` therefore
 reads the ``@reads`` lines from the source of ``frames.py`` (their arguments are literals, or
@@ -165,69 +165,36 @@ def depends_on(suite: str) -> tuple[str, ...]:
     return declared_inputs()[suite].depends_on
 
 
-# -- what follows for Dagster: which checks wait for which --------------------------------------
+# -- what follows for Dagster: which step evaluates which suite ---------------------------------
 
-def _waits_for() -> dict[str, set[str]]:
-    """Suite -> the suites whose blocking checks its checks wait for: Dagster makes a check wait for
-    the blocking checks of every table in its ``additional_deps``."""
+def _staged_tables() -> set[str]:
+    from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES
+
+    return {"raw_responses", *CLEAN_TABLES}
+
+
+def staged_suites() -> tuple[str, ...]:
+    """The suites of the tables a run stages: the staging step evaluates them on the frames it built."""
     from friskliv_pipeline.checks.suites import suites
 
-    blocking = {name for name, suite in suites().items() if any(r.blocking for r in suite.rules)}
-    return {name: {t for t in depends_on(name) if t in blocking} for name in suites()}
+    return tuple(name for name in suites() if name in _staged_tables())
 
 
-def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
-    seen, todo = set(), list(graph[start])
-    while todo:
-        node = todo.pop()
-        if node not in seen:
-            seen.add(node)
-            todo.extend(graph.get(node, ()))
-    return seen
-
-
-@cache
-def check_steps() -> tuple[tuple[str, ...], ...]:
-    """The suites grouped into Dagster check steps: one step per suite, except that suites reading
-    each other's tables (projects reads project_attainment's answers, project_attainment the
-    projects' context) run in one step, since each would wait for the other's blocking checks.
-    A step's suites are in the data contract's order."""
+def later_suites() -> tuple[str, ...]:
+    """The suites of other tables (a reference table judged against the year's spending): each its own
+    check step after staging, reading the warehouse."""
     from friskliv_pipeline.checks.suites import suites
 
-    waits = _waits_for()
-    reach = {name: _reachable(waits, name) for name in waits}
-    order = {name: i for i, name in enumerate(TABLES)}
-    steps: list[tuple[str, ...]] = []
-    for name in suites():
-        if any(name in step for step in steps):
-            continue
-        together = {name} | {other for other in reach[name] if name in reach[other]}
-        steps.append(tuple(sorted(together, key=lambda s: order.get(s, len(order)))))
-    return tuple(steps)
-
-
-def step_name(step: tuple[str, ...]) -> str:
-    """The Dagster step (op) of a group of suites: ``projects_checks``, ``a_and_b_checks``."""
-    return "_and_".join(step) + "_checks"
+    return tuple(name for name in suites() if name not in _staged_tables())
 
 
 def suites_that_run(suites_in_run: Iterable[str], blocked: set[str]) -> set[str]:
-    """The suites of a run that Dagster runs when the suites in ``blocked`` had a blocking check
-    fail: a step is skipped when it waits for a step (outside it) that failed or was skipped."""
+    """The suites of a run that Dagster evaluates when the suites in ``blocked`` had a blocking check
+    fail: a blocking failure in the staging step fails that step, so a later check step that reads a
+    staged table does not run (a later suite's own blocking failure stops nothing of the others)."""
     suites_in_run = set(suites_in_run)
-    waits = _waits_for()
-    step_of = {name: step for step in check_steps() for name in step}
-    failed = {step_of[name] for name in blocked if name in step_of}
-    skipped: set[tuple[str, ...]] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name in suites_in_run:
-            step = step_of[name]
-            if step in skipped:
-                continue
-            upstream = {step_of[g] for g in waits[name] if g in suites_in_run and step_of[g] != step}
-            if upstream & (failed | skipped):
-                skipped.add(step)
-                changed = True
-    return {name for name in suites_in_run if step_of[name] not in skipped}
+    if not blocked & suites_in_run & set(staged_suites()):
+        return suites_in_run
+    staged = _staged_tables()
+    return {name for name in suites_in_run
+            if name in staged or not any(table in staged for table in depends_on(name))}

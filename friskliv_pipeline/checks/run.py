@@ -1,14 +1,16 @@
 """One suite, one grant year: load the tables, build the record frame, validate, word the results, audit.
 
 ``check_suite`` is pure (frames in, results out) so tests feed it hand-broken tables;
-``run_checks`` is what the Dagster asset checks call: it reads the run's staged tables (and the
-published earlier years), validates in the data directory's GX project and stages the audit
-rows; the suite that completes the run's set publishes them and builds the Data Docs.
+``run_checks`` is what the Dagster asset checks call: it takes the run's staged tables as the
+staging step holds them (or reads them from the warehouse, for "Execute checks" in the UI), the
+registers and the published earlier years from the warehouse, validates in the data directory's
+GX project and stages the audit rows; the suite that completes the run's set publishes them and
+builds the Data Docs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,22 +56,31 @@ def _stored(name: str, staged: bool) -> str:
 
 
 def load_year_tables(warehouse: Warehouse, reference_dir: Path, grant_year: int, inputs: Inputs,
-                     staged: bool = False) -> YearTables:
+                     staged: bool = False, frames: Mapping[str, pd.DataFrame] | None = None) -> YearTables:
     """The grant year's rows of the tables (and columns) ``inputs`` declares; a ``<table>_history``:
     every year up to it.
 
     With ``staged``, the grant year's raw and clean rows are the run's staged rows (earlier years:
-    the published ones)."""
+    the published ones): taken from ``frames`` (the staging step's own frames) where given, else
+    read from the staged tables."""
+    frames = frames or {}
+
+    def this_year(name: str, columns) -> pd.DataFrame:
+        if staged and name in frames:
+            frame = frames[name]
+            return frame if columns is None else frame[list(columns)]
+        return warehouse.read(_stored(name, staged), grant_year, columns=columns)
+
     tables = {}
     for name, columns in inputs.tables.items():
         if name.endswith(HISTORY):
             base = table_of(name)
             earlier = warehouse.read(base, columns=columns)
             earlier = earlier[earlier["grant_year"] < grant_year]
-            this_year = warehouse.read(_stored(base, staged), grant_year, columns=columns)
-            tables[name] = pd.concat([earlier, this_year], ignore_index=True) if len(earlier) else this_year
+            current = this_year(base, columns)
+            tables[name] = pd.concat([earlier, current], ignore_index=True) if len(earlier) else current
         else:
-            tables[name] = warehouse.read(_stored(name, staged), grant_year, columns=columns)
+            tables[name] = this_year(name, columns)
     return YearTables(grant_year, load_form_schema(reference_dir, grant_year), tables)
 
 
@@ -83,16 +94,21 @@ def check_suite(name: str, tables: YearTables, project: Path | None = None, run_
     return SuiteRun(suite, tables.grant_year, record.frame, validation, results)
 
 
-def run_checks(name: str, warehouse: Warehouse, reference_dir: Path, data_dir: Path, grant_year: int,
-               run_id: str, suites_in_run: Iterable[str] | None = None) -> SuiteRun:
-    """Check suite ``name`` on the run's staged tables; ``suites_in_run``: every suite this run checks
-    (default: all), the set whose completion publishes the run's audit rows."""
+def run_checks(names: Iterable[str], warehouse: Warehouse, reference_dir: Path, data_dir: Path, grant_year: int,
+               run_id: str, suites_in_run: Iterable[str] | None = None,
+               frames: Mapping[str, pd.DataFrame] | None = None) -> Iterator[SuiteRun]:
+    """Check the suites ``names`` on the run's staged tables (``frames`` where the caller holds them),
+    yielding each suite's run as it completes (one suite's record frame in memory at a time);
+    ``suites_in_run``: every suite this run checks (default: all), the set whose completion publishes
+    the run's audit rows."""
     warehouse.create_tables()  # a first run has no published tables yet (history reads them)
-    tables = load_year_tables(warehouse, reference_dir, grant_year, BUILDERS[name][1], staged=True)
     project = project_dir(data_dir)
-    run = check_suite(name, tables, project, run_id)
-    run.audit_published = write_audit(warehouse, grant_year, name, run_id, run.results,
-                                      suites_in_run if suites_in_run is not None else suites())
-    if run.audit_published:
-        build_data_docs(project, run_id)
-    return run
+    in_run = list(suites_in_run) if suites_in_run is not None else list(suites())
+    for name in names:
+        tables = load_year_tables(warehouse, reference_dir, grant_year, BUILDERS[name][1], staged=True, frames=frames)
+        run = check_suite(name, tables, project, run_id)
+        del tables
+        run.audit_published = write_audit(warehouse, grant_year, name, run_id, run.results, in_run)
+        if run.audit_published:
+            build_data_docs(project, run_id)
+        yield run

@@ -114,9 +114,9 @@ def build_projects(kept: pd.DataFrame, register: MunicipalityRegister, county_nu
 
 
 def bridge_multi(projects: pd.DataFrame, form: FormSchema, qid: str, name: str) -> pd.DataFrame:
-    """Long table of one multi-select: one row per project and ticked option, in project then option
+    """Long table of one multi-select: one row per project and ticked option key, in project then option
     order; an option standing for others ("Begge disse gruppene") or for none (q21's "Nei, …") is
-    no row."""
+    no row. The option's label is the form's (form_options), the 'Annet' text the project's."""
     question = form.question(qid)
     prefix = MULTI_PREFIX[qid]
     options = [o for o in question.options if not (o.exclusive or o.implies)]
@@ -128,20 +128,16 @@ def bridge_multi(projects: pd.DataFrame, form: FormSchema, qid: str, name: str) 
             series = projects[column]
             ticked[:, k] = series.to_numpy() if series.dtype == bool else [bool(v) for v in objects(series)]
     rows, picked = np.nonzero(ticked)  # row-major: each project's options in form order
-    other_text = f"{prefix}_other_text"
-    texts = objects(projects[other_text]) if other_text in projects else np.full(n, None, dtype=object)
-    is_other = np.array([o.other for o in options], dtype=bool)[picked]
     columns = {
         "grant_year": objects(projects["grant_year"])[rows], "response_id": objects(projects["response_id"])[rows],
         name: object_array([o.key for o in options])[picked] if options else object_array([]),
-        "label": object_array([o.label for o in options])[picked] if options else object_array([]),
-        "other_text": np.where(is_other, texts[rows], None).astype(object),
     }
-    return frame_of(columns, ["grant_year", "response_id", name, "label", "other_text"])
+    return frame_of(columns, ["grant_year", "response_id", name])
 
 
 def project_attainment(projects: pd.DataFrame, form: FormSchema) -> pd.DataFrame:
-    """One row per project × criterion 1..12 (q24..q35); answer NULL when unanswered."""
+    """One row per project × criterion 1..12 (q24..q35), keyed by the criterion's number; answer NULL
+    when unanswered."""
     questions = form.attainment_questions
     n, k = len(projects), len(questions)
     rows = np.repeat(np.arange(n), k)
@@ -159,9 +155,6 @@ def project_attainment(projects: pd.DataFrame, form: FormSchema) -> pd.DataFrame
     columns = {
         "grant_year": repeated("grant_year"), "response_id": repeated("response_id"), "county": repeated("county"),
         "criterion_no": per_criterion([q.criterion_no for q in questions]),
-        "question_id": per_criterion([q.id for q in questions]),
-        "criterion": per_criterion([q.header for q in questions]),
         "answer": answers.ravel(),
     }
-    return frame_of(columns, ["grant_year", "response_id", "county", "criterion_no", "question_id", "criterion",
-                              "answer"], n_rows=n * k)
+    return frame_of(columns, ["grant_year", "response_id", "county", "criterion_no", "answer"], n_rows=n * k)

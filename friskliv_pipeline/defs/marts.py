@@ -1,4 +1,8 @@
-"""Marts layer: one asset per SQL model in dbt_like_sql/models, written by the SQL runner.
+"""Marts layer: one asset per SQL model in dbt_like_sql/models, all run by one step in dependency order.
+
+As dagster-dbt runs a dbt project (``@dbt_assets``), ``sql_marts`` is one multi-asset step that
+runs the selected models in the order of their ``ref()``s; each model stays its own asset in the
+UI, with its own description, schema, lineage and code references, and can be materialized alone.
 
 Everything an asset shows is read from the model project, never restated here: its upstream
 assets are the model's ``ref()``s (a Python-built table's asset or another mart), in the grant
@@ -13,8 +17,8 @@ MaterializeResult instead of a DataFrame for the I/O manager.
 import warnings
 
 from dagster import (
-    AssetDep, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, TableColumn, TableColumnDep,
-    BetaWarning, TableColumnLineage, TableSchema, TimeWindowPartitionMapping, asset,
+    AssetDep, AssetExecutionContext, AssetKey, AssetSpec, BetaWarning, MaterializeResult, MetadataValue, TableColumn,
+    TableColumnDep, TableColumnLineage, TableSchema, TimeWindowPartitionMapping, multi_asset,
 )
 
 from friskliv_pipeline.defs.automation import REFRESH_AFTER_UPSTREAM
@@ -58,26 +62,40 @@ def model_code_references(model: Model) -> dict:
                            (schema, f"schema.yml: {model.name}", line_of(schema, rf"- name: {model.name}\s*$")))
 
 
-def _mart_asset(project: SqlProject, model: Model):
-    static = {"dagster/column_schema": _column_schema(model), "dagster/table_name": model.name,
-              "dagster/column_lineage": _column_lineage(project, model),
-              "model_file": MetadataValue.path(str(model.path)), **model_code_references(model)}
+def _static_metadata(project: SqlProject, model: Model) -> dict:
+    return {"dagster/column_schema": _column_schema(model), "dagster/table_name": model.name,
+            "dagster/column_lineage": _column_lineage(project, model),
+            "model_file": MetadataValue.path(str(model.path)), **model_code_references(model)}
 
-    @asset(name=model.name, group_name="marts", partitions_def=grant_year_partitions, kinds={"sql"},
-           deps=_deps(model), description=model.description, metadata=static, owners=OWNERS,
-           automation_condition=REFRESH_AFTER_UPSTREAM)
-    def _asset(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
+
+def _mart_spec(project: SqlProject, model: Model) -> AssetSpec:
+    return AssetSpec(model.name, group_name="marts", kinds={"sql"}, deps=_deps(model), description=model.description,
+                     metadata=_static_metadata(project, model), owners=OWNERS,
+                     automation_condition=REFRESH_AFTER_UPSTREAM)
+
+
+def _sql_marts(project: SqlProject):
+    @multi_asset(name="sql_marts", specs=[_mart_spec(project, m) for m in project.models.values()],
+                 partitions_def=grant_year_partitions, can_subset=True)
+    def sql_marts(context: AssetExecutionContext, friskliv: FrisklivResource):
+        """Run the selected SQL models for the grant year, in dependency order (DELETE + INSERT … SELECT each)."""
         from friskliv_pipeline.sql_models.materialize import materialize
 
-        rows = materialize(friskliv.warehouse().engine, model, grant_year_of(context.partition_key))
-        return MaterializeResult(metadata={
-            "dagster/partition_row_count": rows, "dagster/table_name": model.name,
-            "dagster/column_schema": static["dagster/column_schema"],
-            "dagster/column_lineage": static["dagster/column_lineage"],
-        })
+        engine = friskliv.warehouse().engine
+        grant_year = grant_year_of(context.partition_key)
+        selected = {key.to_user_string() for key in context.selected_asset_keys}
+        for model in project.models.values():  # dependency order
+            if model.name not in selected:
+                continue
+            rows = materialize(engine, model, grant_year)
+            yield MaterializeResult(asset_key=model.name, metadata={
+                "dagster/partition_row_count": rows, "dagster/table_name": model.name,
+                "dagster/column_schema": _column_schema(model),
+                "dagster/column_lineage": _column_lineage(project, model),
+            })
 
-    return _asset
+    return sql_marts
 
 
 SQL_PROJECT = load_project()
-mart_assets = [_mart_asset(SQL_PROJECT, model) for model in SQL_PROJECT.models.values()]
+sql_marts = _sql_marts(SQL_PROJECT)

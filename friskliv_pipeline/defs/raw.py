@@ -1,19 +1,29 @@
-"""Raw layer: the grant year's Forms export(s), archived unchanged, every cell kept as text (staged)."""
+"""Raw layer: the grant year's Forms export(s), archived unchanged, every cell kept as text (staged).
+
+``staging/raw_responses`` is written by the grant year's staging step (``defs/stage.py``), which
+goes on to clean and check what it read without reading it back; this module says what the asset
+is and how the exports become its rows.
+"""
 
 
 import shutil
 from pathlib import Path
 
-from dagster import AssetExecutionContext, MetadataValue, Output, asset
+from dagster import AssetSpec, MetadataValue
 
 from friskliv_pipeline.asset_metadata import OWNERS, description, table_metadata
-from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
-from friskliv_pipeline.defs.resources import FrisklivResource
-from friskliv_pipeline.staging import staged_key
 from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, read_export, sha256_of
-from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.pseudonym import load_key
+from friskliv_pipeline.staging import staged_key
+
+
+def raw_spec() -> AssetSpec:
+    """The staged raw table's asset (a function: a module-level spec would be loaded as an asset of its own)."""
+    return AssetSpec(
+        staged_key("raw_responses"), group_name="raw", owners=OWNERS, kinds={"pandas", "excel"},
+        description=f"Staged (checked before publication): {description('raw_responses')}",
+        metadata=table_metadata("raw_responses"),
+    ).with_io_manager_key("warehouse_io_manager")
 
 
 def export_files(landing_dir: Path, grant_year: int) -> list[Path]:
@@ -42,40 +52,32 @@ def archive(path: Path, data_dir: Path, grant_year: int) -> Path:
     return target
 
 
-@asset(
-    key=staged_key("raw_responses"), group_name="raw", partitions_def=grant_year_partitions,
-    io_manager_key="warehouse_io_manager",
-    description=f"Staged (checked before publication): {description('raw_responses')}",
-    metadata=table_metadata("raw_responses"),
-    kinds={"pandas", "excel"}, owners=OWNERS,
-)
-def raw_responses(context: AssetExecutionContext, friskliv: FrisklivResource) -> Output:
-    """One row per response in <landing>/<year>/*.xlsx|*.csv, every cell as text; e-mail and name hashed."""
+def raw_responses(log, settings, form, grant_year: int):
+    """One row per response in <landing>/<year>/*.xlsx|*.csv, every cell as text, e-mail and name
+    hashed; returns the frame and the asset's materialization metadata."""
     from friskliv_pipeline.forms.raw_table import build_raw_responses
+    from friskliv_pipeline.pseudonym import load_key
 
-    settings = friskliv.settings()
-    grant_year = grant_year_of(context.partition_key)
-    form = load_form_schema(settings.reference_dir, grant_year)
     files = export_files(settings.landing_dir, grant_year)
     archived = [archive(p, settings.data_dir, grant_year) for p in files]
     exports = [read_export(p) for p in files]
     frame, report = build_raw_responses(exports, form, load_key(settings.data_dir), grant_year)
     for f in report.files:
         if f["extra_columns"]:
-            context.log.warning(f"{f['file']}: columns that match no question are kept in extra_columns: {f['extra_columns']}")
+            log.warning(f"{f['file']}: columns that match no question are kept in extra_columns: {f['extra_columns']}")
         if f["quiz_columns_ignored"]:
-            context.log.info(f"{f['file']}: quiz columns ignored: {f['quiz_columns_ignored']}")
+            log.info(f"{f['file']}: quiz columns ignored: {f['quiz_columns_ignored']}")
         if f["personal_columns_hashed"]:
-            context.log.info(f"{f['file']}: personal-data columns kept only as a keyed hash: {f['personal_columns_hashed']}")
+            log.info(f"{f['file']}: personal-data columns kept only as a keyed hash: {f['personal_columns_hashed']}")
     overlaps = report.overlaps
     if overlaps.identical_repeats_collapsed or overlaps.differing_versions_replaced:
-        context.log.info(f"overlapping exports: {overlaps.identical_repeats_collapsed} identical repeats collapsed, "
-                         f"{overlaps.differing_versions_replaced} replaced by a later version (see cleaning_issues)")
-    return Output(frame, metadata={
+        log.info(f"overlapping exports: {overlaps.identical_repeats_collapsed} identical repeats collapsed, "
+                 f"{overlaps.differing_versions_replaced} replaced by a later version (see cleaning_issues)")
+    return frame, {
         "responses": len(frame),
         "identical_repeats_collapsed": overlaps.identical_repeats_collapsed,
         "differing_versions_replaced": overlaps.differing_versions_replaced,
         "files": MetadataValue.json(report.files),
         "archived_as": MetadataValue.json([str(p) for p in archived]),
         "form_schema": MetadataValue.path(str(form.path)),
-    })
+    }
