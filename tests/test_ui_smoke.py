@@ -134,6 +134,27 @@ def _column_lineage(url: str) -> dict[tuple[str, str], set[tuple[str, str]]]:
     return lineage
 
 
+def test_each_check_has_a_status_per_grant_year_and_can_be_rerun_alone(webserver):
+    """An auditor reads each year's status of a rule in the UI, not only the latest run's, and can
+    re-run a table's checks without re-staging it (the fixture ran 2024 only)."""
+    from friskliv_pipeline.checks.suites import suites
+
+    query = ('{ assetNodes(assetKeys: [{path: ["staging", "projects"]}]) { assetChecksOrError { ... on AssetChecks '
+             '{ checks { name canExecuteIndividually partitionDefinition { description } partitionStatuses { '
+             '... on AssetCheckTimePartitionStatuses { ranges { startKey endKey status } } } } } } } }')
+    [node] = _graphql(webserver, query)["data"]["assetNodes"]
+    checks = {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
+    assert set(checks) == {rule.check_name for rule in suites()["projects"].rules}
+    for check in checks.values():
+        assert check["partitionDefinition"] is not None and check["canExecuteIndividually"] == "CAN_EXECUTE"
+    statuses = {name: [(r["startKey"], r["endKey"], r["status"]) for r in c["partitionStatuses"]["ranges"]]
+                for name, c in checks.items()}
+    assert statuses["q01_county_required"] == [("2024", "2024", "SUCCEEDED")]
+    assert ("2024", "2024", "FAILED") in statuses["q14_municipality_in_register"]  # WARN findings in the demo
+    assert statuses["regelverk5_max_three_years"] == [] or all(s != "SUCCEEDED" for *_, s in
+                                                               statuses["regelverk5_max_three_years"])  # not evaluated
+
+
 def test_column_lineage_leads_from_a_mart_back_to_the_form_questions(webserver):
     """mart_attainment.pct_with_goal (figure 4) ← project_attainment ← staging/project_attainment ←
     staging/raw_responses.q24 … q35 (the export as read, before it was checked and published)."""
@@ -172,30 +193,34 @@ def test_code_references_on_a_mart_and_a_check(webserver):
 
 
 def test_chromium_renders_the_asset_graph(webserver):
-    """What an analyst sees on opening the marts group: the graph, with nothing over it (no first-visit
-    "Join the Dagster community" dialog: the instance has `nux: enabled: false`). The screenshot is
-    docs/asset_graph.png, the README's picture."""
+    """What an analyst sees on opening the lineage: the layers as Dagster groups, in data order from left
+    to right, with nothing over them (no first-visit "Join the Dagster community" dialog: the instance
+    has `nux: enabled: false`). The screenshot is docs/asset_graph.png, the README's picture."""
+    groups = ("reference", "raw", "clean", "published", "marts", "report")
     with chromium_page(1600, 1000) as page:
         with page.expect_response(lambda r: "ShouldShowNux" in (r.request.post_data or ""), timeout=90_000) as nux:
-            page.goto(f"{webserver}/locations/friskliv_pipeline.definitions/asset-groups/marts",
-                      wait_until="networkidle", timeout=90_000)
-        node = page.get_by_text("mart_county_summary", exact=True)
-        node.wait_for(timeout=60_000)
+            page.goto(f"{webserver}/asset-groups", wait_until="networkidle", timeout=90_000)
+        graph = page.locator("svg").filter(has_text="published").first
+        graph.get_by_text("published", exact=True).wait_for(timeout=60_000)
         page.wait_for_timeout(1500)  # the dialog, when enabled, opens once its query has answered
         page.screenshot(path=str(artifacts_dir() / "asset_graph.png"))
         assert page.get_by_role("dialog").count() == 0
         assert page.get_by_text("Join the Dagster community").count() == 0
-        # the node is on screen and what is drawn at its centre is the node itself, not something over it
-        box = node.bounding_box()
-        assert box and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 1600 \
-            and box["y"] + box["height"] <= 1000, box
-        on_top = node.evaluate("""el => {
-            const r = el.getBoundingClientRect();
-            const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-            return el.contains(hit) ? "" : (hit ? hit.outerHTML.slice(0, 300) : "nothing");
-        }""")
-        assert on_top == "", f"mart_county_summary is covered by {on_top}"
-        # the rest of the group's neighbourhood is drawn too, upstream and downstream
-        for name in ("mart_trends", "mart_competence_building", "counties", "report_html"):
-            assert page.get_by_text(name, exact=True).first.is_visible(), name
+        boxes = {}
+        for name in groups:
+            node = graph.get_by_text(name, exact=True).first
+            box = node.bounding_box()
+            assert box and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 1600 \
+                and box["y"] + box["height"] <= 1000, (name, box)
+            # what is drawn at its centre is the group's box itself, not something over it
+            on_top = node.evaluate("""el => {
+                const r = el.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                return el.contains(hit) || hit.contains(el) ? "" : (hit ? hit.outerHTML.slice(0, 300) : "nothing");
+            }""")
+            assert on_top == "", f"{name} is covered by {on_top}"
+            boxes[name] = box["x"]
+        # the layers run downhill: each group lies right of every group it reads from
+        assert max(boxes["reference"], boxes["raw"]) < boxes["clean"] < boxes["published"] < boxes["marts"] \
+            < boxes["report"], boxes
         assert nux.value.json()["data"]["shouldShowNux"] is False  # the webserver's own answer: no dialog

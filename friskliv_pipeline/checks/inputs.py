@@ -165,6 +165,18 @@ def depends_on(suite: str) -> tuple[str, ...]:
     return declared_inputs()[suite].depends_on
 
 
+def columns_read(table: str) -> tuple[str, ...] | None:
+    """Every column of ``table`` (or of its history) that any suite's frame reads; None: all of them."""
+    columns: list[str] = []
+    for inputs in declared_inputs().values():
+        for name, declared in inputs.tables.items():
+            if table_of(name) == table:
+                if declared is None:
+                    return None
+                columns += declared
+    return tuple(dict.fromkeys(columns))
+
+
 # -- what follows for Dagster: which step evaluates which suite ---------------------------------
 
 def _staged_tables() -> set[str]:
