@@ -27,7 +27,10 @@ from friskliv_pipeline.report.language import in_sentence, is_blank, month_perio
 
 # Findings listed one by one in the auditor's edition; the rest are counted per rule. All of them
 # stay in audit_findings and the auditor's workbook: a document that grows with the data would take
-# WeasyPrint minutes to lay out and nobody reads page 400 of a findings table.
+# WeasyPrint minutes to lay out and nobody reads page 400 of a findings table. The same cap holds
+# for the replaced answers and the projects with several records (at 100× the demo export they
+# were 2 286 and 2 874 rows: 7 MB of HTML that WeasyPrint had not laid out after 14 minutes and
+# 4.6 GB); their sheets in the workbook hold every row.
 MAX_FINDINGS_LISTED = 100
 PUBLISHER = "Helsedirektoratet"
 TITLE = "Tilskudd til etablering og utvikling av kommunale frisklivs-, lærings- og mestringstilbud"
@@ -337,6 +340,7 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
     _public, screened = _public_free_text(data)
     per_project = package.per_project
     several = per_project[(per_project[["Funn", "Til oppfølging"]].sum(axis=1) > 1)]
+    several_listed = several.head(MAX_FINDINGS_LISTED)
     return {
         "year": data.grant_year,
         "title": TITLE,
@@ -346,9 +350,11 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
         "package": package,
         "checks": package.checks.to_dict("records"),
         "coverage": package.coverage.to_dict("records"),
-        "replaced": package.replaced.to_dict("records"),
-        "several": several.to_dict("records"),
-        "several_rules": [c for c in several.columns if "." in c and several[c].notna().any()],
+        "replaced": package.replaced.head(MAX_FINDINGS_LISTED).to_dict("records"),
+        "n_replaced": len(package.replaced),
+        "several": several_listed.to_dict("records"),
+        "n_several": len(several),
+        "several_rules": [c for c in several_listed.columns if "." in c and several_listed[c].notna().any()],
         "reconciliation": package.reconciliation.to_dict("records"),
         "auditor": auditor_appendix(data, MAX_FINDINGS_LISTED),
         "screened": screened,
