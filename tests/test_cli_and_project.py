@@ -103,7 +103,8 @@ def test_workspace_loads_the_code_location(tmp_path):
 # What the UI, the daemon's sensors and schedules and every run pay for when they load the code
 # location: none of them needs a DataFrame, so none of these may be imported at load (nor GX,
 # which costs seconds and is only needed by a check step).
-HEAVY_AT_LOAD = ("pandas", "numpy", "sqlalchemy", "openpyxl", "matplotlib", "great_expectations", "weasyprint")
+HEAVY_AT_LOAD = ("pandas", "numpy", "sqlalchemy", "openpyxl", "xlsxwriter", "matplotlib", "great_expectations",
+                 "weasyprint")
 
 
 def test_loading_the_code_location_imports_no_data_library():
