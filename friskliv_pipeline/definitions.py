@@ -8,6 +8,7 @@ reference from each asset to the Python that builds it. ``workspace.yaml`` (``da
 ``pyproject.toml``'s ``[tool.dg]`` (``dg dev``, ``dg check defs``, ``dg launch``) both point here.
 """
 
+import gc
 import warnings
 from pathlib import Path
 
@@ -48,6 +49,16 @@ def _definitions() -> Definitions:
 
 
 defs = _definitions()
+
+# What loading made (Dagster's modules and classes, this project's definitions: ~130 000 objects)
+# lives as long as the process: move it out of the cycle collector's sight (gc.freeze). Full
+# collections during a run no longer walk it, and the interpreter's shutdown no longer takes it
+# apart cycle by cycle, which was ~0.4 s of every `python -c 'import friskliv_pipeline.definitions'`
+# (median wall of 9: 1.36 s -> 0.98 s on 2 CPUs shared with other work) and of every process that
+# loads the code location and exits (a run, a step process, `dagster definitions validate`).
+# Reference counting still frees these objects; only a cycle among them would now never be freed.
+# Everything made after loading is collected as before.
+gc.freeze()
 
 
 def yearly_job():

@@ -118,12 +118,12 @@ def report_html(context: AssetExecutionContext, friskliv: FrisklivResource):
     partitions_def=grant_year_partitions, can_subset=False,
 )
 def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource):
-    """Both editions printed."""
-    from friskliv_pipeline.report.html import render_pdf
+    """Both editions printed (at the same time when there is more than one CPU: report/pdf.py)."""
+    from friskliv_pipeline.report.pdf import render_pdfs
 
     out = report_dir(friskliv, context.partition_key)
-    for _html, (pdf, stem, _what) in EDITIONS.items():
-        path = render_pdf((out / f"{stem}.html").read_text(encoding="utf-8"), out / f"{stem}.pdf")
+    paths = render_pdfs([(out / f"{stem}.html", out / f"{stem}.pdf") for pdf, stem, _what in EDITIONS.values()])
+    for (pdf, _stem, _what), path in zip(EDITIONS.values(), paths):
         yield MaterializeResult(asset_key=pdf, metadata={"path": MetadataValue.path(str(path)),
                                                          "bytes": path.stat().st_size})
 

@@ -131,36 +131,59 @@ def _deadlines(grant_year: int) -> dict[str, dt.date]:
             "municipality": reporting_deadline(grant_year, MUNICIPALITY_REPORTING_DEADLINE)}
 
 
+class _Cells:
+    """The export's cells by Forms ID, looked up in dicts (a finding or a replaced answer each asks
+    for a few: ``DataFrame.loc`` per lookup made the 1000× workbook's findings sheet take ~20 s).
+    A Forms ID on several rows answers with its first, as ``.loc[id].iloc[0]`` did."""
+
+    def __init__(self, raw: pd.DataFrame):
+        first = raw.drop_duplicates("response_id") if len(raw) else raw
+        self.position = {rid: i for i, rid in enumerate(first["response_id"])} if len(first) else {}
+        self.columns = {c: first[c].tolist() for c in first.columns} if len(first) else {}
+
+    def __contains__(self, response_id) -> bool:
+        return response_id in self.position
+
+    def get(self, response_id, column):
+        return self.columns[column][self.position[response_id]]
+
+    def row_of(self, response_id) -> int | None:
+        return int(self.get(response_id, "source_row")) if response_id in self.position else None
+
+
 def _findings(records: pd.DataFrame, raw: pd.DataFrame, projects: pd.DataFrame, rules: dict, regelverk,
               grant_year: int) -> pd.DataFrame:
     from friskliv_pipeline.report.appendices import threshold_text
     from friskliv_pipeline.report.regelverk import cited_points
 
     deadlines = _deadlines(grant_year)
-    by_response = raw.set_index("response_id") if len(raw) else raw
+    whose = {"municipality": "kommunens prosjektrapport", "county": "fylkeskommunens rapportering"}
+    deadline_text = {kind: f"{date(day)} ({whose['municipality' if day == deadlines['municipality'] else 'county']})"
+                     for kind, day in deadlines.items()}
+    cells = _Cells(raw)
     numbers = dict(zip(projects["response_id"], projects["municipality_no"])) if len(projects) else {}
-    rules_of = records.dropna(subset=["response_id"]).groupby("response_id")["rule"].apply(list).to_dict() \
+    rules_of = records.dropna(subset=["response_id"]).groupby("response_id")["rule"].apply(set).to_dict() \
         if len(records) else {}
+    described = {}  # (asset, rule) -> rule, point, point text, threshold: once per rule, not per finding
     rows = []
     for f in records.itertuples(index=False):
-        rule = rules.get((f.asset, f.rule)) or rules.get((None, f.rule))
-        point, text = _point_texts(regelverk, cited_points(rule.source) if rule else [], rule)
+        if (f.asset, f.rule) not in described:
+            rule = rules.get((f.asset, f.rule)) or rules.get((None, f.rule))
+            point, text = _point_texts(regelverk, cited_points(rule.source) if rule else [], rule)
+            described[f.asset, f.rule] = (point, text, threshold_text(rule).replace("\u00a0", " ") if rule else "")
+        point, text, threshold = described[f.asset, f.rule]
         rid = None if pd.isna(f.response_id) else str(f.response_id)
         exported = answered = None
-        if rid is not None and rid in getattr(by_response, "index", []):
-            row = by_response.loc[rid]
-            row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
-            if isinstance(f.question_id, str) and f.question_id in row.index:
-                exported = row[f.question_id]
-            answered = row["completion_time"]
-        deadline = deadlines["municipality"] if f.rule == "q37.project_report_delivered" else deadlines["county"]
-        others = sorted({r for r in rules_of.get(rid, []) if r != f.rule}) if rid else []
+        if rid is not None and rid in cells:
+            if isinstance(f.question_id, str) and f.question_id in cells.columns:
+                exported = cells.get(rid, f.question_id)
+            answered = cells.get(rid, "completion_time")
+        deadline = deadline_text["municipality" if f.rule == "q37.project_report_delivered" else "county"]
+        others = sorted(rules_of.get(rid, set()) - {f.rule}) if rid else []
         rows.append([blank(f.county), blank(numbers.get(rid)), blank(f.municipality), blank(f.project_title),
                      blank(rid), None if pd.isna(f.sheet_row) else int(f.sheet_row), f.rule, point, text,
                      KIND_NB[f.kind], SEVERITY_NB[f.severity], blank(f.question_id), blank(exported), blank(f.value),
-                     threshold_text(rule).replace("\u00a0", " ") if rule else "", blank(answered),
-                     f"{date(deadline)} ({'kommunens prosjektrapport' if deadline == deadlines['municipality'] else 'fylkeskommunens rapportering'})",
-                     f.message_nb, ", ".join(others), "", ""])
+                     threshold, blank(answered), deadline, f.message_nb, ", ".join(others), "", ""])
     return pd.DataFrame(rows, columns=FINDING_HEADERS)
 
 
@@ -216,21 +239,21 @@ def _replaced(raw: pd.DataFrame, superseded: pd.DataFrame, responses: pd.DataFra
     """Every superseded or merged answer: the values that differ between the replaced and the kept response."""
     headers = ["Hva", "Fylke", "Kommune", "Prosjekt", "Forms-ID (erstattet)", "Rad (erstattet)", "Forms-ID (gjeldende)",
                "Rad (gjeldende)", "Spørsmål", "Verdi i det erstattede svaret", "Verdi i det gjeldende svaret", "Grunn"]
-    by_id = raw.set_index("response_id") if len(raw) else raw
+    cells = _Cells(raw)
     rows = []
 
     def differing(old_id, new_id, questions):
-        if old_id not in by_id.index or new_id not in by_id.index:
+        if old_id not in cells or new_id not in cells:
             return []
-        old, new = by_id.loc[old_id], by_id.loc[new_id]
-        return [(q, blank(old[q]), blank(new[q])) for q in questions if blank(old[q]) != blank(new[q])]
+        pairs = [(q, blank(cells.get(old_id, q)), blank(cells.get(new_id, q))) for q in questions]
+        return [(q, old, new) for q, old, new in pairs if old != new]
 
     for s in superseded.itertuples(index=False):
         changes = differing(s.response_id, s.superseded_by, RAW_QUESTIONS) or [("", "(ingen forskjell)", "")]
         for q, old, new in changes:
             rows.append(["Erstattet av et senere svar", blank(s.county), blank(s.municipality_reported),
                          blank(s.project_title), s.response_id, s.source_row, s.superseded_by,
-                         _row_of(by_id, s.superseded_by), q, old, new, blank(s.reason)])
+                         cells.row_of(s.superseded_by), q, old, new, blank(s.reason)])
     competence_questions = [f"q{i:02d}" for i in range(2, 13)]
     for c in competence[competence["n_reports"].fillna(0) > 1].itertuples(index=False):
         carrying = responses[(responses["county"] == c.county) & responses["competence_used"].notna()
@@ -241,8 +264,8 @@ def _replaced(raw: pd.DataFrame, superseded: pd.DataFrame, responses: pd.DataFra
                     else "Kompetansebygging rapportert på nytt, likt (slått sammen)")
             changes = differing(r.response_id, c.response_id, competence_questions) or [("", "(ingen forskjell)", "")]
             for q, old, new in changes:
-                rows.append([kind, blank(c.county), "", "", r.response_id, _row_of(by_id, r.response_id),
-                             c.response_id, _row_of(by_id, c.response_id), q, old, new,
+                rows.append([kind, blank(c.county), "", "", r.response_id, cells.row_of(r.response_id),
+                             c.response_id, cells.row_of(c.response_id), q, old, new,
                              "den gjeldende rapporten er den seneste"])
     for r in raw.dropna(subset=["overlapping_versions"]).itertuples(index=False):
         for version in json.loads(r.overlapping_versions or "[]"):
@@ -250,14 +273,6 @@ def _replaced(raw: pd.DataFrame, superseded: pd.DataFrame, responses: pd.DataFra
                          version.get("row"), r.response_id, r.source_row, "", f"{version.get('file')}",
                          r.source_file, "den senest endrede versjonen gjelder"])
     return pd.DataFrame(rows, columns=headers)
-
-
-def _row_of(by_id: pd.DataFrame, response_id) -> int | None:
-    if response_id not in by_id.index:
-        return None
-    row = by_id.loc[response_id]
-    row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
-    return int(row["source_row"])
 
 
 def _per_project(projects: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
@@ -343,32 +358,8 @@ def build(data, engine: sa.Engine, provenance, reference_dir: Path, data_dir: Pa
 
 
 def write_workbook(package: AuditPackage, target: Path) -> Path:
-    """revisjonsgrunnlag_<year>.xlsx: one sheet per part, bokmål headers, a frozen header row and
-    column widths to read by; text that looks like a formula is shown as typed."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    """revisjonsgrunnlag_<year>.xlsx: one sheet per part, bokmål headers, a bold frozen header row and
+    column widths to read by; text that looks like a formula is shown as typed (report/xlsx.py)."""
+    from friskliv_pipeline.report.xlsx import write_sheets
 
-    from friskliv_pipeline.report.tables import neutralize_frame
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, frame in package.sheets().items():
-        sheet = workbook.create_sheet(name[:31])
-        sheet.append([str(c) for c in frame.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        plain = neutralize_frame(frame).astype(object)
-        for row in plain.where(plain.notna(), None).itertuples(index=False, name=None):
-            sheet.append(list(row))
-        sheet.freeze_panes = "A2"
-        for i, column in enumerate(frame.columns, start=1):
-            widest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200) if v is not None)],
-                         default=10)
-            sheet.column_dimensions[get_column_letter(i)].width = min(max(10, widest + 2), 60)
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, str) and len(cell.value) > 60:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    workbook.save(target)
-    return target
+    return write_sheets(target, {name[:31]: frame for name, frame in package.sheets().items()})

@@ -1,7 +1,7 @@
 """The two editions as HTML: report.html (the public report, front page to appendices) and
 revisjon.html (the auditor's edition). Each is self-contained (figures as inline SVG data, CSS
 inline) so it can be e-mailed, and laid out for print: WeasyPrint turns the same HTML into
-report.pdf / revisjon.pdf (A4, page numbers, bookmarks, a tagged PDF/UA file).
+report.pdf / revisjon.pdf (A4, page numbers, bookmarks, a tagged PDF/UA file; report/pdf.py).
 
 Jinja2 autoescapes every value: free text from the export is shown, never interpreted. Every number
 is wrapped in ``<span data-source="mart:key:column">`` so a test (and a curious auditor) can trace
@@ -58,12 +58,3 @@ def render_auditor_html(data: ReportData, provenance: Provenance, package, refer
     """The auditor's edition (``package``: report.auditor.AuditPackage)."""
     context = document.build_auditor(data, provenance, Path(reference_dir or DEFAULT_REFERENCE_DIR), package)
     return _environment().get_template("revisjon.html.j2").render(**context)
-
-
-def render_pdf(html: str, target: Path) -> Path:
-    """The same HTML printed by WeasyPrint as a tagged PDF (PDF/UA-1): A4, page numbers and the
-    outline come from the print CSS in the template."""
-    from weasyprint import HTML  # imported only when a PDF is written
-
-    HTML(string=html).write_pdf(target, pdf_variant="pdf/ua-1")
-    return target

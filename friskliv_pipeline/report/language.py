@@ -111,7 +111,8 @@ def answers(n) -> str:
 
 def breakable(identifier) -> "Markup":
     """A rule id such as regelverk6.revisor_attestation may wrap after '.' and '_' in a narrow
-    column (<wbr>: a break opportunity, not a character, so a copied id stays exact)."""
+    column (<wbr>: a break opportunity, not a character, so a copied id stays exact; the PDF prints
+    it as U+200B, which is what WeasyPrint makes of <wbr> anyway: report/pdf.py)."""
     from markupsafe import Markup, escape
 
     return Markup(str(escape(blank(identifier))).replace(".", ".<wbr>").replace("_", "_<wbr>"))

@@ -8,8 +8,8 @@ the year's allocations are illustrative): those columns and rows are left out an
 "Om tabellene" says why.
 
 Spreadsheet programs run a cell that begins with =, +, - or @ as a formula (CSV/formula
-injection): such text cells are prefixed with an apostrophe, which shows the text as typed.
-Numbers stay numbers.
+injection): such text cells are prefixed with an apostrophe, which shows the text as typed
+(report/xlsx.py, which also writes the workbook; indicators.csv the same way). Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import pandas as pd
 
 from friskliv_pipeline.reference import is_official
 from friskliv_pipeline.report.data import ReportData
+from friskliv_pipeline.report.xlsx import neutralize_frame, write_sheets
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Sheet per mart, in the report's order; mart_national_summary's metrics keep their fixed names.
 SHEETS = {"mart_national_summary": "Hovedtall", "mart_county_summary": "Fylker", "mart_target_groups": "Målgrupper",
           "mart_collaboration": "Samarbeid", "mart_lead_service": "Ledet av", "mart_attainment": "Måloppnåelse",
@@ -48,20 +48,6 @@ HEADERS_NB = {
 }
 FREE_TEXT_HEADERS = {"question_id": "Spørsmål", "county": "Fylke", "text": "Svar"}
 ALLOCATION_MONEY = ("allocation_nok", "unspent_nok", "allocation_source")
-
-
-def neutralize(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].astype(object).map(neutralize)
-    return out
 
 
 def allocations_official(data: ReportData) -> bool:
@@ -96,22 +82,11 @@ def norwegian(frame: pd.DataFrame, headers: dict[str, str] = HEADERS_NB) -> pd.D
 
 
 def write_xlsx(data: ReportData, target: Path, free_text: pd.DataFrame | None = None) -> Path:
-    """One sheet per mart, the free-text answers and "Om tabellene", in openpyxl's streaming
-    (write-only) mode: the free-text sheet grows with the data and cell styling buys nothing here."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
+    """One sheet per mart, the free-text answers and "Om tabellene" (report/xlsx.py writes them)."""
     sheets = {"Om tabellene": about(data)}
     sheets |= {SHEETS[name]: norwegian(frame) for name, frame in public_marts(data).items()}
     sheets["Fritekst"] = norwegian(free_text if free_text is not None else data.free_text, FREE_TEXT_HEADERS)
-    for name, frame in sheets.items():
-        sheet = workbook.create_sheet(name[:31])
-        sheet.append([str(c) for c in frame.columns])
-        plain = neutralize_frame(frame).astype(object)
-        for row in plain.where(plain.notna(), None).itertuples(index=False, name=None):
-            sheet.append(row)
-    workbook.save(target)
-    return target
+    return write_sheets(target, sheets)
 
 
 def indicators(data: ReportData) -> pd.DataFrame:
