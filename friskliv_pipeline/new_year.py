@@ -85,13 +85,22 @@ def _ssb_year(reference_dir: Path, name: str, year: int) -> dict[str, str]:
     return {r["code"]: r["name"] for r in rows if int(r["year"]) == year}
 
 
-def _counties(reference_dir: Path, year: int, previous: int, result: NewYear) -> list[dict]:
-    _, rows = _rows(reference_dir / REFERENCE_FILES["counties"])
+def _register(reference_dir: Path, table: str, ssb_file: str, label: str, year: int, previous: int,
+              result: NewYear) -> tuple[list[dict], dict[str, str]]:
+    """The previous year's rows of ``table`` and SSB's list for ``year`` (empty, with a warning, when
+    SSB's file has no such year: the caller then copies the previous year's rows)."""
+    _, rows = _rows(reference_dir / REFERENCE_FILES[table])
     before = [r for r in rows if int(r["grant_year"]) == previous]
-    ssb = _ssb_year(reference_dir, "klass104_counties.csv", year)
+    ssb = _ssb_year(reference_dir, ssb_file, year)
     if not ssb:
-        result.warnings.append(f"SSB's county list (ssb/klass104_counties.csv) has no {year}: the {previous} "
-                               f"counties are copied; add SSB's {year} list when the structure may have changed")
+        result.warnings.append(f"SSB's {label} list (ssb/{ssb_file}) has no {year}: the {previous} {table} are "
+                               f"copied; add SSB's {year} list (see SOURCES.md)")
+    return before, ssb
+
+
+def _counties(reference_dir: Path, year: int, previous: int, result: NewYear) -> list[dict]:
+    before, ssb = _register(reference_dir, "counties", "klass104_counties.csv", "county", year, previous, result)
+    if not ssb:
         return [{**r, "grant_year": str(year)} for r in before]
     basis = {r["county_no"]: r["county_2023"] for r in before}
     missing = sorted(set(ssb) - set(basis))
@@ -104,12 +113,9 @@ def _counties(reference_dir: Path, year: int, previous: int, result: NewYear) ->
 
 
 def _municipalities(reference_dir: Path, year: int, previous: int, counties: list[dict], result: NewYear) -> list[dict]:
-    _, rows = _rows(reference_dir / REFERENCE_FILES["municipalities"])
-    before = [r for r in rows if int(r["grant_year"]) == previous]
-    ssb = _ssb_year(reference_dir, "klass131_municipalities.csv", year)
+    before, ssb = _register(reference_dir, "municipalities", "klass131_municipalities.csv", "municipality", year,
+                            previous, result)
     if not ssb:
-        result.warnings.append(f"SSB's municipality list (ssb/klass131_municipalities.csv) has no {year}: the "
-                               f"{previous} municipalities are copied; add SSB's {year} list (see SOURCES.md)")
         return [{**r, "grant_year": str(year)} for r in before]
     county_of = {c["county_no"]: c["county"] for c in counties}
     kept = [{**r, "grant_year": str(year)} for r in before if r["kind"] == "bydel"]  # Oslo's bydeler: not in KLASS 131

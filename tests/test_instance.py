@@ -80,8 +80,9 @@ def test_a_dagster_yaml_that_is_not_a_mapping_is_a_readable_error(tmp_path):
 def _make_ui_until_dg_dev() -> str:
     """`make ui`'s recipe as make runs it, without the install step and with `dg dev` replaced by
     printing the DAGSTER_HOME it would get."""
-    lines = subprocess.run(["make", "-n", "ui"], cwd=ROOT, capture_output=True, text=True, check=True,
-                           timeout=60).stdout.splitlines()
+    # Under `make test` this make is a sub-make: without --no-print-directory it announces the directory.
+    lines = subprocess.run(["make", "--no-print-directory", "-n", "ui"], cwd=ROOT, capture_output=True,
+                           text=True, check=True, timeout=60).stdout.splitlines()
     assert lines[0] == "bash scripts/bootstrap.sh"
     recipe = "\n".join(lines[1:])
     dg_dev = ".venv/bin/dg dev --host 127.0.0.1"

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 STATUS_NB = {"passed": "bestått", "failed": "funn", "not_evaluated": "ikke vurdert", "not_covered": "ikke dekket"}
 KIND_NB = {"breach": "brudd", "follow_up": "oppfølging", "data_note": "merknad"}
+TALLY_WORDS = {
+    "en": {"checks": "checks", "passed": "passed", "failed": "with findings", "not_evaluated": "not evaluated"},
+    "nb": {"checks": "kontroller", "passed": "bestått", "failed": "med funn", "not_evaluated": "ikke vurdert"},
+}
 SEVERITY_NB = {"ERROR": "stopper publisering", "WARN": "stopper ikke publisering", "INFO": "ikke et funn"}
 
 
@@ -26,23 +30,17 @@ class Tally:
     n_failed: int
     n_not_evaluated: int
 
-    def text(self) -> str:
-        """'44 checks: 35 passed, 3 with findings (…), 6 not evaluated (…)'."""
-        parts = [f"{self.passed} passed"]
-        if self.n_failed:
-            parts.append(f"{self.n_failed} with findings ({', '.join(self.failed)})")
-        if self.n_not_evaluated:
-            parts.append(f"{self.n_not_evaluated} not evaluated ({', '.join(self.not_evaluated)})")
-        return f"{self.n} checks: " + ", ".join(parts)
-
-    def text_nb(self) -> str:
-        """'44 kontroller: 35 bestått, 3 med funn, 6 ikke vurdert' (the rules are named in the tables)."""
-        parts = [f"{self.passed} bestått"]
-        if self.n_failed:
-            parts.append(f"{self.n_failed} med funn")
-        if self.n_not_evaluated:
-            parts.append(f"{self.n_not_evaluated} ikke vurdert")
-        return f"{self.n} kontroller: " + ", ".join(parts)
+    def text(self, lang: str = "en") -> str:
+        """'44 checks: 35 passed, 3 with findings (…), 6 not evaluated (…)' on the command line;
+        '44 kontroller: 35 bestått, 3 med funn, 6 ikke vurdert' in bokmål (the tables name the rules)."""
+        words = TALLY_WORDS[lang]
+        parts = [f"{self.passed} {words['passed']}"]
+        for count, rules, word in ((self.n_failed, self.failed, "failed"),
+                                   (self.n_not_evaluated, self.not_evaluated, "not_evaluated")):
+            if count:
+                named = f" ({', '.join(rules)})" if lang == "en" else ""
+                parts.append(f"{count} {words[word]}{named}")
+        return f"{self.n} {words['checks']}: " + ", ".join(parts)
 
 
 def tally(check_results) -> Tally:

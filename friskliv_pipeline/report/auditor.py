@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from friskliv_pipeline.checks.status import KIND_NB, SEVERITY_NB, STATUS_NB, Tally, tally
 from friskliv_pipeline.contract import RAW_QUESTION_COLUMNS
+from friskliv_pipeline.forms.export_reader import sha256_of
 from friskliv_pipeline.report.language import blank, date
 
 RAW_QUESTIONS = [c.name for c in RAW_QUESTION_COLUMNS]
@@ -64,14 +65,6 @@ class AuditPackage:
                 "Per prosjekt": self.per_project, "Avstemming per fylke": recon}
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def rule_set_files() -> list[Path]:
     """The files that define the checks: every suite and the list of what no check covers."""
     from friskliv_pipeline.checks.suites import EXPECTATIONS_DIR
@@ -81,7 +74,7 @@ def rule_set_files() -> list[Path]:
 
 def rule_set_digest() -> str:
     """One SHA-256 for the rule set: over each rule file's name and SHA-256, in name order."""
-    lines = "".join(f"{p.name} {sha256_file(p)}\n" for p in rule_set_files())
+    lines = "".join(f"{p.name} {sha256_of(p)}\n" for p in rule_set_files())
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
@@ -96,11 +89,11 @@ def _files(inputs: list[dict], data_dir: Path, reference_dir: Path, grant_year: 
     for name in REFERENCE_FILES.values():
         path = Path(reference_dir) / name
         if path.exists():
-            rows.append((name, "referansetabell", sha256_file(path)))
+            rows.append((name, "referansetabell", sha256_of(path)))
     for f in analyst:
         rows.append((f["file"], "referansetekst (skjema, regelverk, kommentar, temaer)", f["sha256"]))
     for path in rule_set_files():
-        rows.append((f"expectations/{path.name}", "regelsettet (kontrollene)", sha256_file(path)))
+        rows.append((f"expectations/{path.name}", "regelsettet (kontrollene)", sha256_of(path)))
     rows.append(("regelsettet samlet", "SHA-256 over hver regelfils navn og SHA-256", rule_set_digest()))
     return pd.DataFrame(rows, columns=["Fil", "Hva", "SHA-256"])
 
@@ -340,7 +333,7 @@ def build(data, engine: sa.Engine, provenance, reference_dir: Path, data_dir: Pa
     front = [("Tilskuddsår", str(year)), ("Kjøring", f"Dagster-kjøring {provenance.run_id}"),
              ("Kodeversjon", f"friskliv-pipeline {provenance.code_version}"), ("Laget", provenance.generated_at),
              ("Regelverk", regelverk.edition), ("Regelverkets kilde", regelverk.source),
-             ("Regelsettet (SHA-256)", rule_set_digest()), ("Kontroller", counted.text_nb()),
+             ("Regelsettet (SHA-256)", rule_set_digest()), ("Kontroller", counted.text("nb")),
              ("Ikke vurdert", ", ".join(counted.not_evaluated) or "ingen")]
     skipped = checks[checks["status"] == "not_evaluated"].drop_duplicates("check_name")
     recon, recon_note = _reconciliation(data)
