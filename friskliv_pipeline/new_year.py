@@ -15,7 +15,8 @@ It writes, under the reference folder:
   replaced with the year's own regelverk;
 - ``commentary/<YEAR>/``: a folder for the analyst's text (only ``publication.yml`` in it).
 
-It never overwrites: a year that has a form or reference rows is refused. With ``--export FILE``
+It never overwrites: a year that has a form or reference rows is refused (except the year's rows of
+``counties.csv`` written by hand, which it keeps), and it writes nothing until every file is built. With ``--export FILE``
 it also compares the year's export with the new form: the headers the form does not know and
 the questions the export lacks.
 """
@@ -99,6 +100,10 @@ def _register(reference_dir: Path, table: str, ssb_file: str, label: str, year: 
 
 
 def _counties(reference_dir: Path, year: int, previous: int, result: NewYear) -> list[dict]:
+    _, rows = _rows(reference_dir / REFERENCE_FILES["counties"])
+    given = [r for r in rows if int(r["grant_year"]) == year]
+    if given:  # written by hand, as the error below asks when SSB's list has new county numbers
+        return given
     before, ssb = _register(reference_dir, "counties", "klass104_counties.csv", "county", year, previous, result)
     if not ssb:
         return [{**r, "grant_year": str(year)} for r in before]
@@ -106,8 +111,9 @@ def _counties(reference_dir: Path, year: int, previous: int, result: NewYear) ->
     missing = sorted(set(ssb) - set(basis))
     if missing:
         raise FrisklivError(f"SSB's {year} county list has county numbers {missing} that {previous} did not have. "
-                            "What to do: add their rows to counties.csv by hand (county_2023 says which 2023 county "
-                            "each belongs to), then run friskliv new-year again for the other files")
+                            f"What to do: write the {year} rows of counties.csv by hand (county_2023 says which "
+                            "2023 county each belongs to), then run friskliv new-year again: it keeps them and "
+                            "writes the other files")
     return [{"grant_year": str(year), "county_no": no, "county": official.split(" - ")[0],
              "county_2023": basis[no], "county_official": official} for no, official in ssb.items()]
 
@@ -147,6 +153,8 @@ def _refuse_existing(reference_dir: Path, year: int) -> None:
         raise FrisklivError(f"file {reference_dir / 'forms' / f'form_{year}.json'}: grant year {year} has a form "
                             "already. What to do: edit that year's files; new-year never overwrites a year")
     for table, name in REFERENCE_FILES.items():
+        if table == "counties":  # may have been written by hand for the year: _counties keeps them
+            continue
         _, rows = _rows(reference_dir / name)
         if any(int(r["grant_year"]) == year for r in rows):
             raise FrisklivError(f"file {reference_dir / name}: grant year {year} has rows already. What to do: edit "
@@ -182,18 +190,24 @@ def new_year(reference_dir: Path, year: int, export: Path | None = None) -> NewY
     previous = earlier[-1]
     _refuse_existing(reference_dir, year)
     result = NewYear(year, previous)
-    form_path = reference_dir / "forms" / f"form_{year}.json"
-    form_path.write_text(json.dumps(_form(reference_dir, year, previous), ensure_ascii=False, indent=2) + "\n",
-                         encoding="utf-8")
-    result.written.append(str(form_path))
+    # everything is built before anything is written: a refusal leaves the reference folder as it was
+    form = _form(reference_dir, year, previous)
     counties = _counties(reference_dir, year, previous, result)
-    tables = {"counties": counties,
+    _, county_rows = _rows(reference_dir / REFERENCE_FILES["counties"])
+    by_hand = any(int(r["grant_year"]) == year for r in county_rows)
+    tables = {"counties": [] if by_hand else counties,
               "municipalities": _municipalities(reference_dir, year, previous, counties, result),
               "allocations": _copied(reference_dir, "allocations", year, previous, counties),
               "grant_totals": _copied(reference_dir, "grant_totals", year, previous, counties)}
+    form_path = reference_dir / "forms" / f"form_{year}.json"
+    form_path.write_text(json.dumps(form, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    result.written.append(str(form_path))
     order = {"counties": ("grant_year", "county_no"), "municipalities": ("grant_year", "municipality_no"),
              "allocations": ("grant_year",), "grant_totals": ("grant_year",)}
     for table, new_rows in tables.items():
+        if not new_rows and table == "counties":
+            result.written.append(f"{reference_dir / REFERENCE_FILES[table]} (its {year} rows kept as written)")
+            continue
         path = reference_dir / REFERENCE_FILES[table]
         header, rows = _rows(path)
         _write_rows(path, header, rows + new_rows,

@@ -8,9 +8,7 @@ the report read, only when no blocking check failed.
 
 from dagster import AssetKey
 
-from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES
-
-STAGED_TABLES = ("raw_responses", *CLEAN_TABLES)
+from friskliv_pipeline.cleaning.clean_tables import STAGED_TABLES
 
 
 def staged_key(table: str) -> AssetKey:

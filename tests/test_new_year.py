@@ -71,6 +71,42 @@ def test_new_year_writes_the_years_files_from_the_previous_years(reference):
     assert again.returncode == 2 and "never overwrites" in again.stderr and "Traceback" not in again.stderr
 
 
+def test_a_new_county_number_stops_new_year_before_it_writes_and_hand_written_rows_are_kept(reference):
+    """SSB's 2025 county list with a number 2024 did not have: refused with nothing written; after the
+    data engineer writes the 2025 county rows by hand, the same command keeps them and writes the rest."""
+    ssb = reference / "ssb" / "klass104_counties.csv"
+    with open(ssb, encoding="utf-8", newline="") as handle:
+        counties_2024 = [r for r in csv.DictReader(handle) if r["year"] == "2024"]
+    split = [*counties_2024, {"year": "2025", "code": "99", "name": "Nytt fylke"}]
+    with open(ssb, "a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=["year", "code", "name"], lineterminator="\n").writerows(
+            [{**r, "year": "2025"} for r in split])
+    before = {p: p.read_bytes() for p in reference.rglob("*") if p.is_file()}
+    refused = _new_year(reference, "2025")
+    assert refused.returncode == 2 and "['99']" in refused.stderr and "Traceback" not in refused.stderr
+    assert {p: p.read_bytes() for p in reference.rglob("*") if p.is_file()} == before  # nothing written
+
+    counties = reference / "counties.csv"
+    with open(counties, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, list(reader)
+    by_hand = [{**r, "grant_year": "2025"} for r in rows if r["grant_year"] == "2024"]
+    by_hand.append({"grant_year": "2025", "county_no": "99", "county": "Nytt fylke", "county_2023": "Viken",
+                    "county_official": "Nytt fylke"})
+    with open(counties, "a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=header, lineterminator="\n").writerows(by_hand)
+    proc = _new_year(reference, "2025")
+    assert proc.returncode == 0, proc.stderr
+    assert "its 2025 rows kept as written" in proc.stdout
+    with open(counties, encoding="utf-8", newline="") as handle:
+        kept = [r for r in csv.DictReader(handle) if r["grant_year"] == "2025"]
+    assert sorted(r["county_no"] for r in kept) == sorted(r["county_no"] for r in by_hand)  # not doubled
+    with open(reference / "allocations.csv", encoding="utf-8", newline="") as handle:
+        allocations = [r for r in csv.DictReader(handle) if r["grant_year"] == "2025"]
+    assert "Nytt fylke" in {r["county"] for r in allocations}
+    assert (reference / "forms" / "form_2025.json").exists()
+
+
 def test_new_year_lists_what_an_export_does_not_match(reference, tmp_path):
     export = _export_of_2025(tmp_path / "landing", rename=("Har du andre kommentarer", "Andre innspill"),
                              drop="Dersom det var et annet tilbud")

@@ -9,8 +9,9 @@ set. A run that checks only some tables (the UI's "Execute checks" on one asset)
 rows of those tables' suites, again all at once. When a blocking check of the staging step fails,
 Dagster skips the later check steps that read a staged table (the allocations suite;
 ``inputs.suites_that_run``): the run's set is then complete without them, and their previous
-rows go with the rest. Which counties
-exceeded the competence cap in 2024 is then::
+rows go with the rest; should Dagster run such a suite all the same (a checks-only run from the
+UI), its rows join the published set of the run when it finishes. Which counties exceeded the
+competence cap in 2024 is then::
 
     SELECT DISTINCT county FROM audit_findings
     WHERE grant_year = 2024 AND rule = 'regelverk5B.competence_cap' ORDER BY county
@@ -85,13 +86,13 @@ def write_audit(warehouse: Warehouse, grant_year: int, asset: str, run_id: str, 
         done = set(conn.execute(sa.select(checks.c.asset).distinct().where(*of_run)).scalars())
         blocked = set(conn.execute(sa.select(checks.c.asset).distinct().where(
             *of_run, checks.c.severity == "ERROR", checks.c.status == "failed")).scalars())
-        if not suites_that_run(suites_in_run, blocked) <= done:
-            return False
         published = METADATA.tables["audit_check_results"]
         late = conn.execute(sa.select(sa.func.count()).select_from(published).where(
             published.c.grant_year == grant_year, published.c.run_id == run_id)).scalar_one()
-        # the run's set was published already (a suite Dagster ran although one it reads had blocked,
-        # as in a checks-only run from the UI): add this suite's rows, keep the set's
+        # late: the run's set was published already (a suite Dagster ran although one it reads had
+        # blocked, as in a checks-only run from the UI): this suite's rows join the set on their own
+        if not late and not suites_that_run(suites_in_run, blocked) <= done:
+            return False
         replaced = sorted(done) if late else suites_in_run
         for name, table in stage.items():
             target = METADATA.tables[name]

@@ -180,9 +180,9 @@ def columns_read(table: str) -> tuple[str, ...] | None:
 # -- what follows for Dagster: which step evaluates which suite ---------------------------------
 
 def _staged_tables() -> set[str]:
-    from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES
+    from friskliv_pipeline.cleaning.clean_tables import STAGED_TABLES
 
-    return {"raw_responses", *CLEAN_TABLES}
+    return set(STAGED_TABLES)
 
 
 def staged_suites() -> tuple[str, ...]:

@@ -18,6 +18,8 @@ CLEAN_TABLES = (
     "competence_building_conflicts", "project_municipalities", "project_target_groups", "project_user_groups",
     "project_collaborators", "project_attainment", "cleaning_issues",
 )
+# What a run stages (and then publishes): the export as read, and the tables cleaned from it.
+STAGED_TABLES = ("raw_responses", *CLEAN_TABLES)
 
 
 def clean_partition(raw: pd.DataFrame, form: FormSchema, counties: pd.DataFrame,

@@ -68,14 +68,15 @@ def _static_metadata(project: SqlProject, model: Model) -> dict:
             "model_file": MetadataValue.path(str(model.path)), **model_code_references(model)}
 
 
-def _mart_spec(project: SqlProject, model: Model) -> AssetSpec:
+def _mart_spec(model: Model, metadata: dict) -> AssetSpec:
     return AssetSpec(model.name, group_name="marts", kinds={"sql"}, deps=_deps(model), description=model.description,
-                     metadata=_static_metadata(project, model), owners=OWNERS,
-                     automation_condition=REFRESH_AFTER_UPSTREAM)
+                     metadata=metadata, owners=OWNERS, automation_condition=REFRESH_AFTER_UPSTREAM)
 
 
 def _sql_marts(project: SqlProject):
-    @multi_asset(name="sql_marts", specs=[_mart_spec(project, m) for m in project.models.values()],
+    static = {m.name: _static_metadata(project, m) for m in project.models.values()}  # built once, at load
+
+    @multi_asset(name="sql_marts", specs=[_mart_spec(m, static[m.name]) for m in project.models.values()],
                  partitions_def=grant_year_partitions, can_subset=True)
     def sql_marts(context: AssetExecutionContext, friskliv: FrisklivResource):
         """Run the selected SQL models for the grant year, in dependency order (DELETE + INSERT … SELECT each)."""
@@ -90,8 +91,8 @@ def _sql_marts(project: SqlProject):
             rows = materialize(engine, model, grant_year)
             yield MaterializeResult(asset_key=model.name, metadata={
                 "dagster/partition_row_count": rows, "dagster/table_name": model.name,
-                "dagster/column_schema": _column_schema(model),
-                "dagster/column_lineage": _column_lineage(project, model),
+                "dagster/column_schema": static[model.name]["dagster/column_schema"],
+                "dagster/column_lineage": static[model.name]["dagster/column_lineage"],
             })
 
     return sql_marts

@@ -20,6 +20,7 @@ from dagster import AssetExecutionContext, MaterializeResult, multi_asset
 
 from friskliv_pipeline.checks.inputs import columns_read, staged_suites
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES
+from friskliv_pipeline.contract import conform, typed_columns
 from friskliv_pipeline.defs.checks import evaluate, selected_suites, staged_check_specs
 from friskliv_pipeline.defs.clean import clean_specs, clean_tables
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
@@ -65,10 +66,14 @@ def stage_grant_year(context: AssetExecutionContext, friskliv: FrisklivResource)
     warehouse = friskliv.warehouse()
     tables, metadata = clean_tables(context.log, raw, form, warehouse.read("counties", grant_year),
                                     warehouse.read("municipalities", grant_year))
+    # typed as the warehouse holds them, once: the suites judge the values written, as they do when
+    # "Execute checks" later judges the staged rows read back from the warehouse
+    tables = {name: conform(frame, name) for name, frame in tables.items()}
     for table in CLEAN_TABLES:
         if staged_key(table) in selected:
             yield _written(context, friskliv, table, grant_year, tables[table], metadata[table])
     kept = columns_read("raw_responses")  # the checks count raw rows; the export's cells can go
-    staged = {"raw_responses": raw if kept is None else raw[list(kept)], **tables}
+    staged = {"raw_responses": conform(raw, "raw_responses") if kept is None
+              else typed_columns(raw[list(kept)], "raw_responses"), **tables}
     del raw, tables
     yield from evaluate(context, friskliv, checked, staged=staged)

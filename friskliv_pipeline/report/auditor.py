@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -53,7 +53,6 @@ class AuditPackage:
     reconciliation: pd.DataFrame  # Avstemming per fylke (empty when the allocations are not official)
     reconciliation_note: str
     tally: Tally
-    not_evaluated: list[dict] = field(default_factory=list)  # rule, reason_nb, reason
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         front = pd.DataFrame(self.front, columns=["Hva", "Verdi"])
@@ -78,7 +77,8 @@ def rule_set_digest() -> str:
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
-def _files(inputs: list[dict], data_dir: Path, reference_dir: Path, grant_year: int, analyst: list[dict]) -> pd.DataFrame:
+def _files(inputs: list[dict], data_dir: Path, reference_dir: Path, grant_year: int, analyst: list[dict],
+           rule_set: str) -> pd.DataFrame:
     from friskliv_pipeline.reference import REFERENCE_FILES
 
     rows = []
@@ -94,7 +94,7 @@ def _files(inputs: list[dict], data_dir: Path, reference_dir: Path, grant_year: 
         rows.append((f["file"], "referansetekst (skjema, regelverk, kommentar, temaer)", f["sha256"]))
     for path in rule_set_files():
         rows.append((f"expectations/{path.name}", "regelsettet (kontrollene)", sha256_of(path)))
-    rows.append(("regelsettet samlet", "SHA-256 over hver regelfils navn og SHA-256", rule_set_digest()))
+    rows.append(("regelsettet samlet", "SHA-256 over hver regelfils navn og SHA-256", rule_set))
     return pd.DataFrame(rows, columns=["Fil", "Hva", "SHA-256"])
 
 
@@ -151,8 +151,7 @@ def _findings(records: pd.DataFrame, raw: pd.DataFrame, projects: pd.DataFrame, 
 
     deadlines = _deadlines(grant_year)
     whose = {"municipality": "kommunens prosjektrapport", "county": "fylkeskommunens rapportering"}
-    deadline_text = {kind: f"{date(day)} ({whose['municipality' if day == deadlines['municipality'] else 'county']})"
-                     for kind, day in deadlines.items()}
+    deadline_text = {kind: f"{date(day)} ({whose[kind]})" for kind, day in deadlines.items()}
     cells = _Cells(raw)
     numbers = dict(zip(projects["response_id"], projects["municipality_no"])) if len(projects) else {}
     rules_of = records.dropna(subset=["response_id"]).groupby("response_id")["rule"].apply(set).to_dict() \
@@ -289,10 +288,8 @@ def _per_project(projects: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reconciliation(data) -> tuple[pd.DataFrame, str]:
-    from friskliv_pipeline.report.tables import allocations_official
-
     counties = data.marts["mart_county_summary"].dropna(subset=["county"])
-    if not allocations_official(data):
+    if not data.allocations_official:
         return pd.DataFrame(), (f"Helsedirektoratets fordeling per fylke for {data.grant_year} er ikke lagt inn "
                                 "(allocations.csv har ikke en offisiell kilde for året), så bruken er ikke avstemt "
                                 "mot fordelingen. Se docs/auditors.md: Loading the official allocations of a year.")
@@ -327,27 +324,26 @@ def build(data, engine: sa.Engine, provenance, reference_dir: Path, data_dir: Pa
         responses = _read(conn, "responses", year, "response_id, county, competence_used")
         competence = _read(conn, "competence_building", year)
         conflicts = _read(conn, "competence_building_conflicts", year)
-    rules = {(r.suite, r.id): r for r in all_rules()} | {(None, r.id): r for r in all_rules()}
+    every = all_rules()
+    rules = {(r.suite, r.id): r for r in every} | {(None, r.id): r for r in every}
     checks = data.check_results if data.check_results is not None else pd.DataFrame(columns=CHECK_COLUMNS)
     counted = tally(checks)
+    rule_set = rule_set_digest()
     front = [("Tilskuddsår", str(year)), ("Kjøring", f"Dagster-kjøring {provenance.run_id}"),
              ("Kodeversjon", f"friskliv-pipeline {provenance.code_version}"), ("Laget", provenance.generated_at),
              ("Regelverk", regelverk.edition), ("Regelverkets kilde", regelverk.source),
-             ("Regelsettet (SHA-256)", rule_set_digest()), ("Kontroller", counted.text("nb")),
+             ("Regelsettet (SHA-256)", rule_set), ("Kontroller", counted.text("nb")),
              ("Ikke vurdert", ", ".join(counted.not_evaluated) or "ingen")]
-    skipped = checks[checks["status"] == "not_evaluated"].drop_duplicates("check_name")
     recon, recon_note = _reconciliation(data)
     return AuditPackage(
         grant_year=year, front=front,
-        files=_files(provenance.inputs, data_dir, reference_dir, year, provenance.analyst_files),
+        files=_files(provenance.inputs, data_dir, reference_dir, year, provenance.analyst_files, rule_set),
         checks=_checks(checks, rules, regelverk, year, not_covered()),
         findings=_findings(data.findings, raw, projects, rules, regelverk, year),
         coverage=_coverage(regelverk, {k: v for k, v in rules.items() if k[0] is not None}, not_covered()),
         replaced=_replaced(raw, superseded, responses, competence, conflicts),
         per_project=_per_project(projects, data.findings),
-        reconciliation=recon, reconciliation_note=recon_note, tally=counted,
-        not_evaluated=[{"rule": r.check_name, "reason_nb": blank(r.reason_nb), "reason": blank(r.reason)}
-                       for r in skipped.itertuples(index=False)])
+        reconciliation=recon, reconciliation_note=recon_note, tally=counted)
 
 
 def write_workbook(package: AuditPackage, target: Path) -> Path:

@@ -66,6 +66,15 @@ class ReportData:
         return {m: (None if pd.isna(v) else int(v)) for m, v in zip(summary["metric"], summary["value"])}
 
     @property
+    def allocations_official(self) -> bool:
+        """Whether every county's allocation is an official figure (reference.is_official): only then
+        are allocations and what is left of them printed or published."""
+        from friskliv_pipeline.reference import is_official
+
+        counties = self.marts["mart_county_summary"].dropna(subset=["county"])
+        return bool(len(counties)) and bool(counties["allocation_source"].map(is_official).all())
+
+    @property
     def has_previous_year(self) -> bool:
         trends = self.marts["mart_trends"]
         return not trends.empty and trends["previous_value"].notna().any()

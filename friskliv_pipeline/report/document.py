@@ -48,8 +48,6 @@ QUESTION_TITLES = {  # how the report names each free-text answer (short, for he
 }
 # The cap on competence building: the rule the checks apply is the one the report states.
 COMPETENCE_CAP_RULE = "regelverk5B.competence_cap"
-# The answer that says whether a project report was delivered (the text names the question).
-REPORT_QUESTION = "q37"
 
 
 @dataclass
@@ -314,7 +312,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "competence_cap": _competence_cap(),
         "counties": counties.to_dict("records"),
         # allocations are printed only as the official figures they must be (reference.is_official)
-        "allocations_official": bool(counties["allocation_source"].map(is_official).all()) if len(counties) else False,
+        "allocations_official": data.allocations_official,
         "free_text": summaries,
         "question_titles": QUESTION_TITLES,
         "verbatim": _verbatim(public_text),

@@ -2,7 +2,7 @@
 shows them, and a sheet that says what the tables are) and indicators.csv.
 
 They are published beside the report, so they hold what the report may say: Norwegian headers,
-no findings (those are the auditor's, see ``report.auditor_workbook``), and no money from
+no findings (those are the auditor's, in ``revisjonsgrunnlag_<year>.xlsx``: ``report.auditor``), and no money from
 reference figures that are not official (a county's allocation and what is left of it, while
 the year's allocations are illustrative): those columns and rows are left out and the sheet
 "Om tabellene" says why.
@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from friskliv_pipeline.reference import is_official
 from friskliv_pipeline.report.data import ReportData
 from friskliv_pipeline.report.xlsx import neutralize_frame, write_sheets
 
@@ -50,14 +49,9 @@ FREE_TEXT_HEADERS = {"question_id": "Spørsmål", "county": "Fylke", "text": "Sv
 ALLOCATION_MONEY = ("allocation_nok", "unspent_nok", "allocation_source")
 
 
-def allocations_official(data: ReportData) -> bool:
-    counties = data.marts["mart_county_summary"].dropna(subset=["county"])
-    return bool(len(counties)) and bool(counties["allocation_source"].map(is_official).all())
-
-
 def public_marts(data: ReportData) -> dict[str, pd.DataFrame]:
     """The marts as published: without allocation money while the year's allocations are not official."""
-    if allocations_official(data):
+    if data.allocations_official:
         return dict(data.marts)
     out = dict(data.marts)
     out["mart_county_summary"] = data.marts["mart_county_summary"].drop(columns=list(ALLOCATION_MONEY))
@@ -71,7 +65,7 @@ def about(data: ReportData) -> pd.DataFrame:
     rows = [("Innhold", f"Tallene bak rapporten om tilskuddsåret {data.grant_year}: ett ark per tabell, og "
                         "fritekstsvarene slik rapporten viser dem (e-postadresser og telefonnumre fjernet)."),
             ("Prosent", "Prosentene er hele prosent, avrundet; grunnlaget står i kolonnen ved siden av.")]
-    if not allocations_official(data):
+    if not data.allocations_official:
         rows.append(("Utelatt", f"Fordelt og ubrukt beløp per fylke er utelatt: Helsedirektoratets fordeling av "
                                 f"tilskuddet per fylke for {data.grant_year} var ikke lagt inn da tabellene ble laget."))
     return pd.DataFrame(rows, columns=["Om", "Forklaring"])
