@@ -9,7 +9,9 @@ import math
 import pandas as pd
 import pytest
 
-from friskliv_pipeline.report.language import blank, count_word, date, in_sentence, join, kroner, month_period, number
+from friskliv_pipeline.report.language import (
+    NBSP, blank, count_word, date, in_sentence, join, kroner, month_period, number, numbers_together,
+)
 
 
 def test_lists_are_joined_the_norwegian_way():
@@ -42,3 +44,12 @@ def test_counts_dates_and_periods():
     assert month_period(dt.datetime(2025, 4, 8), dt.datetime(2025, 7, 1)) == "april–juli 2025"
     assert month_period(dt.datetime(2024, 12, 1), dt.datetime(2025, 2, 1)) == "desember 2024–februar 2025"
     assert month_period(dt.datetime(2025, 5, 1), dt.datetime(2025, 5, 30)) == "mai 2025"
+
+
+def test_a_quoted_amount_keeps_its_digit_groups_on_one_line():
+    """Only the space between digit groups becomes a no-break space: the answer reads as written."""
+    assert numbers_together("samling: 92 400") == f"samling: 92{NBSP}400"
+    assert numbers_together("1 234 567 kr og 12 000") == f"1{NBSP}234{NBSP}567 kr og 12{NBSP}000"
+    for unchanged in ("kr 30.000,-", "61850", "uke 12 1234", "Bra mat 2 ganger"):
+        assert numbers_together(unchanged) == unchanged
+    assert numbers_together(None) == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 NBSP = "\u00a0"
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -109,6 +110,12 @@ def answers(n) -> str:
     return f"{number(n)}{NBSP}svar"
 
 
+def numbers_together(text) -> str:
+    """An answer as written, but a number's digit groups kept on one line ("92 400", "47 000"):
+    the space between groups becomes a no-break space, nothing else changes."""
+    return re.sub(r"(?<=\d) (?=\d{3}(?!\d))", NBSP, blank(text))
+
+
 def breakable(identifier) -> "Markup":
     """A rule id such as regelverk6.revisor_attestation may wrap after '.' and '_' in a narrow
     column (<wbr>: a break opportunity, not a character, so a copied id stays exact; the PDF prints
@@ -120,4 +127,5 @@ def breakable(identifier) -> "Markup":
 
 FILTERS = {"nok": number, "number": number, "kr": kroner, "join_no": join, "in_sentence": in_sentence,
            "blank": blank, "count_word": count_word, "date_no": date,
-           "breakable": breakable, "typography": typography, "answers": answers}
+           "breakable": breakable, "typography": typography, "answers": answers,
+           "numbers_together": numbers_together}
