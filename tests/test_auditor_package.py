@@ -247,6 +247,8 @@ def test_the_data_docs_show_only_evaluated_breach_rules(run):
     site = run["data"] / "validation" / "gx" / "uncommitted" / "data_docs" / "local_site"
     pages = " ".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
     assert "revisor_attestation" not in pages and "over_allocation" not in pages
+    assert "Data asset: None" not in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", pages))
+    assert f"friskliv_{YEAR}.projects" in pages  # each result names its year's data source and table
     assert "Data Docs" in run["edition"] and "ikke der" in run["edition"]
 
 

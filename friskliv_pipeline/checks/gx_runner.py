@@ -201,6 +201,19 @@ def _summary(result) -> dict:
     return details
 
 
+def _named_batch_spec(meta: dict) -> dict:
+    """The batch spec with the data asset's name (``friskliv_2024.projects``): GX's Data Docs take
+    "Data asset" and the page title from the batch spec, which a DataFrame batch leaves unnamed
+    (the page would read "Data asset: None")."""
+    spec = dict(meta.get("batch_spec") or {})
+    active = meta.get("active_batch_definition") or {}
+    name = getattr(active, "data_asset_name", None) or (active.get("data_asset_name") if isinstance(active, dict) else None)
+    source = getattr(active, "datasource_name", None) or (active.get("datasource_name") if isinstance(active, dict) else None)
+    if name and not spec.get("data_asset_name"):
+        spec["data_asset_name"] = f"{source}.{name}" if source else name
+    return spec
+
+
 def _store(gx, context, complete, docs_suite, batch_id: str, run_name: str | None) -> Path:
     """Store the run's result of ``docs_suite``'s expectations, cut to SUMMARY, in the project's
     validation results store (where the Data Docs read it): taken from the one validation, not
@@ -217,7 +230,8 @@ def _store(gx, context, complete, docs_suite, batch_id: str, run_name: str | Non
     succeeded = sum(bool(r.success) for r in results)
     run_id = gx.RunIdentifier(run_name=run_name or "adhoc",
                               run_time=dt.datetime.now(dt.timezone.utc))
-    meta = {**complete.meta, "run_id": run_id, "validation_time": run_id.run_time}
+    meta = {**complete.meta, "run_id": run_id, "validation_time": run_id.run_time,
+            "batch_spec": _named_batch_spec(complete.meta)}
     stored = ExpectationSuiteValidationResult(
         success=succeeded == len(results), results=results, suite_name=docs_suite.name,
         suite_parameters=complete.suite_parameters, meta=meta,
