@@ -249,6 +249,13 @@ def test_the_data_docs_show_only_evaluated_breach_rules(run):
     assert "revisor_attestation" not in pages and "over_allocation" not in pages
     assert "Data asset: None" not in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", pages))
     assert f"friskliv_{YEAR}.projects" in pages  # each result names its year's data source and table
+    from friskliv_pipeline.checks.gx_runner import FOOTER_CSS
+
+    for page in site.glob("validations/**/*.html"):  # a result's link to its suite's page leads somewhere
+        html = page.read_text(encoding="utf-8")
+        links = re.findall(r'href="((?:\.\./)+expectations/[^"]+\.html)"', html)
+        assert links and all((page.parent / link).resolve().exists() for link in links), (page, links)
+        assert FOOTER_CSS.strip() in html  # GX's newsletter footer hidden by the site's stylesheet
     assert "Data Docs" in run["edition"] and "ikke der" in run["edition"]
 
 

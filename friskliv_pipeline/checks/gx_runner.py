@@ -96,6 +96,19 @@ def _lock(project: Path) -> FileLock:
 _FILE_CONTEXTS: dict[str, object] = {}
 
 
+# GX prints a newsletter invitation at the foot of every Data Docs page (templates/cloud-footer.j2, no
+# setting turns it off); the site's own stylesheet, which GX includes in every page, hides it.
+FOOTER_CSS = "\n/* friskliv: the auditor's pages carry no vendor newsletter footer */\nbody > footer { display: none; }\n"
+
+
+def _hide_vendor_footer(project: Path) -> None:
+    styles = project / "gx" / "plugins" / "custom_data_docs" / "styles" / "data_docs_custom_styles.css"
+    text = styles.read_text(encoding="utf-8") if styles.exists() else ""
+    if FOOTER_CSS not in text:
+        styles.parent.mkdir(parents=True, exist_ok=True)
+        styles.write_text(text + FOOTER_CSS, encoding="utf-8")
+
+
 def _context(gx, project: Path | None):
     """An ephemeral context, or the project's file context: opened once per process (opening one
     reads its config and stores from disk, ~0.1 s per suite)."""
@@ -107,6 +120,7 @@ def _context(gx, project: Path | None):
                else gx.get_context(mode="file", project_root_dir=str(project)))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if project is not None:
+        _hide_vendor_footer(Path(project))
         _FILE_CONTEXTS[str(project)] = context
     return context
 
@@ -281,5 +295,7 @@ def build_data_docs(project: Path, run_name: str) -> Path:
         results = project / RESULTS_DIR
         ids = [ValidationResultIdentifier.from_tuple(p.relative_to(results).with_suffix("").parts)
                for p in sorted(results.glob(f"*/{run_name}/*/*.json"))]
-        context.build_data_docs(resource_identifiers=ids or None)
+        # and the pages of the suites they ran, which each result page links to
+        suites = list(dict.fromkeys(i.expectation_suite_identifier for i in ids))
+        context.build_data_docs(resource_identifiers=[*ids, *suites] or None)
     return data_docs_index(project)
