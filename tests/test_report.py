@@ -592,7 +592,7 @@ def test_contact_details_in_free_text_are_masked_in_public_and_kept_for_the_audi
     assert "[e-postadresse fjernet]" in public and "[telefonnummer fjernet]" in public
     screened = _section(published[YEAR]["auditor"], "skjermet")
     assert re.sub(r"\s+", " ", planted) in screened and "e-postadresse og telefonnummer" in screened
-    sheets = pd.read_excel(published["dir"] / "tables.xlsx", sheet_name=None)
+    sheets = pd.read_excel(published["dir"] / "tables.xlsx", sheet_name=None, engine="openpyxl")
     assert not sheets["Fritekst"]["Svar"].astype(str).str.contains("@example.no").any()
 
 
@@ -601,7 +601,7 @@ def test_contact_details_in_free_text_are_masked_in_public_and_kept_for_the_audi
 def test_tables_are_public_with_norwegian_headers_and_no_illustrative_money(published, conn):
     from friskliv_pipeline.report.tables import HEADERS_NB, SHEETS
 
-    sheets = pd.read_excel(published["dir"] / "tables.xlsx", sheet_name=None)
+    sheets = pd.read_excel(published["dir"] / "tables.xlsx", sheet_name=None, engine="openpyxl")
     assert set(sheets) == {"Om tabellene", "Fritekst", *SHEETS.values()}
     for mart, sheet in SHEETS.items():
         english = pd.read_sql_query(sa.text(f"SELECT * FROM {mart} WHERE 1 = 0"), conn).columns
