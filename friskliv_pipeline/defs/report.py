@@ -135,13 +135,12 @@ def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource):
        **REPORT)
 def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
     from friskliv_pipeline.report.artifacts import check_commentary, report_data
-    from friskliv_pipeline.report.screening import screen
     from friskliv_pipeline.report.tables import write_csv, write_xlsx
 
     data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
     check_commentary(friskliv, data)  # the report's numbers and words are published together or not at all
     out = report_dir(friskliv, context.partition_key)
-    xlsx = write_xlsx(data, out / "tables.xlsx", screen(data.free_text)[0])
+    xlsx = write_xlsx(data, out / "tables.xlsx", data.screened[0])
     csv = write_csv(data, out / "indicators.csv")
     return MaterializeResult(metadata={"xlsx": MetadataValue.path(str(xlsx)), "csv": MetadataValue.path(str(csv))})
 

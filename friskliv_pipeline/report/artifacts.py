@@ -85,7 +85,6 @@ def check_commentary(friskliv, data) -> None:
     from friskliv_pipeline.report import regelverk
     from friskliv_pipeline.report.commentary import load
     from friskliv_pipeline.report.document import free_text_summaries
-    from friskliv_pipeline.report.screening import screen
 
     import datetime as dt
 
@@ -94,7 +93,7 @@ def check_commentary(friskliv, data) -> None:
     reference_dir = friskliv.settings().reference_dir
     regelverk.load(reference_dir, data.grant_year)
     publication_date(reference_dir, data.grant_year, dt.date.today())
-    load(reference_dir, data, free_text_summaries(screen(data.free_text)[0], reference_dir))
+    load(reference_dir, data, free_text_summaries(data.screened[0], reference_dir))
 
 
 def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:

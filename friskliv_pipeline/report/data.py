@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from friskliv_pipeline.contract import free_text_columns
@@ -64,6 +65,15 @@ class ReportData:
 
         summary = self.marts["mart_national_summary"]
         return {m: (None if pd.isna(v) else int(v)) for m, v in zip(summary["metric"], summary["value"])}
+
+    @cached_property
+    def screened(self) -> tuple[pd.DataFrame, list]:
+        """The free text as the public edition prints it (e-mail addresses and phone numbers masked)
+        and the answers that were masked (report.screening): screened once per run's data, read by
+        the commentary check, both editions and the public tables."""
+        from friskliv_pipeline.report.screening import screen
+
+        return screen(self.free_text)
 
     @property
     def allocations_official(self) -> bool:

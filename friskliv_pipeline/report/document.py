@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from friskliv_pipeline.report import appendices, commentary, regelverk, screening, themes
+from friskliv_pipeline.report import appendices, commentary, regelverk, themes
 from friskliv_pipeline.reference import is_official
 from friskliv_pipeline.report.data import FREE_TEXT, ReportData, auditor_appendix
 from friskliv_pipeline.report.figures import Figure
@@ -275,10 +275,6 @@ def _sections(data: ReportData, summaries: dict) -> list[Section]:
     return results
 
 
-def _public_free_text(data: ReportData) -> tuple[pd.DataFrame, list[screening.Screened]]:
-    return screening.screen(data.free_text)
-
-
 def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: dict | None = None,
           run_date: dt.date | None = None) -> dict:
     """Everything the public edition shows, for one grant year."""
@@ -289,7 +285,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
     counties = data.marts["mart_county_summary"].dropna(subset=["county"])
     method = data.method
     form = load_form_schema(reference_dir, data.grant_year)
-    public_text, _screened = _public_free_text(data)
+    public_text, _screened = data.screened
     summaries = free_text_summaries(public_text, reference_dir)
     sections = _sections(data, summaries)
     labels = criterion_labels(form)
@@ -334,7 +330,7 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
     from friskliv_pipeline.report.auditor import DATA_DOCS_NOTE
 
     reference_dir = Path(reference_dir)
-    _public, screened = _public_free_text(data)
+    _public, screened = data.screened
     per_project = package.per_project
     several = per_project[(per_project[["Funn", "Til oppfølging"]].sum(axis=1) > 1)]
     # long lists are listed up to MAX_FINDINGS_LISTED rows and counted; every row is in the workbook
