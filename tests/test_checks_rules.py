@@ -1011,3 +1011,42 @@ def test_a_builder_reading_a_column_it_did_not_declare_fails():
     with pytest.raises(UndeclaredInput, match="column 'no_such_column' of table 'responses' "
                                               r"\(not a column of responses in the data contract\)"):
         t["responses"][["response_id", "no_such_column"]]
+
+
+# -- the national reconciliation (grant totals) ----------------------------------------------------
+
+def test_reconciliation_rules_are_not_evaluated_against_illustrative_totals():
+    result = run(demo(2023), "grant_totals")  # the bundled 2023 totals are illustrative
+    for rule in ("reconciliation.unreported_use", "reconciliation.over_reported"):
+        judged = result.result(rule)
+        assert (judged.status, judged.findings) == ("not_evaluated", []), rule
+        assert judged.reason.startswith("the 2023 grant totals are not official (source: illustrative")
+
+
+def test_unreported_use_above_the_declared_share_is_followed_up():
+    """The demo's 2024 counties report all but 35 000 kr of 21 240 000 kr: nothing to follow up.
+    With 10 % more distributed, the difference passes the suite's threshold and is listed."""
+    from friskliv_pipeline.checks.suites import rule
+
+    threshold = next(e.kwargs["max_value"] for e in rule("reconciliation.unreported_use").expectations)
+    t = demo(2024, official=True)
+    assert found(run(t, "grant_totals"), "reconciliation.unreported_use") == []
+    distributed = int(t["grant_totals"]["counties_total_nok"].iloc[0])
+    used = distributed - 35_000
+    raised = used * 100 // (100 - threshold - 5)  # leaves more than the threshold's share unreported
+    t.tables["grant_totals"]["counties_total_nok"] = raised
+    share = ((raised - used) * 200 + raised) // (2 * raised)
+    assert share > threshold
+    (county, rid, message), = found(run(t, "grant_totals"), "reconciliation.unreported_use")
+    assert (county, rid) == (None, None)  # a national record: no county, no response
+    assert message.startswith(f"{raised - used:,} kr ({share} %) of the {raised:,} kr distributed".replace(",", " "))
+
+
+def test_more_reported_used_than_distributed_is_a_breach():
+    t = demo(2024, official=True)
+    distributed = int(t["grant_totals"]["counties_total_nok"].iloc[0])
+    t.tables["grant_totals"]["counties_total_nok"] = distributed - 100_000  # 65 000 kr less than reported used
+    result = run(t, "grant_totals")
+    (county, _, message), = found(result, "reconciliation.over_reported")
+    assert county is None and "more than the" in message
+    assert found(result, "reconciliation.unreported_use") == []

@@ -72,7 +72,7 @@ def test_rules_are_complete_and_severities_as_the_issue_says():
     kinds = {r.id: (r.kind, r.severity) for r in rules}
     assert {rid for rid, (kind, _) in kinds.items() if kind == "follow_up"} == {
         "regelverk6.revisor_attestation", "regelverk5.evaluation_plan", "q14.possible_duplicate",
-        "regelverk9.carry_over"}
+        "regelverk9.carry_over", "reconciliation.unreported_use"}
     for rid, where in AUDIT_RULES.items():
         assert {(r.suite, r.kind, r.severity) for r in rules if r.id == rid} == where, rid
     assert {severity for kind, severity in kinds.values() if kind == "follow_up"} == {"INFO"}
@@ -220,10 +220,11 @@ def test_a_suite_is_skipped_when_a_table_it_reads_failed_a_blocking_check():
     from friskliv_pipeline.checks.inputs import later_suites, staged_suites, suites_that_run
 
     every = set(suites())
-    assert later_suites() == ("allocations",) and set(staged_suites()) == every - {"allocations"}
+    later = {"allocations", "grant_totals"}  # reference tables judged against the year's spending
+    assert set(later_suites()) == later and set(staged_suites()) == every - later
     assert suites_that_run(every, set()) == every
-    assert suites_that_run(every, {"project_attainment"}) == every - {"allocations"}
-    assert suites_that_run(every, {"responses"}) == every - {"allocations"}  # allocations reads no responses: skipped all the same
+    assert suites_that_run(every, {"project_attainment"}) == every - later
+    assert suites_that_run(every, {"responses"}) == every - later  # they read no responses: skipped all the same
     assert suites_that_run(every, {"allocations"}) == every  # a later suite's failure stops nothing of the others
     # the UI's "execute checks" on allocations alone: nothing it reads is checked in the run
     assert suites_that_run({"allocations"}, {"projects"}) == {"allocations"}

@@ -659,8 +659,6 @@ def allocations_frame(t: YearTables) -> RecordFrame:
 def allocation_provenance(t: YearTables) -> dict[str, Reason]:
     """Rule id -> reason, for the allocation rules that cannot be judged: allocations (or the grant
     totals they are summed against) that are missing or not official (see assets/reference/SOURCES.md)."""
-    from friskliv_pipeline.checks.suites import suites
-
     allocations, totals, year = t["allocations"], t["grant_totals"], t.grant_year
     if allocations.empty:
         reason = Reason(f"no allocations for {year} are loaded (assets/reference/allocations.csv)",
@@ -676,7 +674,49 @@ def allocation_provenance(t: YearTables) -> dict[str, Reason]:
                         f"Helsedirektoratets bevilgning for {year} var ikke lagt inn da rapporten ble laget")
     else:
         return {}
-    return {rule.id: reason for rule in suites()["allocations"].rules}
+    return {rule.id: reason for rule in _suite_rules("allocations")}
+
+
+# -- grant totals: the national reconciliation ----------------------------------------------
+
+@reads("grant_totals", grant_totals=("counties_total_nok", "source"), counties=("county",),
+       projects=("county", "grant_amount_nok"), competence_building=("county", "competence_total_nok"))
+def grant_totals_frame(t: YearTables) -> RecordFrame:
+    """One row: the sum distributed to the counties against what they report as used, summed over the
+    counties of the year's structure as mart_reconciliation's national row sums them (unreadable
+    grant amounts left out). Judged only against official grant totals."""
+    structure = set(t["counties"]["county"])
+    granted = t["projects"].loc[t["projects"]["county"].isin(structure), "grant_amount_nok"]
+    competence = t["competence_building"].loc[t["competence_building"]["county"].isin(structure),
+                                              "competence_total_nok"]
+    totals, year = t["grant_totals"], t.grant_year
+    distributed = int(totals.iloc[0]["counties_total_nok"]) if len(totals) else None
+    used = int(granted.sum()) + int(competence.sum())
+    difference = None if distributed is None else distributed - used
+    share = None if not distributed else int(abs(difference) * 200 + distributed) // (2 * distributed)
+    row = {"grant_year": year, "distributed_nok": distributed, "granted_nok": int(granted.sum()),
+           "competence_nok": int(competence.sum()), "reported_used_nok": used, "difference_nok": difference,
+           # whole percent rounded half away from zero, as mart_reconciliation's pct_difference
+           "pct_difference": None if share is None else (share if difference >= 0 else -share),
+           "n_grant_amount_missing": int(granted.isna().sum())}
+    frame = pd.DataFrame([row])
+    for column in ("distributed_nok", "difference_nok", "pct_difference"):
+        frame[column] = pd.array(frame[column].astype(object).where(frame[column].notna(), None), dtype="Int64")
+    if totals.empty or not is_official(totals.iloc[0]["source"]):
+        source = totals.iloc[0]["source"] if len(totals) else "none"
+        reason = Reason(f"the {year} grant totals are not official (source: {source})",
+                        f"beløpet som ble fordelt til fylkeskommunene i {year}, er ikke et offisielt tall "
+                        f"(kilde: {source})")
+        not_evaluated = {rule.id: reason for rule in _suite_rules("grant_totals")}
+    else:
+        not_evaluated = {}
+    return RecordFrame(_context(frame), {}, not_evaluated)
+
+
+def _suite_rules(suite: str):
+    from friskliv_pipeline.checks.suites import suites
+
+    return suites()[suite].rules
 
 
 # suite -> (its builder, what the builder reads), as the @reads above each builder declare them
