@@ -8,7 +8,7 @@ other counties or earlier years (allocations, three years in a row) see only thi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +17,7 @@ from friskliv_pipeline.cleaning.clean_tables import clean_partition
 from friskliv_pipeline.cleaning.issues import message_nb
 from friskliv_pipeline.contract import REFERENCE_TABLES, conform
 from friskliv_pipeline.forms.export_reader import read_export
+from friskliv_pipeline.forms.overlaps import OverlapCount
 from friskliv_pipeline.forms.raw_table import build_raw_responses
 from friskliv_pipeline.forms.schema import load_form_schema
 from friskliv_pipeline.reference import read_reference
@@ -25,12 +26,14 @@ PREFLIGHT_KEY = b"preflight"  # respondent hashes are computed and thrown away
 WORDS_EN = {"head": "{file}: grant year {year}: {responses} responses → {projects} projects, {superseded} superseded, "
                     "{set_aside} set aside; competence reports from {counties} counties",
             "extra": "columns that match no question (kept, not used)", "quiz": "quiz columns (ignored)",
+            "overlaps": "rows repeated in the file (one kept per Forms ID)",
             "notes": "Cleaning notes (cell by cell)", "none": "none", "row": "row", "response": "response",
             "breach": "Data-quality findings", "follow_up": "To verify elsewhere (follow-up list)",
             "data_note": "Data notes"}
 WORDS_NB = {"head": "{file}: tilskuddsår {year}: {responses} svar → {projects} prosjekter, {superseded} erstattet, "
                     "{set_aside} holdt utenfor; rapport om kompetansebygging fra {counties} fylker",
             "extra": "kolonner som ikke svarer til noe spørsmål (beholdt, ikke brukt)", "quiz": "quizkolonner (oversett)",
+            "overlaps": "rader som står flere ganger i filen (én beholdt per Forms-ID)",
             "notes": "Merknader til cellene", "none": "ingen", "row": "rad", "response": "svar",
             "breach": "Funn i datakontrollen", "follow_up": "Kontrolleres andre steder (oppfølging)",
             "data_note": "Merknader"}
@@ -44,6 +47,7 @@ class Preflight:
     extra_columns: list[str]
     check_findings: pd.DataFrame
     ignored_columns: tuple[str, ...] = ()
+    overlaps: OverlapCount = field(default_factory=OverlapCount)
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -62,6 +66,8 @@ class Preflight:
             lines.append(f"  {words['extra']}: {', '.join(self.extra_columns)}")
         if self.ignored_columns:
             lines.append(f"  {words['quiz']}: {', '.join(self.ignored_columns)}")
+        if self.overlaps:
+            lines.append(f"  {words['overlaps']}: {self.overlaps.text(lang)}")
         lines.append(f"{words['notes']}:" if len(self.findings) else f"{words['notes']}: {words['none']}")
         for f in self.findings.sort_values("source_row").itertuples(index=False):
             message = message_nb(f.rule, f.message, f.value) if nb else f.message
@@ -87,7 +93,7 @@ def preflight(file: Path, grant_year: int, reference_dir: Path) -> Preflight:
     tables = clean_partition(raw, form, reference["counties"], reference["municipalities"])
     return Preflight(Path(file), grant_year, tables, report.files[0]["extra_columns"],
                      _check_findings(form, grant_year, {**tables, **reference, "raw_responses": raw}),
-                     tuple(report.files[0]["quiz_columns_ignored"]))
+                     tuple(report.files[0]["quiz_columns_ignored"]), report.overlaps)
 
 
 def _check_findings(form, grant_year: int, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

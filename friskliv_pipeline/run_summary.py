@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from friskliv_pipeline.forms.overlaps import OverlapCount
+
 # What a database driver says when the connection to the warehouse went away mid-run.
 CONNECTION_LOST = ("terminating connection", "server closed the connection", "connection already closed",
                    "the connection is closed", "connection is lost", "consuming input failed",
@@ -112,8 +114,8 @@ def overlap_summary(events) -> list[str]:
             materialization = event.event_specific_data.materialization
             if materialization.asset_key.path[-1] == "raw_responses":
                 meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-                same, other = meta.get("identical_repeats_collapsed", 0), meta.get("differing_versions_replaced", 0)
-                if same or other:
-                    return [f"  overlapping exports: {same} identical repeats collapsed, {other} replaced by a "
-                            f"later version (cleaning_issues: meta.overlapping_export_version)"]
+                overlaps = OverlapCount(meta.get("identical_repeats_collapsed", 0),
+                                        meta.get("differing_versions_replaced", 0))
+                if overlaps:
+                    return [f"  overlapping exports: {overlaps.text()} (cleaning_issues: meta.overlapping_export_version)"]
     return []

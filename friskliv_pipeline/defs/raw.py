@@ -70,9 +70,8 @@ def raw_responses(log, settings, form, grant_year: int):
         if f["personal_columns_hashed"]:
             log.info(f"{f['file']}: personal-data columns kept only as a keyed hash: {f['personal_columns_hashed']}")
     overlaps = report.overlaps
-    if overlaps.identical_repeats_collapsed or overlaps.differing_versions_replaced:
-        log.info(f"overlapping exports: {overlaps.identical_repeats_collapsed} identical repeats collapsed, "
-                 f"{overlaps.differing_versions_replaced} replaced by a later version (see cleaning_issues)")
+    if overlaps:
+        log.info(f"overlapping exports: {overlaps.text()} (see cleaning_issues)")
     return frame, {
         "responses": len(frame),
         "identical_repeats_collapsed": overlaps.identical_repeats_collapsed,

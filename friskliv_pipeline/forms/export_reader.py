@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,22 @@ from friskliv_pipeline.forms.schema import METADATA_HEADERS, normalize_header
 EXPORT_SUFFIXES = (".xlsx", ".csv")
 HEADER_SEARCH_ROWS = 20
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class ExportLimits:
+    """What an export may be before any cell of it is parsed. A grant year's Forms export is a few
+    hundred rows of ~45 columns (~2 KB a row unpacked); the benchmark's 1000x year is ~119 000 rows,
+    ~260 MB unpacked, packed ~10:1. A file past a limit is refused from the zip's directory (or its
+    size on disk) and each worksheet's first bytes, in a second, with nothing of it read into a table."""
+
+    max_unpacked_bytes: int = 512 * 1024 ** 2  # the workbook's members unpacked, or the CSV file's size
+    max_packing_ratio: int = 100  # unpacked / packed of one member: a zip bomb packs far tighter than text
+    max_rows: int = 250_000
+    max_columns: int = 1_000
+
+
+LIMITS = ExportLimits()
 
 
 @dataclass
@@ -45,13 +62,13 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def read_export(path: Path) -> RawExport:
+def read_export(path: Path, limits: ExportLimits = LIMITS) -> RawExport:
     """Read ``path`` by its content (not its name): a zip is a workbook, anything else CSV text."""
     from openpyxl.utils import get_column_letter  # openpyxl only when a file is read: the sensor imports this module
 
     path = Path(path)
     name = str(path)
-    data = _read_bytes(path)
+    data = _read_bytes(path, limits)
     if not data.strip():
         raise ExportError("The file is empty", file=name, hint="export the responses again from Forms")
     if data.startswith(_OLE2_MAGIC):
@@ -62,6 +79,7 @@ def read_export(path: Path) -> RawExport:
     sha = hashlib.sha256(data).hexdigest()
     sheet = None
     if data[:4] == b"PK\x03\x04":
+        _check_workbook_size(data, name, limits)
         (grid, sheet), fmt, encoding, delimiter = _xlsx_grid(data, name), "xlsx", None, None
     elif path.suffix.lower() == ".xlsx":
         raise ExportError("The file is not a real .xlsx workbook (no zip container)", file=name,
@@ -69,6 +87,7 @@ def read_export(path: Path) -> RawExport:
     else:
         grid, encoding, delimiter = _csv_grid(data, name)
         fmt = "csv"
+    _check_grid_size(grid, name, limits)
     header_index = _find_header_row(grid, name)
     headers = [("" if h is None else str(h)).strip() for h in grid[header_index]]
     while headers and headers[-1] == "":
@@ -97,7 +116,7 @@ def read_export(path: Path) -> RawExport:
     return RawExport(path, sha, fmt, headers, header_index + 1, rows, blank, encoding, delimiter, sheet)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limits: ExportLimits) -> bytes:
     """The file's bytes, or one ExportError that says why there are none (no OSError trace)."""
     if path.is_dir():
         raise ExportError("This is a folder, not an export file", file=str(path),
@@ -106,10 +125,77 @@ def _read_bytes(path: Path) -> bytes:
         raise ExportError("The file does not exist", file=str(path),
                           hint="check the path and the file name")
     try:
+        size = path.stat().st_size
+        if size > limits.max_unpacked_bytes:
+            raise ExportError(f"The file is {_mib(size)}, more than the {_mib(limits.max_unpacked_bytes)} an export "
+                              "may be", file=str(path), hint=_TOO_BIG_HINT)
         return path.read_bytes()
     except OSError as exc:
         raise ExportError(f"The file cannot be read ({exc.strerror or exc})", file=str(path),
                           hint="check that you may read it and that no other program locks it") from exc
+
+
+_TOO_BIG_HINT = ("check that this is the Forms export of one grant year (Forms → Responses → Open in Excel); "
+                 "the file was not read and is left as it is")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+(?::([A-Z]+)(\d+))?"')
+
+
+def _mib(n: int) -> str:
+    """ "891 MiB", "252 KiB": a size as the refusal states it."""
+    return f"{n / 1024 ** 2:.0f} MiB" if n >= 1024 ** 2 else f"{n / 1024:.0f} KiB"
+
+
+def _grouped(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _check_workbook_size(data: bytes, name: str, limits: ExportLimits) -> None:
+    """Refuse a workbook past the limits from its zip directory and its worksheets' dimension tags,
+    before any cell is parsed (an unreadable zip is left to the reader, which says so)."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > limits.max_unpacked_bytes:
+        raise ExportError(f"The workbook unpacks to {_mib(unpacked)}, more than the {_mib(limits.max_unpacked_bytes)} "
+                          "an export may be", file=name, hint=_TOO_BIG_HINT)
+    for member in members:
+        if member.file_size > 1024 ** 2 and member.file_size > limits.max_packing_ratio * max(member.compress_size, 1):
+            raise ExportError(f"The workbook's part {member.filename} unpacks {member.file_size // max(member.compress_size, 1)} "
+                              f"times its packed size (at most {limits.max_packing_ratio} times in an export): it is "
+                              "not a Forms export", file=name, hint=_TOO_BIG_HINT)
+    for member in members:
+        if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+            with archive.open(member) as sheet:
+                found = _DIMENSION.search(sheet.read(4096))
+            if found and found.group(2):
+                rows, columns = int(found.group(2)), _column_number(found.group(1).decode())
+                _check_extent(rows, columns, name, limits)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _check_extent(rows: int, columns: int, name: str, limits: ExportLimits) -> None:
+    if rows > limits.max_rows:
+        raise ExportError(f"The export has {_grouped(rows)} rows, more than the {_grouped(limits.max_rows)} an "
+                          "export may have", file=name, hint=_TOO_BIG_HINT)
+    if columns > limits.max_columns:
+        raise ExportError(f"The export has {_grouped(columns)} columns, more than the {_grouped(limits.max_columns)} "
+                          "an export may have", file=name, hint=_TOO_BIG_HINT)
+
+
+def _check_grid_size(grid: list[list], name: str, limits: ExportLimits) -> None:
+    """The same limits on what was read (a CSV, or a workbook whose dimension tag understated it)."""
+    _check_extent(len(grid), max((len(row) for row in grid), default=0), name, limits)
 
 
 def _cell_text(value) -> str | None:

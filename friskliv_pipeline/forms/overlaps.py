@@ -25,6 +25,16 @@ class OverlapCount:
     identical_repeats_collapsed: int = 0
     differing_versions_replaced: int = 0
 
+    def __bool__(self) -> bool:
+        return bool(self.identical_repeats_collapsed or self.differing_versions_replaced)
+
+    def text(self, lang: str = "en") -> str:
+        """What the run log, the run summary and the pre-flight say of the overlaps, in one wording."""
+        same, other = self.identical_repeats_collapsed, self.differing_versions_replaced
+        if lang == "nb":
+            return f"{same} like gjentatte svar slått sammen, {other} erstattet av en senere versjon av svaret"
+        return f"{same} identical repeats collapsed, {other} replaced by a later version"
+
 
 def _time(record: dict, column: str):
     return to_datetime(record.get(column), assumed_order(record.get("date_order"), record.get("export_locale")))

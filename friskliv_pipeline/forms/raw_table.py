@@ -63,6 +63,11 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                                   column=match.metadata["response_id"],
                                   hint="do not edit the ID column of the export")
             response_id = str(response_id).strip()
+            if not (response_id.isascii() and response_id.isdigit() and int(response_id) > 0):
+                raise ExportError(f"The response ID {response_id!r} is not a Forms ID (a positive whole number)",
+                                  file=str(export.path), row=sheet_row, column=match.metadata["response_id"],
+                                  hint="do not edit the ID column of the export: export the responses again "
+                                       "from Forms")
             record = {
                 "grant_year": grant_year,
                 "source_file": name,
