@@ -11,8 +11,8 @@ It writes, under the reference folder:
 - the year's rows of ``allocations.csv`` and ``grant_totals.csv``, copied from the previous year
   and marked ``illustrative: …``, so the allocation rules report *not evaluated* and nothing is
   published as official until the year's tilskuddsbrev is loaded;
-- ``regelverk/<YEAR>.md``: the previous year's text, its front matter saying it is a copy to be
-  replaced with the year's own regelverk;
+- ``regelverk/<YEAR>.md``: a front matter that borrows the previous year's text (``text_of_year``),
+  so the editions say whose regelverk they print until the year's own is put in;
 - ``commentary/<YEAR>/``: a folder for the analyst's text (only ``publication.yml`` in it).
 
 It never overwrites: a year that has a form or reference rows is refused (except the year's rows of
@@ -142,10 +142,16 @@ def _copied(reference_dir: Path, table: str, year: int, previous: int, counties:
 
 
 def _regelverk(reference_dir: Path, year: int, previous: int) -> str:
-    text = (reference_dir / "regelverk" / f"{previous}.md").read_text(encoding="utf-8")
-    text = re.sub(r"^grant_year: .*$", f"grant_year: {year}", text, count=1, flags=re.M)
-    return re.sub(r"^edition: .*$", f"edition: Kopi av regelverket for {previous} (friskliv new-year); bytt ut med "
-                  f"Helsedirektoratets regelverk for {year}", text, count=1, flags=re.M)
+    """A file that borrows the previous year's text and says so (``text_of_year``): until the
+    analyst puts the year's own regelverk in, the editions print whose text it is."""
+    from friskliv_pipeline.report import regelverk
+
+    text_year = regelverk.load(reference_dir, previous).text_year
+    return (f"---\ngrant_year: {year}\ntext_of_year: {text_year}\n"
+            f"edition: Regelverket for {text_year}; regelverket for {year} er ikke lagt inn (friskliv new-year)\n"
+            f"source: >-\n  Regelverket for tilskuddsåret {year} er ikke lagt inn; rapporten gjengir regelverket for "
+            f"{text_year}\n  og sier det. Legg inn Helsedirektoratets regelverk for {year} i denne filen (front matter "
+            f"med\n  title, grant_year, edition og source, uten text_of_year; se docs/analysts.md).\n---\n")
 
 
 def _refuse_existing(reference_dir: Path, year: int) -> None:
@@ -192,6 +198,8 @@ def new_year(reference_dir: Path, year: int, export: Path | None = None) -> NewY
     result = NewYear(year, previous)
     # everything is built before anything is written: a refusal leaves the reference folder as it was
     form = _form(reference_dir, year, previous)
+    regelverk = reference_dir / "regelverk" / f"{year}.md"
+    regelverk_text = None if regelverk.exists() else _regelverk(reference_dir, year, previous)
     counties = _counties(reference_dir, year, previous, result)
     _, county_rows = _rows(reference_dir / REFERENCE_FILES["counties"])
     by_hand = any(int(r["grant_year"]) == year for r in county_rows)
@@ -213,10 +221,9 @@ def new_year(reference_dir: Path, year: int, export: Path | None = None) -> NewY
         _write_rows(path, header, rows + new_rows,
                     key=lambda r, keys=order[table]: tuple(int(r[k]) if k == "grant_year" else r[k] for k in keys))
         result.written.append(f"{path} (+{len(new_rows)} rows for {year})")
-    regelverk = reference_dir / "regelverk" / f"{year}.md"
-    if not regelverk.exists():
-        regelverk.write_text(_regelverk(reference_dir, year, previous), encoding="utf-8")
-        result.written.append(f"{regelverk} (a copy of {previous}'s: replace it with the {year} regelverk)")
+    if regelverk_text is not None:
+        regelverk.write_text(regelverk_text, encoding="utf-8")
+        result.written.append(f"{regelverk} (borrows the previous year's regelverk text and says so: put the {year} regelverk in)")
     commentary = reference_dir / "commentary" / str(year)
     commentary.mkdir(parents=True, exist_ok=True)
     publication = commentary / "publication.yml"

@@ -587,12 +587,12 @@ def test_demo_carry_over_lists_the_answers_that_speak_of_next_year():
     vestfold = demo(2024)["competence_building"].set_index("county").loc["Vestfold", "response_id"]
     assert found(competence, "regelverk9.carry_over") == [(
         "Vestfold", vestfold, "q04 says 'Har heller benyttet fylkeskommunale midler. Har søkt om overføring av "
-                              "tilskuddsmidlene til 2025.': verify that unspent grant money was returned or transferred "
-                              "with Helsedirektoratet's approval (regelverk 9)")]
+                              "tilskuddsmidlene til 2025.': verify that grant money paid out in excess was paid back or "
+                              "is deducted from next year's grant (regelverk 9)")]
     assert competence.result("regelverk9.carry_over").findings[0]["message_nb"] == (
         "spm. 4 sier «Har heller benyttet fylkeskommunale midler. Har søkt om overføring av tilskuddsmidlene til "
-        "2025.»: kontroller at ubrukte tilskuddsmidler er betalt tilbake eller overført med Helsedirektoratets "
-        "godkjenning (regelverk punkt 9)")
+        "2025.»: kontroller at tilskudd som er utbetalt for mye, er betalt tilbake eller trekkes fra neste års "
+        "tildeling (regelverk punkt 9)")
     assert found(run(demo(2023), "competence_building"), "regelverk9.carry_over") == []
 
 
@@ -612,8 +612,8 @@ def test_carry_over_in_a_projects_free_text(column, qid, text, listed):
     set_cell(t, "projects", row["response_id"], column, text)
     got = [f for f in found(run(t, "projects"), "regelverk9.carry_over") if f[1] == row["response_id"]]
     assert got == ([("Troms", row["response_id"],
-                     f"{qid} says '{text}': verify that unspent grant money was returned or transferred with "
-                     "Helsedirektoratet's approval (regelverk 9)")] if listed else [])
+                     f"{qid} says '{text}': verify that grant money paid out in excess was paid back or is deducted "
+                     "from next year's grant (regelverk 9)")] if listed else [])
 
 
 def test_carry_over_quotes_a_long_answer_cut_at_a_word():
@@ -635,7 +635,7 @@ def test_carry_over_in_the_countys_q04_reason():
     vestfold = c.loc[_competence_row(t, "Vestfold"), "response_id"]
     assert [(county, rid) for county, rid, _ in listed] == [
         ("Finnmark", c.loc[finnmark, "response_id"]), ("Vestfold", vestfold)]
-    assert listed[0][2].startswith("q04 says 'Midlene overføres til neste år.': verify that unspent grant money")
+    assert listed[0][2].startswith("q04 says 'Midlene overføres til neste år.': verify that grant money paid out")
     # Østfold's reason gave the money to the municipalities: nothing carried over
     assert "Østfold" not in {county for county, _, _ in listed}
 

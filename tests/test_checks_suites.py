@@ -117,12 +117,14 @@ def test_checks_doc_is_in_sync():
 
 def test_citations_of_the_allocation_rules():
     """Point 9 is the recipient paying back an overpayment; the county's use of its allocation is
-    Helsedirektoratet's distribution (5C) and control (10)."""
+    Helsedirektoratet's distribution to the counties and the county's grants to its municipalities
+    (5, 7; not 5C, the development centres) and Helsedirektoratet's control (10)."""
     from friskliv_pipeline.report.regelverk import cited_points
 
     sources = {r.id: r.source for r in all_rules() if r.suite == "allocations"}
-    assert cited_points(sources["allocation.unspent"]) == ["5C", "10"]
-    assert cited_points(sources["allocation.over_allocation"]) == ["5C", "10"]
+    assert cited_points(sources["allocation.unspent"]) == ["5", "7", "10"]
+    assert cited_points(sources["allocation.over_allocation"]) == ["5", "5B", "7", "10"]
+    assert cited_points(sources["appropriation.national_total"]) == ["5", "7"]
     assert cited_points(sources["allocation.spending_known"]) == ["10"]
     assert not [rid for rid, source in sources.items() if "9" in cited_points(source)]
     cited = {r.id: cited_points(r.source) for r in all_rules()}

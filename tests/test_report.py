@@ -253,10 +253,16 @@ def test_vedlegg_1_is_the_years_regelverk_point_by_point(published, year):
     assert headings == [f"{p.number} {p.title}" for p in document.points]
     assert [h.split()[0] for h in headings][:3] == ["1", "2", "3"] and "5B" in [h.split()[0] for h in headings]
     assert document.title in _plain(appendix)
-    for point in document.points:  # every point's text is there, word for word
-        first_words = " ".join(point.text.split()[:8])
-        assert first_words.replace("**", "") in _plain(appendix), point.number
+    for point in document.points:  # every point's text is there, word for word (as its Markdown renders)
+        first_words = " ".join(_plain(point.html).split()[:8])
+        assert first_words in _plain(appendix), point.number
     assert "q24_q35" not in appendix and "Alvorlighet" not in appendix
+    # the year printed is the text's: 2023 prints the 2024 text and says so, never as 2023's
+    heading = _plain(appendix.split('id="regelverk-year">', 1)[1].split("</p>", 1)[0])
+    assert (f"gjeldende for tilskuddsåret {year}." if document.own_text else
+            f"Teksten er regelverket for tilskuddsåret {document.text_year}; regelverket for {year} er ikke lagt inn.") \
+        in heading
+    assert document.own_text or f"tilskuddsåret {year}" not in heading
 
 
 # --- The method chapter, from the tables and the reference files ---------------------------------

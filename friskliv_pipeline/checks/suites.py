@@ -13,6 +13,9 @@ regelverk point, ``regelverk5B.competence_cap``; one Dagster asset check per rul
 - ``description`` / ``description_nb``: what the rule means, in English (GX's ``description``,
   the Data Docs) and in bokmål (the auditor's edition and workbook);
 - ``notes``: GX's own field: its source (regelverk point, form question);
+- ``subject`` (where ``notes`` cites regelverk points): per cited point, the words of what the rule
+  relies on that the point's text says (``{"5B": ["kompetansebygging", "inntil"]}``), so a test
+  catches a rule that cites a point which does not say it;
 - ``message`` / ``message_nb``: the result's text, ``str.format`` templates over the offending
   record's columns (and ``{value}``: the value judged), or over the suite parameters.
 

@@ -24,12 +24,15 @@ def input_files(engine: sa.Engine, grant_year: int) -> list[dict]:
 
 def analyst_files(reference_dir: Path, grant_year: int) -> list[dict]:
     """The texts the report was written from besides the data (commentary, publication date, theme
-    lists, the year's regelverk and form), with sha256."""
+    lists, the year's regelverk (and the file whose text it borrows) and form), with sha256."""
     from friskliv_pipeline.forms.export_reader import sha256_of
+    from friskliv_pipeline.report import regelverk
 
     reference_dir = Path(reference_dir)
+    year_file = regelverk.path_of(reference_dir, grant_year)
+    text_file = regelverk.load(reference_dir, grant_year).text_path if year_file.exists() else year_file
     paths = [*sorted((reference_dir / "commentary" / str(grant_year)).glob("*.*")),
-             *sorted((reference_dir / "themes").glob("*.yml")), reference_dir / "regelverk" / f"{grant_year}.md",
+             *sorted((reference_dir / "themes").glob("*.yml")), *dict.fromkeys([year_file, text_file]),
              reference_dir / "forms" / f"form_{grant_year}.json"]
     return [{"file": str(p.relative_to(reference_dir)), "sha256": sha256_of(p)} for p in paths if p.exists()]
 
