@@ -2,6 +2,8 @@
 
 Each artifact is an asset downstream of the marts, so it is not materialized when a blocking
 (ERROR) check fails upstream: figures are never published from data that fails a structural check.
+The steps write into the run's own folder and the last one, ``report_manifest``, puts it in place
+of the year's folder as a whole (report/folder.py): a step that fails leaves the previous complete set.
 """
 
 import base64
@@ -34,10 +36,11 @@ REPORT = dict(group_name="report", partitions_def=grant_year_partitions, owners=
                automation_condition=REFRESH_AFTER_UPSTREAM)
 
 
-def report_dir(friskliv: FrisklivResource, partition_key: str) -> Path:
-    path = friskliv.settings().data_dir / "reports" / partition_key
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def report_dir(friskliv: FrisklivResource, context: AssetExecutionContext) -> Path:
+    """The run's folder for the year's report files (published as a whole by report_manifest)."""
+    from friskliv_pipeline.report.folder import staging_dir
+
+    return staging_dir(friskliv.settings().data_dir, context.partition_key, context.run.run_id)
 
 
 def _preview(png: Path) -> MetadataValue:
@@ -63,7 +66,10 @@ def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
 
     data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
     check_commentary(friskliv, data)  # the first publish step: a bad commentary file stops it here
-    drawn = {f.key: f for f in fig.draw_all(data, report_dir(friskliv, context.partition_key))}
+    out = report_dir(friskliv, context)
+    for previous in out.glob("figur_*"):  # a figure not drawn this time (no comparison year) must not linger
+        previous.unlink()
+    drawn = {f.key: f for f in fig.draw_all(data, out)}
     for key in FIGURES:
         figure = drawn.get(key)
         if figure is None:
@@ -105,7 +111,7 @@ def report_html(context: AssetExecutionContext, friskliv: FrisklivResource):
     from friskliv_pipeline.report.artifacts import publish_html
 
     paths = publish_html(friskliv, grant_year_of(context.partition_key), context.run.run_id,
-                         report_dir(friskliv, context.partition_key))
+                         report_dir(friskliv, context))
     for key, path in zip([*EDITIONS, WORKBOOK], paths):
         yield MaterializeResult(asset_key=key, metadata={"path": MetadataValue.path(str(path)),
                                                          "bytes": path.stat().st_size})
@@ -121,7 +127,7 @@ def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource):
     """Both editions printed (at the same time when there is more than one CPU: report/pdf.py)."""
     from friskliv_pipeline.report.pdf import render_pdfs
 
-    out = report_dir(friskliv, context.partition_key)
+    out = report_dir(friskliv, context)
     paths = render_pdfs([(out / f"{stem}.html", out / f"{stem}.pdf") for pdf, stem, _what in EDITIONS.values()])
     for (pdf, _stem, _what), path in zip(EDITIONS.values(), paths):
         yield MaterializeResult(asset_key=pdf, metadata={"path": MetadataValue.path(str(path)),
@@ -139,7 +145,7 @@ def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) ->
 
     data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
     check_commentary(friskliv, data)  # the report's numbers and words are published together or not at all
-    out = report_dir(friskliv, context.partition_key)
+    out = report_dir(friskliv, context)
     xlsx = write_xlsx(data, out / "tables.xlsx", data.screened[0])
     csv = write_csv(data, out / "indicators.csv")
     return MaterializeResult(metadata={"xlsx": MetadataValue.path(str(xlsx)), "csv": MetadataValue.path(str(csv))})
@@ -148,14 +154,18 @@ def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) ->
 @asset(deps=[*(AssetKey(k) for k in EDITIONS), *(AssetKey(p) for p, _s, _w in EDITIONS.values()), report_tables,
              AssetKey(WORKBOOK)],
        kinds={"json"},
-       description="manifest.json: every artifact and input with its sha256, row counts, run id, code version.",
+       description=("manifest.json: every artifact and input with its sha256, row counts, run id, code version; "
+                    "then the run's report folder replaces the year's as a whole."),
        **REPORT)
 def report_manifest(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
     from friskliv_pipeline.report.artifacts import publish_manifest
+    from friskliv_pipeline.report.folder import publish
 
-    path = publish_manifest(friskliv, grant_year_of(context.partition_key), context.run.run_id,
-                            report_dir(friskliv, context.partition_key))
-    return MaterializeResult(metadata={"path": MetadataValue.path(str(path))})
+    staged = publish_manifest(friskliv, grant_year_of(context.partition_key), context.run.run_id,
+                              report_dir(friskliv, context))
+    folder = publish(friskliv.settings().data_dir, context.partition_key, context.run.run_id)
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(folder / staged.name)),
+                                       "folder": MetadataValue.path(str(folder))})
 
 
 publish_assets = [report_figures, report_html, report_pdf, report_tables, report_manifest]

@@ -1,0 +1,76 @@
+"""The year's report folder, replaced as a whole: never half new.
+
+Several steps write the report's files (figures, tables, both editions, the PDFs, the manifest). A
+step that fails between them must not leave a new ``report.html`` beside the previous
+``report.pdf`` and ``manifest.json``. So a run writes into a folder of its own,
+``reports/.staging/<year>-<run id>/``, seeded with a copy of the published set (a run that
+re-materializes one artifact still publishes a complete set), and the last step,
+``report_manifest``, moves it into place:
+
+1. ``reports/<year>`` is renamed aside to ``reports/.replaced/<year>-<run id>``;
+2. the staging folder is renamed to ``reports/<year>``;
+3. the folder set aside is removed.
+
+Each rename is atomic on one file system. Between 1 and 2 (microseconds) there is no published
+folder: whoever opens the folder next (``published_dir``) puts the set-aside one back, so a kill at
+that moment leaves the previous complete set. A run that fails before its manifest leaves its
+staging folder, which the next run of the year removes; the published folder is untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+STAGING, REPLACED = ".staging", ".replaced"
+
+
+def reports_root(data_dir: Path) -> Path:
+    return Path(data_dir) / "reports"
+
+
+def published_dir(data_dir: Path, grant_year: int | str) -> Path:
+    """``reports/<year>``, where readers find the year's last complete set (restored if a swap was cut short)."""
+    root = reports_root(data_dir)
+    folder = root / str(grant_year)
+    if not folder.exists():
+        aside = sorted((root / REPLACED).glob(f"{grant_year}-*"), key=lambda p: p.stat().st_mtime)
+        if aside:
+            os.rename(aside[-1], folder)
+    return folder
+
+
+def staging_dir(data_dir: Path, grant_year: int | str, run_id: str) -> Path:
+    """The run's own folder for the year's report files, created on first use from a copy of the
+    published set; other runs' leftovers for the year are removed then."""
+    root = reports_root(data_dir)
+    folder = root / STAGING / f"{grant_year}-{run_id}"
+    if folder.is_dir():
+        return folder
+    for stale in (root / STAGING).glob(f"{grant_year}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    published = published_dir(data_dir, grant_year)
+    seeding = folder.with_name(folder.name + ".seeding")
+    shutil.rmtree(seeding, ignore_errors=True)
+    if published.is_dir():
+        shutil.copytree(published, seeding)  # copies, not links: a step rewrites its files in place
+    else:
+        seeding.mkdir(parents=True)
+    os.rename(seeding, folder)
+    return folder
+
+
+def publish(data_dir: Path, grant_year: int | str, run_id: str) -> Path:
+    """Put the run's staging folder in place of the published one; returns the published folder."""
+    root = reports_root(data_dir)
+    staged = root / STAGING / f"{grant_year}-{run_id}"
+    published = published_dir(data_dir, grant_year)
+    aside = root / REPLACED / f"{grant_year}-{run_id}"
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(aside, ignore_errors=True)
+    if published.exists():
+        os.rename(published, aside)
+    os.rename(staged, published)
+    shutil.rmtree(aside, ignore_errors=True)
+    return published
