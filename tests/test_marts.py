@@ -24,6 +24,8 @@ COUNTIES = {2023: [("03", "Oslo", "Oslo"), ("30", "Viken", "Viken")],
             2024: [("03", "Oslo", "Oslo"), ("31", "Østfold", "Viken"), ("32", "Akershus", "Viken")]}
 ALLOCATIONS = {2023: {"Oslo": 450_000, "Viken": 650_000},
                2024: {"Oslo": 500_000, "Østfold": 300_000, "Akershus": 400_000}}
+# counties_total_nok, source: 2023 distributes less than is reported used (an overspend), 2024 more
+GRANT_TOTALS = {2023: (900_000, "published: test"), 2024: (1_200_000, "published: test")}
 # county: (used, total, {part column: kroner})
 COMPETENCE = {2023: {"Oslo": (False, None, {}), "Viken": (True, 70_000, {"other_measures_nok": 70_000})},
               2024: {"Oslo": (True, 60_000, {"method_courses_nok": 40_000, "other_measures_nok": 20_000}),
@@ -81,6 +83,9 @@ def load_dataset(url: str) -> None:
             {"grant_year": year, "county_no": no, "county": c, "county_2023": c23} for no, c, c23 in COUNTIES[year]]))
         warehouse.replace_partition("allocations", year, frame("allocations", [
             {"grant_year": year, "county": c, "allocation_nok": n} for c, n in ALLOCATIONS[year].items()]))
+        warehouse.replace_partition("grant_totals", year, frame("grant_totals", [
+            {"grant_year": year, "appropriation_nok": GRANT_TOTALS[year][0] + 100_000, "development_centres_nok": 100_000,
+             "counties_total_nok": GRANT_TOTALS[year][0], "source": GRANT_TOTALS[year][1]}]))
         warehouse.replace_partition("competence_building", year, frame("competence_building", [
             {"grant_year": year, "county": c, "competence_used": used, "competence_total_nok": total, **parts}
             for c, (used, total, parts) in COMPETENCE[year].items()]))
@@ -212,7 +217,31 @@ def test_mart_national_summary(marts):
         "pct_lead_frisklivssentral": 50, "pct_lead_physio_ergo": 13, "pct_lead_mental_health": 13, "pct_lead_gp": 13,
         "pct_lead_other": 13, "n_counties_competence_used": 2, "competence_total_nok": 105_001,
         "n_report_not_delivered": 2, "pct_report_not_delivered": 25,  # p2 and p6 of 8 (p7 left q37 blank)
+        # only p1 answered every criterion with Ja/Delvis/Nei (criterion 2 is "Ikke aktuelt" for the others)
+        "n_projects_all_goals": 1, "n_projects_no_goal": 0,
     }
+
+
+def test_mart_reconciliation(marts):
+    """The money distributed against what the counties report as used: nationally from the grant
+    totals, per county from the allocations; the national use is the counties' sum (Tabell 1)."""
+    columns = ["distributed_nok", "n_projects", "granted_nok", "competence_nok", "reported_used_nok", "difference_nok",
+               "pct_difference", "n_grant_amount_missing"]
+    recon = marts["mart_reconciliation"]
+    national = recon[recon["scope"] == "national"]
+    assert rows(national, 2024, "scope", columns + ["appropriation_nok"]) == {
+        # 680 000 granted (p4's amount unreadable) + 105 001 competence of 1 200 000: 414 999 (34.6 %) not reported
+        "national": (1_200_000, 8, 680_000, 105_001, 785_001, 414_999, 35, 1, 1_300_000)}
+    # 2023: 1 000 000 granted + 70 000 competence against 900 000: 170 000 more (18.9 %) than distributed
+    assert rows(national, 2023, "scope", columns) == {
+        "national": (900_000, 5, 1_000_000, 70_000, 1_070_000, -170_000, -19, 0)}
+    county = recon[recon["scope"] == "county"]
+    assert rows(county, 2024, "county", ["distributed_nok", "reported_used_nok", "difference_nok", "pct_difference"]) == {
+        "Oslo": (500_000, 410_000, 90_000, 18), "Østfold": (300_000, 0, 300_000, 100),
+        "Akershus": (400_000, 375_001, 24_999, 6)}
+    county_sums = county[county["grant_year"] == 2024][["n_projects", "granted_nok", "competence_nok"]].sum()
+    assert national[national["grant_year"] == 2024][["n_projects", "granted_nok", "competence_nok"]].iloc[0].tolist() \
+        == county_sums.tolist()
 
 
 def test_mart_trends_on_the_2023_county_basis(marts):
@@ -249,7 +278,7 @@ def test_mart_trends_on_the_2023_county_basis(marts):
     assert trend("national", "pct_with_goal", criterion=1) == (63, 80, -17)
     first_year = trends[trends["grant_year"] == 2023]
     assert first_year["previous_grant_year"].isna().all() and first_year["change"].isna().all()
-    assert len(first_year) == 2 * (6 + 12 * 4) + (27 + 12 * 4)  # 27 national metrics (two on project reports)
+    assert len(first_year) == 2 * (6 + 12 * 4) + (29 + 12 * 4)  # 29 national metrics (two on project reports, two on goals per project)
     assert len(this_year) == len(first_year)
 
 

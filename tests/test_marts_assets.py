@@ -9,7 +9,8 @@ from friskliv_pipeline.defs.marts import SQL_PROJECT
 from friskliv_pipeline.defs.partitions import grant_year_partitions
 
 MARTS = {"mart_attainment", "mart_attainment_by_county", "mart_county_summary", "mart_target_groups",
-         "mart_collaboration", "mart_lead_service", "mart_competence_building", "mart_national_summary", "mart_trends"}
+         "mart_collaboration", "mart_lead_service", "mart_competence_building", "mart_national_summary", "mart_trends",
+         "mart_reconciliation"}
 
 
 def test_one_asset_per_model_with_deps_from_the_refs():

@@ -40,6 +40,13 @@ competence_building as (
 
 ),
 
+project_attainment as (
+
+    select * from {{ ref('project_attainment') }}
+    where grant_year = {{ grant_year }}
+
+),
+
 projects_per_county as (
 
     select county, count(*) as n_projects
@@ -122,6 +129,29 @@ competence_figures as (
 
 ),
 
+goals_per_project as (
+
+    select
+        response_id,
+        sum(case when answer in ('Ja', 'Delvis', 'Nei') then 1 else 0 end) as n_goals,
+        count(*) as n_criteria
+
+    from project_attainment
+    group by response_id
+
+),
+
+goal_figures as (
+
+    -- a project has a criterion as its goal when it answered Ja, Delvis or Nei (as in mart_attainment)
+    select
+        sum(case when n_goals = n_criteria then 1 else 0 end) as n_projects_all_goals,
+        sum(case when n_goals = 0 then 1 else 0 end) as n_projects_no_goal
+
+    from goals_per_project
+
+),
+
 figures as (
 
     select
@@ -140,7 +170,8 @@ figures as (
         target_figures.*,
         collaboration_figures.*,
         lead_figures.*,
-        competence_figures.*
+        competence_figures.*,
+        goal_figures.*
 
     from county_figures
     cross join project_figures
@@ -148,6 +179,7 @@ figures as (
     cross join collaboration_figures
     cross join lead_figures
     cross join competence_figures
+    cross join goal_figures
 
 ),
 
@@ -182,6 +214,8 @@ metrics as (
     union all select 'competence_total_nok', competence_total_nok from figures
     union all select 'n_report_not_delivered', n_report_not_delivered from figures
     union all select 'pct_report_not_delivered', pct_report_not_delivered from figures
+    union all select 'n_projects_all_goals', coalesce(n_projects_all_goals, 0) from figures
+    union all select 'n_projects_no_goal', coalesce(n_projects_no_goal, 0) from figures
 
 ),
 

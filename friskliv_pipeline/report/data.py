@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     import pandas as pd
     import sqlalchemy as sa
 
-MARTS = ("mart_national_summary", "mart_county_summary", "mart_target_groups", "mart_collaboration",
-         "mart_lead_service", "mart_attainment", "mart_attainment_by_county", "mart_competence_building",
-         "mart_trends")
+from friskliv_pipeline.sql_models.project import MODELS_DIR
+
+# Every mart the SQL project holds (one model per file: the file names are the table names).
+MARTS = tuple(sorted(path.stem for path in MODELS_DIR.glob("*.sql")))
 FINDING_COLUMNS = ["asset", "rule", "kind", "severity", "county", "municipality", "project_title", "response_id",
                    "sheet_row", "question_id", "value", "message", "message_nb"]
 CHECK_COLUMNS = ["asset", "check_name", "kind", "severity", "status", "passed", "observed", "expected", "reason",
@@ -83,6 +84,22 @@ class ReportData:
 
         counties = self.marts["mart_county_summary"].dropna(subset=["county"])
         return bool(len(counties)) and bool(counties["allocation_source"].map(is_official).all())
+
+    @property
+    def grant_totals_official(self) -> bool:
+        """Whether the year's grant totals (appropriation, development centres, counties) are official."""
+        from friskliv_pipeline.reference import is_official
+
+        return bool(self.method and is_official(self.method.grant_totals_source))
+
+    @property
+    def reconciliation(self) -> pd.DataFrame:
+        """mart_reconciliation as it may be stated: the national row where the grant totals are
+        official, the county rows where every county's allocation is; empty when neither is."""
+        recon = self.marts["mart_reconciliation"]
+        keep = ((recon["scope"] == "national") & self.grant_totals_official) | \
+               ((recon["scope"] == "county") & self.allocations_official)
+        return recon[keep].reset_index(drop=True)
 
     @property
     def has_previous_year(self) -> bool:
@@ -175,7 +192,8 @@ def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
 
     order = {"mart_target_groups": "sort_order", "mart_collaboration": "sort_order", "mart_lead_service": "sort_order",
              "mart_attainment": "criterion_no", "mart_competence_building": "sort_order",
-             "mart_county_summary": "county", "mart_attainment_by_county": "county, criterion_no"}
+             "mart_county_summary": "county", "mart_attainment_by_county": "county, criterion_no",
+             "mart_reconciliation": "scope desc, county_no"}
     with engine.connect() as conn:
         marts = {m: _read(conn, m, grant_year, order.get(m)) for m in MARTS}
         inspector = sa.inspect(conn)

@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 
 from friskliv_pipeline.report import appendices, commentary, regelverk, themes
-from friskliv_pipeline.reference import is_official
 from friskliv_pipeline.report.data import FREE_TEXT, ReportData, auditor_appendix
 from friskliv_pipeline.report.figures import Figure
 from friskliv_pipeline.report.language import in_sentence, is_blank, month_period
@@ -234,24 +233,9 @@ def _competence_cap() -> dict:
     return {"nok": amount, "point": ", ".join(regelverk.cited_points(cap.source))}
 
 
-def not_assessed(data: ReportData) -> list[dict]:
-    """What the year's data could not settle, in the public edition's words: the rules that were not
-    evaluated, grouped by why (the reason is said once), each named by what it would have judged."""
-    from friskliv_pipeline.checks.suites import all_rules
-
-    checks = data.check_results
-    if checks is None or checks.empty:
-        return []
-    skipped = checks[checks["status"] == "not_evaluated"].drop_duplicates("check_name")
-    known = {r.id: r for r in all_rules()}
-    groups: dict[str, list[str]] = {}
-    for row in skipped.itertuples(index=False):
-        reason = str(row.reason_nb or "").strip().rstrip(".")
-        rule = known.get(row.check_name)
-        what = rule.meaning_nb if rule else ""
-        if reason and what:
-            groups.setdefault(reason, []).append(what.rstrip("."))
-    return [{"reason": reason[:1].upper() + reason[1:], "what": whats} for reason, whats in groups.items()]
+def _national_reconciliation(reconciliation: pd.DataFrame) -> dict | None:
+    national = reconciliation[reconciliation["scope"] == "national"]
+    return None if national.empty else national.iloc[0].to_dict()
 
 
 def _sections(data: ReportData, summaries: dict) -> list[Section]:
@@ -300,13 +284,18 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "collection": form.collection,
         "form_window": month_period(form.collection.get("opened"), form.collection.get("closed")),
         "form_comparison": _form_comparison(reference_dir, form),
-        "grant_totals_official": bool(method and is_official(method.grant_totals_source)),
+        "grant_totals_official": data.grant_totals_official,
+        "form_sent": month_period(form.collection.get("opened"), form.collection.get("opened")),
         "most": most, "fewest": fewest,
         "attainment": _attainment(data, labels),
         "leads": _lead_services(data),
         "competence": _competence_lines(data, form),
         "competence_cap": _competence_cap(),
         "counties": counties.to_dict("records"),
+        # Tabell 1's sum row: the counties' own figures summed (mart_reconciliation's national row)
+        "county_sum": _national_reconciliation(data.marts["mart_reconciliation"]),
+        # the reconciliation sentence: only against official grant totals
+        "reconciliation": _national_reconciliation(data.reconciliation),
         # allocations are printed only as the official figures they must be (reference.is_official)
         "allocations_official": data.allocations_official,
         "free_text": summaries,
@@ -316,7 +305,6 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "figures": _figures(data, figures),
         "sections": {s.key: s for section in sections for s in [section, *section.children]},
         "results_sections": sections,
-        "not_assessed": not_assessed(data),
         "regelverk": regelverk.load(reference_dir, data.grant_year),
         "form_title": form.title,
         "questions": appendices.form_questions(form),

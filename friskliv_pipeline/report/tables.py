@@ -25,7 +25,7 @@ from friskliv_pipeline.report.xlsx import neutralize_frame, write_sheets
 SHEETS = {"mart_national_summary": "Hovedtall", "mart_county_summary": "Fylker", "mart_target_groups": "Målgrupper",
           "mart_collaboration": "Samarbeid", "mart_lead_service": "Ledet av", "mart_attainment": "Måloppnåelse",
           "mart_attainment_by_county": "Måloppnåelse per fylke", "mart_competence_building": "Kompetansebygging",
-          "mart_trends": "Endring fra året før"}
+          "mart_trends": "Endring fra året før", "mart_reconciliation": "Avstemming"}
 # The Norwegian header of every column the public tables carry, by column name (a name means the
 # same in every mart). A test requires one for every mart column.
 HEADERS_NB = {
@@ -44,16 +44,26 @@ HEADERS_NB = {
     "amount_nok": "Beløp (kr)", "metric": "Nøkkeltall", "value": "Verdi", "scope": "Nivå",
     "previous_grant_year": "Året før", "previous_value": "Verdi året før", "change": "Endring",
     "text": "Svar", "n": "Antall", "base": "Grunnlag", "indicator": "Indikator",
+    "appropriation_nok": "Bevilget (kr)", "development_centres_nok": "Til utviklingssentralene (kr)",
+    "distributed_nok": "Fordelt til fylkeskommunene (kr)", "reported_used_nok": "Rapportert brukt (kr)",
+    "difference_nok": "Ikke rapportert brukt (kr)", "pct_difference": "Ikke rapportert brukt (% av fordelt)",
+    "distributed_source": "Kilde for fordelt beløp",
 }
 FREE_TEXT_HEADERS = {"question_id": "Spørsmål", "county": "Fylke", "text": "Svar"}
 ALLOCATION_MONEY = ("allocation_nok", "unspent_nok", "allocation_source")
 
 
 def public_marts(data: ReportData) -> dict[str, pd.DataFrame]:
-    """The marts as published: without allocation money while the year's allocations are not official."""
-    if data.allocations_official:
-        return dict(data.marts)
+    """The marts as published: the reconciliation only where its distributed sums are official (and
+    left out when none is), no allocation money while the year's allocations are not official."""
     out = dict(data.marts)
+    reconciliation = data.reconciliation
+    if reconciliation.empty:
+        del out["mart_reconciliation"]
+    else:
+        out["mart_reconciliation"] = reconciliation.drop(columns=["distributed_source"])
+    if data.allocations_official:
+        return out
     out["mart_county_summary"] = data.marts["mart_county_summary"].drop(columns=list(ALLOCATION_MONEY))
     trends = data.marts["mart_trends"]
     out["mart_trends"] = trends[~trends["metric"].isin(ALLOCATION_MONEY)].reset_index(drop=True)
@@ -65,9 +75,6 @@ def about(data: ReportData) -> pd.DataFrame:
     rows = [("Innhold", f"Tallene bak rapporten om tilskuddsåret {data.grant_year}: ett ark per tabell, og "
                         "fritekstsvarene slik rapporten viser dem (e-postadresser og telefonnumre fjernet)."),
             ("Prosent", "Prosentene er hele prosent, avrundet; grunnlaget står i kolonnen ved siden av.")]
-    if not data.allocations_official:
-        rows.append(("Utelatt", f"Fordelt og ubrukt beløp per fylke er utelatt: Helsedirektoratets fordeling av "
-                                f"tilskuddet per fylke for {data.grant_year} var ikke lagt inn da tabellene ble laget."))
     return pd.DataFrame(rows, columns=["Om", "Forklaring"])
 
 
