@@ -60,7 +60,7 @@ class AuditPackage:
     coverage: pd.DataFrame  # Dekning
     replaced: pd.DataFrame  # Erstattede svar
     per_project: pd.DataFrame  # Per prosjekt
-    reconciliation: pd.DataFrame  # Avstemming per fylke (empty when the allocations are not official)
+    reconciliation: pd.DataFrame  # Avstemming: national, per county (official only), the form's answers
     reconciliation_note: str
     tally: Tally
 
@@ -72,7 +72,7 @@ class AuditPackage:
             [(self.reconciliation_note,)], columns=["Hvorfor arket er tomt"])
         return {"Forside": pd.concat([front, note], ignore_index=True), "Filer": self.files, "Funn": self.findings,
                 "Kontroller": self.checks, "Dekning": self.coverage, "Erstattede svar": self.replaced,
-                "Per prosjekt": self.per_project, "Avstemming per fylke": recon}
+                "Per prosjekt": self.per_project, "Avstemming": recon}
 
 
 def rule_set_files() -> list[Path]:
@@ -478,18 +478,93 @@ def _per_project(projects: pd.DataFrame, records: pd.DataFrame, thresholds: list
         .drop(columns=["_risk", "_amount"]).reset_index(drop=True)
 
 
-def _reconciliation(data) -> tuple[pd.DataFrame, str]:
-    counties = data.marts["mart_county_summary"].dropna(subset=["county"])
-    if not data.allocations_official:
-        return pd.DataFrame(), (f"Helsedirektoratets fordeling per fylke for {data.grant_year} er ikke lagt inn "
-                                "(allocations.csv har ikke en offisiell kilde for året), så bruken er ikke avstemt "
-                                "mot fordelingen. Se docs/auditors.md: Loading the official allocations of a year.")
-    frame = pd.DataFrame({"Fylke": counties["county"], "Fordelt (kr)": counties["allocation_nok"],
-                          "Tilskudd til prosjekter (kr)": counties["granted_nok"],
-                          "Prosjekter uten oppgitt beløp": counties["n_grant_amount_missing"],
-                          "Kompetansebygging (kr)": counties["competence_nok"],
-                          "Ikke brukt (kr)": counties["unspent_nok"], "Kilde": counties["allocation_source"]})
-    return frame.reset_index(drop=True), ""
+RECONCILIATION_HEADERS = ["Del", "Fylke", "Post", "Beløp (kr)", "Andel av fordelt (%)", "Kilde, svar eller merknad"]
+
+
+def _kr(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _source_text(source) -> str:
+    from friskliv_pipeline.reference import is_official
+
+    return blank(source) if is_official(source) else f"illustrativ, ikke Helsedirektoratets tall ({blank(source)})"
+
+
+def _carry_over_said(projects: pd.DataFrame, competence: pd.DataFrame, grant_year: int) -> list[list]:
+    """What the form says about the difference: each answer the carry-over rule
+    (``checks.frames.CARRY_OVER_QUESTIONS``) reads as money carried over or a project going on, per
+    county, with an amount where the answer names one (else the project's grant)."""
+    from friskliv_pipeline.checks.frames import CARRY_OVER_QUESTIONS, carry_over_answers
+    from friskliv_pipeline.cleaning.money import split_description_and_amount
+    from friskliv_pipeline.contract import column_of
+
+    rows = []
+    for suite, table in (("competence_building", competence), ("projects", projects)):
+        if table.empty:
+            continue
+        for qid in CARRY_OVER_QUESTIONS[suite]:
+            answers = table[column_of(qid, suite)]
+            said = table[carry_over_answers(answers, grant_year).to_numpy()]
+            for r, text in zip(said.to_dict("records"), answers[carry_over_answers(answers, grant_year).to_numpy()]):
+                named = split_description_and_amount(text).nok
+                if suite == "competence_building":
+                    post = f"spm. {int(qid[1:])} (fylkeskommunen), Forms-ID {blank(r.get('response_id'))}"
+                    amount, what = named, "beløp i svaret" if named is not None else ""
+                else:
+                    place = blank(r.get("municipality")) or blank(r.get("municipality_reported"))
+                    post = (f"spm. {int(qid[1:])}, {place}: «{blank(r.get('project_title'))}», "
+                            f"Forms-ID {blank(r.get('response_id'))}")
+                    amount = named if named is not None else _kr(r.get("grant_amount_nok"))
+                    what = "beløp i svaret" if named is not None else "prosjektets tilskudd"
+                rows.append(["Skjemaets svar om overføring", blank(r.get("county")), post, amount, None,
+                             f"«{' '.join(str(text).split())}»" + (f" ({what})" if what else "")])
+    return sorted(rows, key=lambda row: (row[1], row[2]))
+
+
+def _reconciliation(data, projects: pd.DataFrame, competence: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """«Avstemming» from mart_reconciliation: the national distribution against what the counties
+    report as used (always, its source named), per county where the allocations are official (else
+    one line saying why not), then what the form's answers say about the difference."""
+    recon = data.marts.get("mart_reconciliation")
+    rows = []
+    if recon is not None and len(recon):
+        n = recon[recon["scope"] == "national"]
+        if len(n):
+            r = n.iloc[0]
+            source = _source_text(r["distributed_source"])
+            missing = int(r["n_grant_amount_missing"] or 0)
+            rows += [
+                ["Landet", "", "Bevilgning", _kr(r["appropriation_nok"]), None, source],
+                ["Landet", "", "Til utviklingssentraler", _kr(r["development_centres_nok"]), None, source],
+                ["Landet", "", "Fordelt til fylkene", _kr(r["distributed_nok"]), 100 if _kr(r["distributed_nok"]) else None,
+                 source],
+                ["Landet", "", "Rapportert: tilskudd til prosjekter", _kr(r["granted_nok"]), None,
+                 f"{missing} prosjekter uten lesbart beløp" if missing else "fylkeskommunenes svar (spm. 23)"],
+                ["Landet", "", "Rapportert: kompetansebygging", _kr(r["competence_nok"]), None,
+                 "fylkeskommunenes svar (spm. 5–12)"],
+                ["Landet", "", "Differanse (fordelt − rapportert brukt)", _kr(r["difference_nok"]),
+                 _kr(r["pct_difference"]), "øvre grense: noen beløp mangler" if missing else "ikke rapportert som brukt"],
+            ]
+        counties = recon[recon["scope"] == "county"]
+        if data.allocations_official and len(counties):
+            for r in counties.to_dict("records"):
+                rows += [["Per fylke", r["county"], "Fordelt", _kr(r["distributed_nok"]), 100, _source_text(r["distributed_source"])],
+                         ["Per fylke", r["county"], "Rapportert brukt (prosjekter og kompetansebygging)",
+                          _kr(r["reported_used_nok"]), None,
+                          f"prosjekter {_kr(r['granted_nok']) or 0:,} kr, kompetansebygging {_kr(r['competence_nok']) or 0:,} kr"
+                          .replace(",", " ")],
+                         ["Per fylke", r["county"], "Differanse", _kr(r["difference_nok"]), _kr(r["pct_difference"]), ""]]
+        else:
+            rows.append(["Per fylke", "", "Fordelingen per fylke", None, None,
+                         f"Helsedirektoratets fordeling per fylke for {data.grant_year} er ikke lagt inn "
+                         "(allocations.csv har ikke en offisiell kilde for året); se docs/auditors.md"])
+    rows += _carry_over_said(projects, competence, data.grant_year)
+    frame = pd.DataFrame(rows, columns=RECONCILIATION_HEADERS)
+    for column in ("Beløp (kr)", "Andel av fordelt (%)"):
+        frame[column] = pd.array([None if v is None or pd.isna(v) else int(v) for v in frame[column]], dtype="Int64")
+    note = "" if len(frame) else f"mart_reconciliation har ingen rader for {data.grant_year}"
+    return frame, note
 
 
 def _read(conn, table: str, year: int, columns: str = "*") -> pd.DataFrame:
@@ -534,7 +609,7 @@ def build(data, engine: sa.Engine, provenance, reference_dir: Path, data_dir: Pa
              ("Kontroller", counted.text("nb")),
              ("Ikke vurdert", ", ".join(counted.not_evaluated) or "ingen")]
     thresholds = amount_thresholds(r for r in every if r.suite == "projects")
-    recon, recon_note = _reconciliation(data)
+    recon, recon_note = _reconciliation(data, projects, competence)
     return AuditPackage(
         grant_year=year, front=front, exports=exports, files=files,
         checks=_checks(checks, rules, regelverk, year, not_covered()),
