@@ -405,7 +405,7 @@ def _replaced(raw: pd.DataFrame, superseded: pd.DataFrame, responses: pd.DataFra
             rows.append(["Erstattet av et senere svar", blank(s.county), blank(s.municipality_reported),
                          blank(s.project_title), s.response_id, s.source_row, s.superseded_by,
                          cells.row_of(s.superseded_by), q, old, new,
-                         crossed(old, new, thresholds) if q == amount_question else "",
+                         (crossed(old, new, thresholds) or "ingen") if q == amount_question else "",
                          REASONS_NB.get(s.reason, blank(s.reason))])
     competence_questions = sorted(county_level_questions())
     for c in competence[competence["n_reports"].fillna(0) > 1].itertuples(index=False):
