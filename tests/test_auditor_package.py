@@ -77,12 +77,12 @@ def _audit(conn, table: str, year: int = YEAR) -> pd.DataFrame:
 
 def test_the_workbook_has_every_part_in_bokmal(run):
     assert list(run["book"]) == ["Forside", "Filer", "Funn", "Kontroller", "Dekning", "Erstattede svar",
-                                 "Per prosjekt", "Avstemming per fylke"]
+                                 "Per prosjekt", "Avstemming"]
     for name, sheet in run["book"].items():
         assert not [c for c in sheet.columns if re.fullmatch(r"[a-z_]+", str(c)) and "." not in str(c)], name
     funn = run["book"]["Funn"]
     for column in ("Fylke", "Kommunenummer", "Kommune", "Prosjekt", "Forms-ID", "Rad", "Regel", "Regelverkets punkt",
-                   "Punktets tekst", "Type", "Alvorlighet", "Verdi som eksportert", "Verdi tolket", "Terskel",
+                   "Punktets tekst", "Type", "Virkning", "Verdi som eksportert", "Verdi tolket", "Terskel",
                    "Svartidspunkt", "Frist", "Andre funn på samme prosjekt", "Revisors status", "Revisors kommentar"):
         assert column in funn.columns, column
     assert funn["Revisors status"].isna().all() and funn["Revisors kommentar"].isna().all()
@@ -177,11 +177,28 @@ def test_every_regelverk_point_has_a_row_in_dekning(run):
     coverage = run["book"]["Dekning"]
     document = regelverk.load(REFERENCE_DIR, YEAR)
     assert list(coverage["Punkt"].astype(str)) == [p.number for p in document.points]
-    assert set(coverage["Dekning"]) <= {"dekket", "delvis dekket", "ikke dekket"}
+    assert set(coverage["Dekning"]) <= {"dekket", "delvis dekket", "ikke vurdert", "ikke dekket"}
     uncovered = coverage[coverage["Dekning"] == "ikke dekket"]
     assert uncovered["Ikke dekket, og hvorfor"].str.len().gt(10).all()
+    assert coverage["Begrunnelse"].str.len().gt(10).all()  # every point has a reason
     cap = coverage[coverage["Punkt"].astype(str) == "5B"].iloc[0]
-    assert "regelverk5B.competence_cap" in cap["Kontroller"]
+    assert "regelverk5B.competence_cap" in cap["Kontroller som er vurdert"]
+
+
+def test_dekning_never_counts_a_rule_not_evaluated_as_coverage(run, conn):
+    """5C is cited only by the allocation rules, not evaluated while the allocations are illustrative."""
+    coverage = run["book"]["Dekning"]
+    audit = _audit(conn, "audit_check_results")
+    skipped = set(audit.loc[audit["status"] == "not_evaluated", "check_name"])
+    assert skipped
+    for _, point in coverage.iterrows():
+        counted = set(str(point["Kontroller som er vurdert"]).split(", ")) if isinstance(
+            point["Kontroller som er vurdert"], str) else set()
+        assert not counted & skipped, point["Punkt"]
+    centres = coverage[coverage["Punkt"].astype(str) == "5C"].iloc[0]
+    assert centres["Dekning"] == "ikke vurdert"
+    assert "allocation.over_allocation" in centres["Kontroller som ikke er vurdert, og hvorfor"]
+    assert "ikke lagt inn" in centres["Begrunnelse"]
 
 
 def test_a_replaced_answer_shows_both_amounts(run, conn):
@@ -200,10 +217,90 @@ def test_a_replaced_answer_shows_both_amounts(run, conn):
     assert "999 000" in run["edition"]  # the auditor's edition shows it too
 
 
-def test_reconciliation_says_why_it_is_empty_while_allocations_are_illustrative(run):
-    sheet = run["book"]["Avstemming per fylke"]
-    assert list(sheet.columns) == ["Hvorfor arket er tomt"]
-    assert "ikke lagt inn" in sheet.iloc[0, 0]
+def test_reconciliation_national_rows_then_why_no_county_rows_then_the_forms_answers(run, conn):
+    sheet = run["book"]["Avstemming"]
+    national = sheet[sheet["Del"] == "Landet"]
+    mart = _audit(conn, "mart_reconciliation")
+    row = mart[mart["scope"] == "national"].iloc[0]
+    difference = national[national["Post"].str.startswith("Differanse")].iloc[0]
+    assert int(difference["Beløp (kr)"]) == int(row["difference_nok"])
+    counties = sheet[sheet["Del"] == "Per fylke"]
+    assert len(counties) == 1 and "ikke lagt inn" in counties["Kilde, svar eller merknad"].iloc[0]
+    said = sheet[sheet["Del"] == "Skjemaets svar om overføring"]
+    assert said["Post"].str.startswith("spm. 4 (fylkeskommunen)").any() and said["Post"].str.startswith("spm. 36").any()
+
+
+def test_the_front_sheets_sha256_is_the_export_the_package_holds(run):
+    import hashlib
+
+    front = dict(zip(run["book"]["Forside"]["Hva"], run["book"]["Forside"]["Verdi"]))
+    folder = run["data"] / "reports" / str(YEAR)
+    held = list(folder.glob(f"eksport_{YEAR}_*.xlsx"))
+    assert len(held) == 1 and held[0].name in front["Eksporten"]
+    assert front["Eksportens SHA-256"] == hashlib.sha256(held[0].read_bytes()).hexdigest()
+    assert re.fullmatch(r"[0-9a-f]{64}", front["Referansedata (SHA-256)"])
+    # the copy is the auditor's: marked so in the manifest, never named by a public file
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    audience = {a["file"]: a["audience"] for a in manifest["artifacts"]}
+    assert audience[held[0].name] == "auditor" and audience["revisjonsgrunnlag_2024.xlsx"] == "auditor"
+    assert audience["report.html"] == audience["tables.xlsx"] == "public"
+    for public in ("report.html", "indicators.csv"):
+        assert "eksport_" not in (folder / public).read_text(encoding="utf-8")
+
+
+def test_a_county_level_finding_names_no_municipality_or_project(run):
+    """q04 (the county's competence-building reason) is asked once per county: its carry-over finding
+    names the county and where the answer is, never the project whose response carried it."""
+    funn, per_project = run["book"]["Funn"], run["book"]["Per prosjekt"]
+    county_level = funn[funn["Spørsmål"].isin([f"q{i:02d}" for i in range(2, 13)])]
+    assert len(county_level) > 0
+    assert county_level[["Kommunenummer", "Kommune", "Prosjekt", "Tilskudd (kr)",
+                         "Andre funn på samme prosjekt"]].isna().all().all()
+    for rid in county_level["Forms-ID"]:
+        others = funn[(funn["Forms-ID"] == rid) & funn["Kommune"].notna()]
+        for text in others["Andre funn på samme prosjekt"].dropna():
+            assert not (set(text.split(", ")) & set(county_level.loc[county_level["Forms-ID"] == rid, "Regel"])
+                        - set(others["Regel"]))
+        row = per_project[per_project["Forms-ID"] == rid]
+        if len(row) and "regelverk9.carry_over" in row:
+            assert "spm. 4" not in str(row["regelverk9.carry_over"].iloc[0])
+    carry = funn[funn["Regel"] == "regelverk9.carry_over"]
+    assert carry["Spørsmål"].notna().all() and carry["Verdi som eksportert"].notna().all()
+    assert not carry["Verdi tolket"].str.contains(" says ").any()
+
+
+def test_every_project_says_whether_its_report_was_delivered_and_its_risk(run):
+    per_project = run["book"]["Per prosjekt"]
+    assert set(per_project["Prosjektrapport levert"]) <= {"Ja", "Nei", "ikke besvart"}
+    assert per_project["Prosjektrapport levert"].notna().all()
+    funn = run["book"]["Funn"]
+    q37 = set(funn.loc[funn["Regel"] == "q37.project_report_delivered", "Forms-ID"])
+    assert set(per_project.loc[per_project["Prosjektrapport levert"] == "Nei", "Forms-ID"]) == q37
+    # large grants without a report first (the limit: the revisor rule's own max_value)
+    from friskliv_pipeline.checks.suites import rule
+
+    limit = rule("regelverk6.revisor_attestation", "projects").expectations[0].kwargs["max_value"]
+    amount = per_project["Tilskudd (kr)"].astype(float)
+    first = (amount >= limit) & (per_project["Prosjektrapport levert"] != "Ja")
+    assert first.sum() > 0 and first.iloc[:first.sum()].all()
+    assert (per_project.loc[first, "Risiko"] == "høy").all()
+
+
+def test_no_column_is_blank_but_the_auditors_own(run):
+    for name, sheet in run["book"].items():
+        for column in sheet.columns:
+            if column in ("Revisors status", "Revisors kommentar"):
+                continue
+            assert sheet[column].notna().any(), (name, column)
+
+
+def test_a_replaced_amount_that_crossed_a_limit_is_flagged(run):
+    replaced = run["book"]["Erstattede svar"]
+    planted = replaced[(replaced["Spørsmål"] == "q23") & (replaced["Verdi i det erstattede svaret"] == "999 000")]
+    flag = planted["Terskel krysset"].iloc[0]
+    assert "regelverk5.evaluation_plan" in flag and "500 000" in flag
+    other = replaced[(replaced["Spørsmål"] == "q23") & (replaced["Verdi i det erstattede svaret"] != "999 000")]
+    assert not other["Terskel krysset"].str.contains("regelverk5.evaluation_plan").any()
 
 
 def test_one_status_and_one_count_everywhere(run, conn):

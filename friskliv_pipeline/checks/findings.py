@@ -21,6 +21,7 @@ import pandas as pd
 from friskliv_pipeline.checks.frames import CONTEXT_COLUMNS, question_for
 from friskliv_pipeline.checks.gx_runner import ExpectationOutcome, Validation
 from friskliv_pipeline.checks.suites import Expectation, Rule, Suite
+from friskliv_pipeline.forms.schema import county_level_questions
 
 FINDING_COLUMNS = ["grant_year", "asset", "rule", "kind", "severity", *CONTEXT_COLUMNS, "question_id", "value",
                    "message", "message_nb"]
@@ -173,16 +174,20 @@ def index_columns(suite: Suite, frame: pd.DataFrame) -> list[str]:
     wanted = [*CONTEXT_COLUMNS, "question_id"]
     for e in suite.expectations:
         used = _template_fields(e.meta["message"]) | _template_fields(e.meta["message_nb"])
-        used |= {e.kwargs.get(k) for k in ("column", "column_A", "column_B") if e.kwargs.get(k)}
+        judged = {e.kwargs.get(k) for k in ("column", "column_A", "column_B") if e.kwargs.get(k)}
+        used |= judged | {f"{c}{twin}" for c in judged for twin in ("_nb", "_question")}
         wanted += sorted(used)
     return [c for c in dict.fromkeys(wanted) if c in frame.columns]
 
 
 def _with_value(row: dict, e: Expectation) -> dict:
-    """The listed row as GX returned it, plus ``value``: the value the expectation judged."""
+    """The listed row as GX returned it, plus ``value``: the value the expectation judged, in the
+    report's words where the record words it (a column ``<column>_nb`` beside it, e.g. the quote
+    of a carry-over answer): the value an auditor reads in the workbook is never English."""
     row = dict(row)
     if e.column:
-        row["value"] = show(e.column, row.get(e.column))
+        worded = row.get(f"{e.column}_nb")
+        row["value"] = show(e.column, worded if not _missing(worded) else row.get(e.column))
     elif "column_A" in e.kwargs:
         row["value"] = f"{row.get(e.kwargs['column_A'])} vs {row.get(e.kwargs['column_B'])}"
     return row
@@ -201,9 +206,17 @@ def _finding(suite: Suite, rule: Rule, grant_year: int, values: dict, e: Expecta
         else:
             finding[column] = int(value) if column == "sheet_row" else str(value)
     judged = e.column or e.kwargs.get("column_A") if e is not None else None
+    # the question: the record's own, else the one its judged column names per record
+    # (``<column>_question``: the carry-over answer that said it), else the column's
     question = values.get("question_id")
+    if _missing(question) and judged:
+        question = values.get(f"{judged}_question")
     finding["question_id"] = str(question) if not _missing(question) else question_for(suite.name, judged)
     finding["value"] = values.get("value") if "value" in values and judged else None
+    if finding["question_id"] in county_level_questions():
+        # the county council's own answer (asked once per county): it names the county, and where the
+        # answer is in the export (response, sheet row), but no municipality or project
+        finding["municipality"] = finding["project_title"] = None
     return finding
 
 

@@ -37,7 +37,7 @@ from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.checks.inputs import Inputs, reads, registered
 from friskliv_pipeline.checks.year_tables import YearTables
 from friskliv_pipeline.cleaning.responses import YES_NO_COLUMNS
-from friskliv_pipeline.contract import COMPETENCE_PARTS, TABLES
+from friskliv_pipeline.contract import COMPETENCE_PARTS, TABLES, column_of
 from friskliv_pipeline.reference import is_official
 
 CONTEXT_COLUMNS = ("county", "municipality", "project_title", "response_id", "sheet_row")
@@ -72,6 +72,9 @@ CARRY_OVER_NEXT_YEAR = r"\bneste år"  # "videreføres i neste år", "fortsetter
 CARRY_OVER_INTO_YEAR = r"\b(?:viderefør|fortsett|forleng)\w*\b[^.!?]*\b{next_year}\b"  # "videreføres i 2025"
 NOT_CARRY_OVER = r"\bordinær\w* drift"  # "videreføres i ordinær drift"
 QUOTE_CHARS = 120  # an answer is quoted up to this many characters
+# regelverk9.carry_over: the free-text questions it reads, per suite (the frames, the auditor's
+# workbook and its reconciliation sheet all read them from here)
+CARRY_OVER_QUESTIONS = {"projects": ("q36", "q38"), "competence_building": ("q04",)}
 
 # q14.possible_duplicate: how many of the other projects a listed project names per reason (the rest are counted)
 DUPLICATES_NAMED = 3
@@ -184,17 +187,20 @@ def carry_over_answers(answers: pd.Series, grant_year: int) -> pd.Series:
     return (transfer | (next_year & ~ordinary)).astype(bool)
 
 
-def carry_over_quotes(answers: dict[str, pd.Series], grant_year: int) -> tuple[list, list]:
-    """Per record: the answers (question id -> answers) that say money is carried over, quoted
-    (English, bokmål); None where none does."""
+def carry_over_quotes(table: pd.DataFrame, suite: str, grant_year: int) -> tuple[list, list, list]:
+    """Per record of ``table`` (a clean table holding ``suite``'s ``CARRY_OVER_QUESTIONS``): the
+    answers that say money is carried over, quoted (English, bokmål), and the first question that
+    says it (the export column an auditor re-reads the finding in); None where none does."""
+    answers = {qid: table[column_of(qid, suite)] for qid in CARRY_OVER_QUESTIONS[suite]}
     hits = {qid: carry_over_answers(values, grant_year).to_numpy() for qid, values in answers.items()}
-    n = len(next(iter(answers.values()))) if answers else 0
-    en, nb = [None] * n, [None] * n
+    n = len(table)
+    en, nb, question = [None] * n, [None] * n, [None] * n
     for i in np.flatnonzero(np.logical_or.reduce(list(hits.values()))) if n else []:
         said = [(qid, _quote(answers[qid].iloc[i])) for qid in answers if hits[qid][i]]
         en[i] = "; ".join(f"{qid} says '{text}'" for qid, text in said)
         nb[i] = "; ".join(f"spm. {int(qid[1:])} sier «{text}»" for qid, text in said)
-    return en, nb
+        question[i] = said[0][0]
+    return en, nb, question
 
 
 # -- projects ------------------------------------------------------------------------------
@@ -384,8 +390,7 @@ def projects_frame(t: YearTables) -> RecordFrame:
     not_found, other, other_in = _municipality_problems(p, t["project_municipalities"], t["municipalities"], counties)
     runs, firsts = consecutive_grant_years(p, t["projects_history"], t["counties_history"], t.grant_year)
     duplicate_of, duplicate_of_nb = possible_duplicates(p)
-    carry_over, carry_over_nb = carry_over_quotes({"q36": p["attainment_comment"], "q38": p["other_comments"]},
-                                                  t.grant_year)
+    carry_over, carry_over_nb, carry_over_question = carry_over_quotes(p, "projects", t.grant_year)
     frame = pd.DataFrame({
         "grant_year": p["grant_year"],
         "response_id": _text(p["response_id"]),
@@ -416,6 +421,7 @@ def projects_frame(t: YearTables) -> RecordFrame:
         "possible_duplicate_of_nb": duplicate_of_nb,
         "carry_over_quote": carry_over,
         "carry_over_quote_nb": carry_over_nb,
+        "carry_over_quote_question": carry_over_question,
     })
     raw, superseded, set_aside = len(t["raw_responses"]), len(t["superseded_responses"]), len(t["set_aside_responses"])
     parameters = {
@@ -603,8 +609,8 @@ def competence_frame(t: YearTables) -> RecordFrame:
     either = frame["parts_sum_nok"].notna() | frame["competence_total_nok"].notna()
     frame["parts_sum_compared_nok"] = frame["parts_sum_nok"].where(~either, frame["parts_sum_nok"].fillna(0))
     frame["total_compared_nok"] = frame["competence_total_nok"].where(~either, frame["competence_total_nok"].fillna(0))
-    frame["carry_over_quote"], frame["carry_over_quote_nb"] = carry_over_quotes(
-        {"q04": frame["competence_not_used_reason"]}, t.grant_year)
+    frame["carry_over_quote"], frame["carry_over_quote_nb"], frame["carry_over_quote_question"] = carry_over_quotes(
+        frame.reset_index(drop=True), "competence_building", t.grant_year)
     frame = frame.sort_values("county", key=lambda s: s.map(lambda v: (v is None or pd.isna(v), str(v))))
     parameters = {"counties": structure, "n_counties": len(structure),
                   "n_reported": int(frame.loc[frame["county_observed"].isin(structure), "reported"].sum())}

@@ -18,7 +18,15 @@ TALLY_WORDS = {
     "en": {"checks": "checks", "passed": "passed", "failed": "with findings", "not_evaluated": "not evaluated"},
     "nb": {"checks": "kontroller", "passed": "bestått", "failed": "med funn", "not_evaluated": "ikke vurdert"},
 }
-SEVERITY_NB = {"ERROR": "stopper publisering", "WARN": "stopper ikke publisering", "INFO": "ikke et funn"}
+# What a severity does, in the auditor's words (the workbook's column «Virkning» and the edition):
+# ERROR stops the year's publication, WARN is a breach to follow up, INFO is not a finding.
+SEVERITY_NB = {"ERROR": "Stopper publisering", "WARN": "Til oppfølging", "INFO": "Ikke et funn"}
+SEVERITY_HEADER_NB = "Virkning"
+SEVERITY_EXPLAINED_NB = (
+    "«Stopper publisering»: dataene kan ikke brukes, og ingenting for året publiseres før funnet er rettet. "
+    "«Til oppfølging»: regelen er brutt; året publiseres, og revisor følger opp funnet. "
+    "«Ikke et funn»: en liste over forhold revisor må kontrollere i andre kilder, eller en merknad om et kjent "
+    "mønster i svarene.")
 
 
 @dataclass(frozen=True)

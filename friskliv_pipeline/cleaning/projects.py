@@ -25,6 +25,11 @@ from friskliv_pipeline.errors import ExportError
 from friskliv_pipeline.forms.schema import FormSchema
 
 SET_ASIDE_REASON = "no project answers (q13–q35 empty)"
+RESUBMISSION_REASON = "resubmission: same county, municipality and project title; the latest completion time wins"
+# the same, as the auditor's workbook shows it (superseded_responses.reason -> bokmål)
+REASONS_NB = {RESUBMISSION_REASON: "sendt på nytt: samme fylke, kommune og prosjekttittel; det senest fullførte "
+                                   "svaret gjelder",
+              SET_ASIDE_REASON: "ingen svar om prosjekt (spørsmål 13–35 er tomme)"}
 RESUBMISSION_KEY = ["_county_key", "_municipality_key", "_title_key"]
 BRIDGE_COLUMNS = ["grant_year", "response_id", "position", "name_reported", "municipality_no", "municipality"]
 PART_FIELDS = ["position", "name_reported", "municipality_no", "municipality"]
@@ -52,7 +57,7 @@ def split_responses(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     superseded = older[["grant_year", "response_id", "source_row", "county", "municipality_reported",
                         "project_title", "completion_time"]].copy()
     superseded["superseded_by"] = [winners.loc[tuple(k)] for k in older[RESUBMISSION_KEY].itertuples(index=False)]
-    superseded["reason"] = "resubmission: same county, municipality and project title; the latest completion time wins"
+    superseded["reason"] = RESUBMISSION_REASON
     kept = candidates[~candidates.index.isin(older.index)].drop(columns=RESUBMISSION_KEY)
     return kept.sort_values("source_row").reset_index(drop=True), superseded.reset_index(drop=True), \
         set_aside.reset_index(drop=True)

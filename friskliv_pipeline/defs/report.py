@@ -95,7 +95,7 @@ WORKBOOK_DESCRIPTION = ("revisjonsgrunnlag_<year>.xlsx, the auditor's workbook (
                  "regelverk, rule set SHA-256), Filer (SHA-256 of every export, reference and rule file), Funn (one "
                  "row per finding: value as exported and as judged, threshold, answer time and deadline, empty "
                  "columns for the auditor), Kontroller (every rule: population, status, how to re-perform), Dekning "
-                 "(every regelverk point), Erstattede svar, Per prosjekt, Avstemming per fylke.")
+                 "(every regelverk point), Erstattede svar, Per prosjekt, Avstemming; the export copy held beside it.")
 
 
 @multi_asset(

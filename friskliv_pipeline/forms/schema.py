@@ -127,6 +127,19 @@ def questionnaire(reference_dir: Path | None = None) -> dict:
     return _questionnaire(questionnaire_path(reference_dir or PROJECT_ROOT / "assets" / "reference"))
 
 
+# The sections asked once per county (its competence-building report), not once per project.
+COUNTY_SECTIONS = ("county", "competence")
+
+
+def county_level_questions(reference_dir: Path | None = None) -> frozenset[str]:
+    """The questions whose answer belongs to the county council, not to a project (q02-q12: the
+    competence-building report and whether it was already sent): the questionnaire's county and
+    competence sections, less the county question itself (q01), which every response answers to say
+    whose it is. A finding on one of these names the county and no municipality or project."""
+    return frozenset(q["id"] for q in questionnaire(reference_dir)["questions"]
+                     if q["section"] in COUNTY_SECTIONS and q["kind"] != "county")
+
+
 def _years_filled(text: str, grant_year: int) -> str:
     return text.replace("{report_year}", str(grant_year + 1)).replace("{year}", str(grant_year))
 

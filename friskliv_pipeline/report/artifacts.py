@@ -78,6 +78,7 @@ def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> tuple
     public.write_text(render_html(data, read_index(out_dir), settings.reference_dir), encoding="utf-8")
     edition.write_text(render_auditor_html(data, provenance, package, settings.reference_dir), encoding="utf-8")
     workbook = auditor.write_workbook(package, out_dir / workbook_name(grant_year))
+    auditor.hold_exports(package, out_dir)
     return public, edition, workbook
 
 
@@ -105,4 +106,17 @@ def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> P
     artifacts = [p for p in out_dir.iterdir() if p.suffix in ARTIFACT_SUFFIXES and p.name != "manifest.json"]
     return write_manifest(out_dir / "manifest.json", grant_year, run_id, artifacts,
                           input_files(warehouse.engine, grant_year), counts,
-                          analyst_files(friskliv.settings().reference_dir, grant_year))
+                          analyst_files(friskliv.settings().reference_dir, grant_year),
+                          auditor_only=auditor_files(grant_year, [p.name for p in artifacts]))
+
+
+def auditor_files(grant_year: int, names: list[str]) -> frozenset[str]:
+    """The auditor's package among the report folder's files: revisjon.html/.pdf, the workbook and
+    the export copies (report.auditor.EXPORT_COPY), never to be published or linked from the public files."""
+    from fnmatch import fnmatch
+
+    from friskliv_pipeline.report.auditor import EXPORT_COPY
+
+    copies = EXPORT_COPY.format(year=grant_year, sha12="*", suffix="*")
+    package = {AUDITOR_HTML, Path(AUDITOR_HTML).with_suffix(".pdf").name, workbook_name(grant_year)}
+    return frozenset(n for n in names if n in package or fnmatch(n, copies))

@@ -312,10 +312,58 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
     }
 
 
+def _with_details(appendix, findings: pd.DataFrame):
+    """Each listed record of the auditor appendix with its answer time, deadline and the project's
+    grant, from the workbook's «Funn» rows (one source for both)."""
+    from friskliv_pipeline.report.language import blank
+
+    details = {}
+    for f in findings[["Forms-ID", "Regel", "Svartidspunkt", "Frist", "Tilskudd (kr)"]].to_dict("records"):
+        details.setdefault((blank(f["Forms-ID"]), f["Regel"]), (blank(f["Svartidspunkt"])[:16],
+                                                                 blank(f["Frist"]).split(" (")[0], f["Tilskudd (kr)"]))
+    for section in (appendix.breaches, appendix.follow_up, appendix.data_notes):
+        for record in section.listed:
+            answered, deadline, grant = details.get((record.get("response_id", ""), record["rule"]), ("", "", None))
+            record.update(answered=answered, deadline=deadline, grant=None if pd.isna(grant) else grant)
+    return appendix
+
+
+def group_messages(several: pd.DataFrame, rules: list[str]) -> tuple[list[dict], list[dict]]:
+    """Chapter 8: a message several projects share is written once (lettered A, B, …) with the list
+    of its projects and their grants; each project's row names the rule and the letter, or the
+    message that is its own. Returns (shared groups, rows)."""
+    from collections import Counter
+
+    def messages(p, rule):
+        return p[rule].split(" | ") if isinstance(p[rule], str) else []
+
+    records = several.to_dict("records")
+    counts = Counter((rule, m) for p in records for rule in rules for m in messages(p, rule))
+    letters, groups = {}, []
+    for (rule, message), n in counts.items():
+        if n > 1:
+            letter = chr(ord("A") + len(groups)) if len(groups) < 26 else str(len(groups) + 1)
+            letters[rule, message] = letter
+            groups.append({"letter": letter, "rule": rule, "message": message, "projects": []})
+    by_letter = {g["letter"]: g for g in groups}
+    rows = []
+    for p in records:
+        items = []
+        for rule in rules:
+            for m in messages(p, rule):
+                letter = letters.get((rule, m))
+                items.append({"rule": rule, "message": None if letter else m, "letter": letter})
+                if letter:
+                    by_letter[letter]["projects"].append(p)
+        rows.append({**p, "items": items})
+    return groups, rows
+
+
 def build_auditor(data: ReportData, provenance, reference_dir: Path, package) -> dict:
     """Everything the auditor's edition shows: the auditor's package (report.auditor) in prose and
     tables, the answers the public edition masks, and where every input came from."""
-    from friskliv_pipeline.report.auditor import DATA_DOCS_NOTE
+    from friskliv_pipeline.checks.status import SEVERITY_EXPLAINED_NB, SEVERITY_NB
+    from friskliv_pipeline.report.auditor import DATA_DOCS_NOTE, PACKAGE_NOTE
 
     reference_dir = Path(reference_dir)
     _public, screened = data.screened
@@ -323,6 +371,8 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
     several = per_project[(per_project[["Funn", "Til oppfølging"]].sum(axis=1) > 1)]
     # long lists are listed up to MAX_FINDINGS_LISTED rows and counted; every row is in the workbook
     shown_several, shown_replaced = several.head(MAX_FINDINGS_LISTED), package.replaced.head(MAX_FINDINGS_LISTED)
+    several_rules = [c for c in several.columns if "." in c and shown_several[c].notna().any()]
+    groups, several_rows = group_messages(shown_several, several_rules)
     return {
         "year": data.grant_year,
         "title": TITLE,
@@ -333,10 +383,11 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
         "checks": package.checks.to_dict("records"),
         "coverage": package.coverage.to_dict("records"),
         "replaced": shown_replaced.to_dict("records"), "n_replaced": len(package.replaced),
-        "several": shown_several.to_dict("records"), "n_several": len(several),
-        "several_rules": [c for c in several.columns if "." in c and shown_several[c].notna().any()],
+        "several": several_rows, "n_several": len(several), "several_groups": groups,
+        "several_rules": several_rules,
         "reconciliation": package.reconciliation.to_dict("records"),
-        "auditor": auditor_appendix(data, MAX_FINDINGS_LISTED),
+        "auditor": _with_details(auditor_appendix(data, MAX_FINDINGS_LISTED), package.findings),
+        "severity_nb": SEVERITY_NB, "severity_explained": SEVERITY_EXPLAINED_NB, "package_note": PACKAGE_NOTE,
         "screened": screened[:MAX_FINDINGS_LISTED], "n_screened": len(screened),
         "data_docs_note": DATA_DOCS_NOTE,
         "files": package.files.to_dict("records"),

@@ -32,7 +32,11 @@ def utc_now() -> str:
 
 
 def write_manifest(target: Path, grant_year: int, run_id: str, artifacts: list[Path], inputs: list[dict],
-                   row_counts: dict[str, int], analyst_texts: list[dict] | None = None) -> Path:
+                   row_counts: dict[str, int], analyst_texts: list[dict] | None = None,
+                   auditor_only: frozenset[str] = frozenset()) -> Path:
+    """``auditor_only``: the artifacts that are the auditor's package (the auditor's edition and
+    workbook, the export copy with respondents' names and e-mails), marked ``"audience": "auditor"``;
+    every other artifact is ``"public"``. Whoever publishes from the manifest publishes only those."""
     manifest = {
         "grant_year": grant_year,
         "run_id": run_id,
@@ -40,7 +44,8 @@ def write_manifest(target: Path, grant_year: int, run_id: str, artifacts: list[P
         "generated_at": utc_now(),
         "inputs": inputs,
         "analyst_texts": analyst_texts or [],  # commentary, theme lists and rule wording under the reference dir
-        "artifacts": [{"file": p.name, "sha256": sha256_of(p), "bytes": p.stat().st_size} for p in sorted(artifacts)],
+        "artifacts": [{"file": p.name, "sha256": sha256_of(p), "bytes": p.stat().st_size,
+                       "audience": "auditor" if p.name in auditor_only else "public"} for p in sorted(artifacts)],
         "row_counts": row_counts,
     }
     target.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
