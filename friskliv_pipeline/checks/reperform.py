@@ -23,7 +23,9 @@ pipeline does; only a parameter no table holds (``attainment_values``, the clean
 is filled in from the code. An unknown or unresolved placeholder is an error, not an empty string.
 
 The queries use only SQL that SQLite 3.40 and PostgreSQL 15 both run the same way (no
-engine-specific functions; booleans compared with ``TRUE``/``FALSE``; dates as ISO text).
+engine-specific functions; booleans compared with ``TRUE``/``FALSE``; dates as ISO text). Each
+opens with a ``/* … */`` comment saying what it lists (not ``--``: the workbook writes a cell that
+starts with ``-`` as text behind an apostrophe, which would break the pasted query).
 A rule that cannot be written so has ``<rule id>.txt`` instead: why, in bokmål, and how to
 re-perform it by hand; the workbook prints that.
 """

@@ -1,4 +1,4 @@
--- Counties of the grant year without an allocation.
+/* Counties of the grant year without an allocation. */
 WITH places AS (
   SELECT county FROM counties WHERE grant_year = {{ grant_year }}
   UNION SELECT county FROM allocations WHERE grant_year = {{ grant_year }}

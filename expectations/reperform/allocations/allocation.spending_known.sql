@@ -1,4 +1,4 @@
--- Counties of the grant year with a project whose grant (q23) is unknown: their spending cannot be summed.
+/* Counties of the grant year with a project whose grant (q23) is unknown: their spending cannot be summed. */
 WITH places AS (
   SELECT county FROM counties WHERE grant_year = {{ grant_year }}
   UNION SELECT county FROM allocations WHERE grant_year = {{ grant_year }}

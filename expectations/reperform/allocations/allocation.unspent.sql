@@ -1,4 +1,4 @@
--- Counties whose project grants and competence building together fall short of their allocation.
+/* Counties whose project grants and competence building together fall short of their allocation. */
 WITH places AS (
   SELECT county FROM counties WHERE grant_year = {{ grant_year }}
   UNION SELECT county FROM allocations WHERE grant_year = {{ grant_year }}

@@ -1,5 +1,5 @@
--- Competence-building reports of the grant year whose county (as recognised, else as written) is
--- not a county of the year's structure.
+/* Competence-building reports of the grant year whose county (as recognised, else as written) is
+   not a county of the year's structure. */
 SELECT COALESCE(c.county, r.county_reported) AS county
 FROM competence_building c
 LEFT JOIN responses r ON r.grant_year = c.grant_year AND r.response_id = c.response_id

@@ -1,4 +1,4 @@
--- Counties of the grant year's structure without a competence-building report.
+/* Counties of the grant year's structure without a competence-building report. */
 SELECT s.county
 FROM counties s
 WHERE s.grant_year = {{ grant_year }}

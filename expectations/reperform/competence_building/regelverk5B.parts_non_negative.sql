@@ -1,4 +1,4 @@
--- Counties with a competence-building amount (q05..q12) below {{ min_value }} kr.
+/* Counties with a competence-building amount (q05..q12) below {{ min_value }} kr. */
 SELECT COALESCE(c.county, r.county_reported) AS county
 FROM competence_building c
 LEFT JOIN responses r ON r.grant_year = c.grant_year AND r.response_id = c.response_id

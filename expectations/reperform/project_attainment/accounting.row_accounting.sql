@@ -1,5 +1,5 @@
--- Row accounting: one attainment row per project and criterion of the year's form (a table-level
--- finding, no response), and no (response, criterion) twice.
+/* Row accounting: one attainment row per project and criterion of the year's form (a table-level
+   finding, no response), and no (response, criterion) twice. */
 SELECT NULL AS response_id
 WHERE (SELECT COUNT(*) FROM project_attainment WHERE grant_year = {{ grant_year }})
    <> (SELECT COUNT(*) FROM form_questions WHERE grant_year = {{ grant_year }} AND criterion_no IS NOT NULL)

@@ -1,5 +1,5 @@
--- Attainment rows of the grant year whose county (as recognised, else the project's as written) is not
--- a county of the year's structure.
+/* Attainment rows of the grant year whose county (as recognised, else the project's as written) is not
+   a county of the year's structure. */
 SELECT DISTINCT a.response_id
 FROM project_attainment a
 LEFT JOIN projects p ON p.grant_year = a.grant_year AND p.response_id = a.response_id

@@ -1,5 +1,5 @@
--- Projects of the grant year with an attainment criterion (q24..q35) unanswered: no answer and no
--- unreadable one (an unreadable answer is in cleaning_issues, under the criterion's question).
+/* Projects of the grant year with an attainment criterion (q24..q35) unanswered: no answer and no
+   unreadable one (an unreadable answer is in cleaning_issues, under the criterion's question). */
 SELECT DISTINCT a.response_id
 FROM project_attainment a
 JOIN form_questions q ON q.grant_year = a.grant_year AND q.criterion_no = a.criterion_no

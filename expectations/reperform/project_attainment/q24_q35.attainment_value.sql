@@ -1,5 +1,5 @@
--- Projects of the grant year with an attainment answer (q24..q35) that is not one of {{ value_set }}:
--- in the table, or unreadable (kept as exported in cleaning_issues).
+/* Projects of the grant year with an attainment answer (q24..q35) that is not one of {{ value_set }}:
+   in the table, or unreadable (kept as exported in cleaning_issues). */
 SELECT DISTINCT a.response_id
 FROM project_attainment a
 JOIN form_questions q ON q.grant_year = a.grant_year AND q.criterion_no = a.criterion_no

@@ -1,6 +1,6 @@
--- Projects of the grant year with a q16 item that is not an option of the year's form: a key in
--- project_user_groups outside form_options, or a piece of the answer the cleaning could not match (recorded as
--- q16.multi_choice with "unknown option" and the answer as exported).
+/* Projects of the grant year with a q16 item that is not an option of the year's form: a key in
+   project_user_groups outside form_options, or a piece of the answer the cleaning could not match (recorded as
+   q16.multi_choice with "unknown option" and the answer as exported). */
 SELECT b.response_id
 FROM project_user_groups b
 WHERE b.grant_year = {{ grant_year }}

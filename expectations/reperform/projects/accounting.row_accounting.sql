@@ -1,5 +1,5 @@
--- Row accounting: responses - superseded - set aside = projects (a table-level finding, no response),
--- and no response is a project twice.
+/* Row accounting: responses - superseded - set aside = projects (a table-level finding, no response),
+   and no response is a project twice. */
 SELECT NULL AS response_id
 WHERE (SELECT COUNT(*) FROM responses WHERE grant_year = {{ grant_year }})
     - (SELECT COUNT(*) FROM superseded_responses WHERE grant_year = {{ grant_year }})

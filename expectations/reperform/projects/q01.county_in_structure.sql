@@ -1,4 +1,4 @@
--- Projects of the grant year whose county (as recognised, else as written) is not a county of the year's structure.
+/* Projects of the grant year whose county (as recognised, else as written) is not a county of the year's structure. */
 SELECT p.response_id
 FROM projects p
 WHERE p.grant_year = {{ grant_year }}

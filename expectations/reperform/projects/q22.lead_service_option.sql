@@ -1,5 +1,5 @@
--- Projects of the grant year whose lead service (q22) is not an option of the year's form: a key
--- outside form_options, or an answer the cleaning could not match (kept as exported in cleaning_issues).
+/* Projects of the grant year whose lead service (q22) is not an option of the year's form: a key
+   outside form_options, or an answer the cleaning could not match (kept as exported in cleaning_issues). */
 SELECT p.response_id
 FROM projects p
 WHERE p.grant_year = {{ grant_year }}

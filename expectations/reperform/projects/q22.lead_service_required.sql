@@ -1,4 +1,4 @@
--- Projects of the grant year with no lead service (q22): none recognised and no unreadable answer.
+/* Projects of the grant year with no lead service (q22): none recognised and no unreadable answer. */
 SELECT p.response_id
 FROM projects p
 WHERE p.grant_year = {{ grant_year }} AND p.lead_service IS NULL

@@ -1,5 +1,5 @@
--- Projects of the grant year that answered Delvis or Nei to an attainment criterion (q24..q35) and
--- left the comment (q36) empty.
+/* Projects of the grant year that answered Delvis or Nei to an attainment criterion (q24..q35) and
+   left the comment (q36) empty. */
 SELECT p.response_id
 FROM projects p
 WHERE p.grant_year = {{ grant_year }} AND p.attainment_comment IS NULL

@@ -1,5 +1,5 @@
--- Responses of the grant year whose q02 is neither Ja nor Nei: no Ja/Nei in responses.competence_already_reported and the
--- answer as exported kept in cleaning_issues (q02.yes_no).
+/* Responses of the grant year whose q02 is neither Ja nor Nei: no Ja/Nei in responses.competence_already_reported and the
+   answer as exported kept in cleaning_issues (q02.yes_no). */
 SELECT r.response_id
 FROM responses r
 WHERE r.grant_year = {{ grant_year }} AND r.competence_already_reported IS NULL

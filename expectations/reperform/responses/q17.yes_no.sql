@@ -1,5 +1,5 @@
--- Responses of the grant year whose q17 is neither Ja nor Nei: no Ja/Nei in responses.diagnosis_independent and the
--- answer as exported kept in cleaning_issues (q17.yes_no).
+/* Responses of the grant year whose q17 is neither Ja nor Nei: no Ja/Nei in responses.diagnosis_independent and the
+   answer as exported kept in cleaning_issues (q17.yes_no). */
 SELECT r.response_id
 FROM responses r
 WHERE r.grant_year = {{ grant_year }} AND r.diagnosis_independent IS NULL

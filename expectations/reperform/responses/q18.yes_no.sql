@@ -1,5 +1,5 @@
--- Responses of the grant year whose q18 is neither Ja nor Nei: no Ja/Nei in responses.diagnosis_specific and the
--- answer as exported kept in cleaning_issues (q18.yes_no).
+/* Responses of the grant year whose q18 is neither Ja nor Nei: no Ja/Nei in responses.diagnosis_specific and the
+   answer as exported kept in cleaning_issues (q18.yes_no). */
 SELECT r.response_id
 FROM responses r
 WHERE r.grant_year = {{ grant_year }} AND r.diagnosis_specific IS NULL

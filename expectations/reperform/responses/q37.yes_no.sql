@@ -1,5 +1,5 @@
--- Responses of the grant year whose q37 is neither Ja nor Nei: no Ja/Nei in responses.project_report_delivered and the
--- answer as exported kept in cleaning_issues (q37.yes_no).
+/* Responses of the grant year whose q37 is neither Ja nor Nei: no Ja/Nei in responses.project_report_delivered and the
+   answer as exported kept in cleaning_issues (q37.yes_no). */
 SELECT r.response_id
 FROM responses r
 WHERE r.grant_year = {{ grant_year }} AND r.project_report_delivered IS NULL
