@@ -139,10 +139,37 @@ def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, 
     assert "unexpected_index_list" not in q37_stored
     assert 0 < len(q37_stored["partial_unexpected_index_list"]) <= STORED_ROWS
     index = Path(md["data_docs"].value).read_text(encoding="utf-8")
-    for suite in suites():
-        assert f"validations/{suite}/{runs[2024].run_id}/" in index
-        assert f"validations/{suite}/{runs[2023].run_id}/" in index
+    for suite in suites():  # every suite with a breach rule evaluated; allocations' are all not evaluated
+        for year in (2023, 2024):
+            assert (f"validations/{suite}/{runs[year].run_id}/" in index) == (suite != "allocations"), (suite, year)
+    _assert_no_empty_success(project)
     assert not list(project.rglob("results/*.json")), "no second copy of the results beside GX's store"
+
+
+def _site_pages(project: Path) -> dict[str, str]:
+    """The Data Docs' validation result pages, as the auditor reads them (text, tags removed)."""
+    import re
+
+    site = project / "gx" / "uncommitted" / "data_docs" / "local_site"
+    pages = {}
+    for page in site.glob("validations/**/*.html"):
+        html = re.sub(r"<(style|script)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+        pages[str(page.relative_to(site))] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return pages
+
+
+def _assert_no_empty_success(project: Path) -> None:
+    """No result page says "Succeeded" over no evaluated expectation, and none is stored."""
+    import re
+
+    pages = _site_pages(project)
+    assert pages
+    for name, text in pages.items():
+        evaluated = int(re.search(r"Evaluated Expectations (\d+)", text).group(1))
+        assert evaluated > 0, name
+    for path in (project / "gx" / "uncommitted" / "validations").rglob("*.json"):
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        assert stored["results"] and stored["statistics"]["evaluated_expectations"] > 0, path
 
 
 def _recheck_job(defs: Definitions, asset_key):
@@ -285,11 +312,23 @@ def test_rerun_replaces_the_years_audit_rows(pipeline_env, run_year, tmp_path):
                                   after[columns].sort_values(columns).reset_index(drop=True))
     assert set(after["run_id"]) == {second.run_id}
     assert set(_audit(url, "audit_check_results", 2023)["run_id"]) == {first_2023.run_id}
-    # One Data Docs site: the two runs of 2024 are two validation results per suite in GX's store.
-    results = tmp_path / "data" / "validation" / "gx" / "uncommitted" / "validations"
+    # One Data Docs site, one run per grant year: the second run of 2024 (the one in the audit tables
+    # and on the auditor's front sheet) replaced the first's results and pages; 2023's are kept.
+    project = tmp_path / "data" / "validation"
+    results = project / "gx" / "uncommitted" / "validations"
+    index = (project / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text(encoding="utf-8")
+    first = set(before["run_id"])
+    assert first and second.run_id not in first
     for suite in suites():
-        runs_2024 = [p for p in results.glob(f"{suite}/*/*/friskliv_2024-{suite}.json")]
-        assert len(runs_2024) == 2, suite
-    index = (tmp_path / "data" / "validation" / "gx" / "uncommitted" / "data_docs" / "local_site" /
-             "index.html").read_text(encoding="utf-8")
-    assert f"validations/projects/{second.run_id}/" in index
+        if suite == "allocations":  # no breach rule evaluated (illustrative allocations): nothing stored or shown
+            assert not list(results.glob(f"{suite}/**/*.json")) and f"validations/{suite}/" not in index
+            continue
+        runs_2024 = [p.parent.parent.name for p in results.glob(f"{suite}/*/*/friskliv_2024-{suite}.json")]
+        assert runs_2024 == [second.run_id], suite
+        assert f"validations/{suite}/{second.run_id}/" in index
+        assert f"validations/{suite}/{first_2023.run_id}/" in index
+        assert not any(f"validations/{suite}/{run}/" in index for run in first), suite
+    pages = _site_pages(project)
+    assert not [name for name in pages if any(run in name for run in first)]
+    assert any(second.run_id in name for name in pages) and any(first_2023.run_id in name for name in pages)
+    _assert_no_empty_success(project)

@@ -65,9 +65,10 @@ with the text as exported.
 - Dagster UI: each check's metadata has its kind, status, observed vs expected, the listed
   records, the SQL for all of them, and the paths below.
 - `<data_dir>/validation/gx/`: the one GX project of the data directory. Its validation results
-  store keeps every run of every grant year (run name = Dagster run id); its Data Docs site
-  (`uncommitted/data_docs/local_site/index.html`) shows each suite's history and is built once
-  per run, when the run's last suite has been validated.
+  store and Data Docs site (`uncommitted/data_docs/local_site/index.html`) keep, per grant year
+  and suite, the run in the audit tables (run name = Dagster run id; a later run of the year
+  replaces the earlier's results and pages); the site is built when the run's last suite has been
+  validated. A suite with no breach rule evaluated stores no result (GX would show "Succeeded").
 - Warehouse: `audit_check_results` (one row per grant year, table and rule: kind, status,
   passed, observed, expected, reason) and `audit_findings` (one row per listed record: kind,
   county, municipality, project, response, sheet row, message in English and bokmål). For a

@@ -8,9 +8,10 @@ Without ``project_dir`` the validation runs in an ephemeral context (tests, pre-
 it, it runs in the one GX project of the data directory (``<data_dir>/validation/gx``), kept
 across runs and grant years: its validation results store accumulates every run (run name = the
 Dagster run id; data source ``friskliv_<grant_year>``, one data asset per suite), and its one
-Data Docs site shows each suite's history. The site is built once per run, when the run's last
-suite has been validated (``build_data_docs``), so it exists also when a blocking check stopped
-the run. A file lock keeps checks that run in parallel processes from writing the project at
+Data Docs site shows them. The site is built once per run, when the run's last suite has been
+validated and the run's audit rows published (``build_data_docs``), so it exists also when a
+blocking check stopped the run; it then drops the year's earlier runs (``_prune``): per grant year
+and suite the store and site hold the run in the audit tables, the run the auditor's package names. A file lock keeps checks that run in parallel processes from writing the project at
 the same time.
 
 GX itself identifies each failing row (COMPLETE result format): the record frame's rows carry a
@@ -26,7 +27,8 @@ What the Data Docs show is GX's own verdict, and GX knows only pass and fail: so
 stores holds the breach rules that were evaluated, and nothing else. A follow-up list or a data
 note (which pass and list records) and a rule not evaluated (which neither passed nor failed)
 are left out of it, so the Data Docs can never show them as a failure or a pass; the audit tables
-and the auditor's workbook hold every rule with its status.
+and the auditor's workbook hold every rule with its status. A suite none of whose breach rules was
+evaluated stores no result at all: GX renders a result of no expectations as "Succeeded".
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,31 +231,36 @@ def _named_batch_spec(meta: dict) -> dict:
     return spec
 
 
-def _store(gx, context, complete, docs_suite, batch_id: str, run_name: str | None) -> Path:
+def _store(gx, context, complete, docs_suite: dict, batch_id: str, run_name: str | None) -> Path | None:
     """Store the run's result of ``docs_suite``'s expectations, cut to SUMMARY, in the project's
     validation results store (where the Data Docs read it): taken from the one validation, not
-    validated a second time."""
+    validated a second time. Nothing is stored when none of them was evaluated (None): GX would
+    render a result of no expectations as "Succeeded"."""
     from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier, ValidationResultIdentifier,
     )
 
-    shown = {e.id for e in docs_suite.expectations}
+    # the ids of the document itself: GX's first ``suites.add`` of a suite answers with ids of its own
+    # (a first run in a new project then matched none of its results and stored an empty "success")
+    shown = {e["id"] for e in docs_suite["expectations"]}
     results = [ExpectationValidationResult(success=r.success, expectation_config=r.expectation_config,
                                            result=_summary(r), meta=r.meta, exception_info=r.exception_info)
                for r in complete.results if r.expectation_config.id in shown]
+    if not results:
+        return None
     succeeded = sum(bool(r.success) for r in results)
     run_id = gx.RunIdentifier(run_name=run_name or "adhoc",
                               run_time=dt.datetime.now(dt.timezone.utc))
     meta = {**complete.meta, "run_id": run_id, "validation_time": run_id.run_time,
             "batch_spec": _named_batch_spec(complete.meta)}
     stored = ExpectationSuiteValidationResult(
-        success=succeeded == len(results), results=results, suite_name=docs_suite.name,
+        success=succeeded == len(results), results=results, suite_name=docs_suite["name"],
         suite_parameters=complete.suite_parameters, meta=meta,
         statistics={"evaluated_expectations": len(results), "successful_expectations": succeeded,
                     "unsuccessful_expectations": len(results) - succeeded,
-                    "success_percent": 100.0 * succeeded / len(results) if results else None})
-    key = ValidationResultIdentifier(ExpectationSuiteIdentifier(docs_suite.name), run_id, batch_id)
+                    "success_percent": 100.0 * succeeded / len(results)})
+    key = ValidationResultIdentifier(ExpectationSuiteIdentifier(docs_suite["name"]), run_id, batch_id)
     context.validation_results_store.set(key, stored)
     return Path(*key.to_tuple()).with_suffix(".json")
 
@@ -279,19 +287,49 @@ def _validate(gx, suite: Suite, records: pd.DataFrame, parameters: dict, index_c
         return Validation(bool(complete.success), outcomes)
     # The project's results store and Data Docs keep the counts and the first rows of each
     # expectation (SUMMARY) of the same validation; the audit tables keep every row (checks/audit.py).
-    docs_suite = context.suites.add_or_update(gx.ExpectationSuite(**documented(suite, not_evaluated)))
+    docs_suite = documented(suite, not_evaluated)
+    context.suites.add_or_update(gx.ExpectationSuite(**docs_suite))
     stored = _store(gx, context, complete, docs_suite, batch.id, run_name)
-    return Validation(bool(complete.success), outcomes, project / RESULTS_DIR / stored, data_docs_index(project))
+    return Validation(bool(complete.success), outcomes, project / RESULTS_DIR / stored if stored else None,
+                      data_docs_index(project))
 
 
-def build_data_docs(project: Path, run_name: str) -> Path:
-    """Add run ``run_name``'s results to the project's Data Docs site (pages of earlier runs are kept)."""
+def year_of(key) -> int | None:
+    """The grant year of a stored result: its batch is ``friskliv_<year>-<table>`` (``_batch_definition``)."""
+    match = re.match(r"friskliv_(\d{4})-", str(key.batch_identifier))
+    return int(match.group(1)) if match else None
+
+
+def _prune(context, run_name: str, grant_year: int | None, suite_names) -> list:
+    """Remove from the results store what the site must not show: the results of ``suite_names`` of
+    every other run of ``grant_year`` (superseded: the audit tables, and the auditor's package, hold
+    run ``run_name``'s), and any result of no evaluated expectation (an earlier version stored them;
+    GX renders one as "Succeeded"). GX's site builder then drops their pages and index rows.
+    Returns the keys removed."""
+    store = context.validation_results_store
+    removed = []
+    for key in store.list_keys():
+        superseded = (grant_year is not None and year_of(key) == grant_year and key.run_id.run_name != run_name
+                      and key.expectation_suite_identifier.name in suite_names)
+        if superseded or not store.get(key).results:
+            store.remove_key(key)
+            removed.append(key)
+    return removed
+
+
+def build_data_docs(project: Path, run_name: str, grant_year: int | None = None, suite_names=()) -> Path:
+    """Add run ``run_name``'s results to the project's Data Docs site. With ``grant_year``, run
+    ``run_name`` is the one whose audit rows of ``suite_names`` were just published: those suites'
+    results of the year's other runs are removed from the results store and the site (``_prune``),
+    so the site shows one run per grant year and suite: the run in the audit tables, which the
+    auditor's package names (its front sheet's «Kjøring»)."""
     gx = _import_gx()
     from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
 
     project = Path(project)
     with _lock(project):
         context = _context(gx, project)
+        _prune(context, run_name, grant_year, set(suite_names))
         results = project / RESULTS_DIR
         ids = [ValidationResultIdentifier.from_tuple(p.relative_to(results).with_suffix("").parts)
                for p in sorted(results.glob(f"*/{run_name}/*/*.json"))]

@@ -110,5 +110,5 @@ def run_checks(names: Iterable[str], warehouse: Warehouse, reference_dir: Path, 
         del tables
         run.audit_published = write_audit(warehouse, grant_year, name, run_id, run.results, in_run)
         if run.audit_published:
-            build_data_docs(project, run_id)
+            build_data_docs(project, run_id, grant_year, in_run)
         yield run

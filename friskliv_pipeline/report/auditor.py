@@ -262,11 +262,11 @@ def _findings(records: pd.DataFrame, raw: pd.DataFrame, projects: pd.DataFrame, 
 
 
 def _reperform(rule, grant_year: int) -> str:
-    expectations = "; ".join(f"{e.type}({', '.join(f'{k}={v}' for k, v in e.kwargs.items())})"
-                             for e in rule.expectations)
-    return (f"Regelen i expectations/{rule.suite}.json: {expectations}, på postene som "
-            f"friskliv_pipeline/checks/frames.py bygger for {rule.suite}. Funnene: SELECT * FROM audit_findings "
-            f"WHERE grant_year = {grant_year} AND asset = '{rule.suite}' AND rule = '{rule.id}'")
+    """The rule's own query on the published tables, for the grant year (checks/reperform.py), or why
+    it has none, in bokmål."""
+    from friskliv_pipeline.checks.reperform import reperformance
+
+    return reperformance(rule, grant_year)
 
 
 def _checks(check_results: pd.DataFrame, rules: dict, regelverk, grant_year: int, not_covered) -> pd.DataFrame:

@@ -1,0 +1,13 @@
+/* Projects of the grant year with a q21 item that is not an option of the year's form: a key in
+   project_collaborators outside form_options, or a piece of the answer the cleaning could not match (recorded as
+   q21.multi_choice with "unknown option" and the answer as exported). */
+SELECT b.response_id
+FROM project_collaborators b
+WHERE b.grant_year = {{ grant_year }}
+  AND b.partner NOT IN (SELECT o.option_key FROM form_options o
+                   WHERE o.grant_year = {{ grant_year }} AND o.question_id = 'q21')
+UNION
+SELECT ci.response_id
+FROM cleaning_issues ci
+JOIN projects p ON p.grant_year = ci.grant_year AND p.response_id = ci.response_id
+WHERE ci.grant_year = {{ grant_year }} AND ci.rule = 'q21.multi_choice' AND ci.message LIKE '%unknown option%'

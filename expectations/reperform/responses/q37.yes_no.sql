@@ -1,0 +1,8 @@
+/* Responses of the grant year whose q37 is neither Ja nor Nei: no Ja/Nei in responses.project_report_delivered and the
+   answer as exported kept in cleaning_issues (q37.yes_no). */
+SELECT r.response_id
+FROM responses r
+WHERE r.grant_year = {{ grant_year }} AND r.project_report_delivered IS NULL
+  AND EXISTS (SELECT 1 FROM cleaning_issues ci
+              WHERE ci.grant_year = r.grant_year AND ci.response_id = r.response_id
+                AND ci.question_id = 'q37' AND ci.rule = 'q37.yes_no')
