@@ -101,3 +101,48 @@ def test_a_theme_count_is_read_by_its_id():
 def test_each_line_counts_exactly_the_answers_with_its_text(texts):
     for line in collapse([(None, t) for t in texts]):
         assert line.count == sum(normalise(t) == normalise(line.text) for t in texts)
+
+
+# --- As chapter 4 prints the summary ---------------------------------------------------------------
+
+def test_a_theme_whose_answers_are_one_text_is_one_line():
+    summary = summarise("q15", [("A", "Hjemmeboende eldre")] * 6 + [("B", "Gravide"), ("C", "Gravide i arbeid")],
+                        [Theme("eldre", "Eldre", ("eldre",)), Theme("gravide", "Gravide", ("gravid",))])
+    eldre, gravide = summary.groups
+    assert eldre.single is not None and eldre.single.shown == "Hjemmeboende eldre" and eldre.single.count == 6
+    assert gravide.single is None  # two texts: the heading and its two lines
+    assert summarise("q38", [("A", "x")], []).groups[0].single is None  # "Andre svar" keeps its heading
+
+
+@pytest.mark.parametrize("written, shown, amounts", [
+    ("Nettverkssamling for frisklivssentralene: kr 30.000,-", "Nettverkssamling for frisklivssentralene", [30000]),
+    ("Regional fagdag: 50000", "Regional fagdag", [50000]),
+    ("To fagmøter på Teams: NOK 43000", "To fagmøter på Teams", [43000]),
+    ("Unge i alderen 18-30 som står utenfor skole", "Unge i alderen 18–30 år som står utenfor skole", []),
+    ("Barn i 1.-6. trinn", "Barn i 1.–6. trinn", []),
+    ("Samling høsten 2024 for 150 deltakere", "Samling høsten 2024 for 150 deltakere", []),
+])
+def test_an_answer_is_printed_without_raw_amounts_and_with_en_dashes(written, shown, amounts):
+    line = collapse([(None, written)])[0]
+    assert (line.shown, line.amounts) == (shown, amounts) and line.text == written  # the text as written is kept
+
+
+def test_a_themes_amounts_are_one_range_in_kroner():
+    themes = [Theme("samlinger", "Samlinger", ("samling",)), Theme("fagmoter", "Fagmøter", ("fagmøte",))]
+    summary = summarise("q11", [("A", "Samling: kr 47.500,-"), ("B", "Regional samling: 30.000"),
+                                ("C", "Nettverkssamling: 92 400"), ("D", "Fagmøte på Teams: NOK 43000")], themes)
+    samlinger, fagmoter = summary.groups
+    assert samlinger.amount_range == "30\u00a0000–92\u00a0400\u00a0kr"
+    assert fagmoter.amount_range == "43\u00a0000\u00a0kr"
+    assert summarise("q36", [("A", "Presset økonomi.")], THEMES).groups[0].amount_range == ""
+
+
+def test_the_bundled_themes_keep_pregnant_women_and_private_actors_apart():
+    def theme_of_text(question_id, text):
+        group, = summarise(question_id, [(None, text)], load_themes(REFERENCE_DIR, question_id)).groups
+        return group.theme
+
+    assert theme_of_text("q15", "Gravide") == "Gravide"
+    assert theme_of_text("q15", "Unge i alderen 18-30 som står utenfor skole, utdanning og arbeid") == \
+        "Unge 18–30 år utenfor skole, utdanning og arbeid"
+    assert "leder" not in theme_of_text("q22", "Privat aktør i samarbeid med avdelingsleder i kommunen").casefold()

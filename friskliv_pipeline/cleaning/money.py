@@ -81,6 +81,19 @@ _AMOUNT_IN_TEXT = re.compile(
 NOTHING = {"-", "–", "—", "0", "ingen", "nei"}
 
 
+def amounts_in_text(text: str) -> list[tuple[int, int, int]]:
+    """Each amount in free text that looks like money (see _AMOUNT_IN_TEXT): (start, end, kroner),
+    the span covering the amount as written, its currency mark and ",-" included."""
+    out = []
+    for match in _AMOUNT_IN_TEXT.finditer(text):
+        written = match.group(0)
+        nok = parse_nok(written.strip()).nok
+        if nok is not None:
+            end = match.start() + len(written.rstrip())
+            out.append((match.start(), end, nok))
+    return out
+
+
 @dataclass(frozen=True)
 class AmountInText:
     description: str | None
@@ -103,9 +116,7 @@ def split_description_and_amount(text: str | None) -> AmountInText:
     whole = parse_nok(raw)
     if whole.nok is not None:
         return AmountInText(None, whole.nok)
-    found = [m.group(0).strip() for m in _AMOUNT_IN_TEXT.finditer(raw)]
-    amounts = [parse_nok(f).nok for f in found]
-    amounts = [a for a in amounts if a is not None]
+    amounts = [nok for _, _, nok in amounts_in_text(raw)]
     if len(amounts) == 1:
         return AmountInText(raw, amounts[0])
     if not amounts:

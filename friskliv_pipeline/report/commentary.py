@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,59 +147,86 @@ def _seen(condition: str, known: dict[str, Value]) -> str:
     return ", ".join(f"{n} = {known[n].text}" for n in dict.fromkeys(names_in(condition)))
 
 
+@dataclass(frozen=True)
+class Line:
+    """One line of a commentary file: text, or a block tag (``keyword`` and ``condition``)."""
+
+    no: int
+    text: str
+    depth: int  # blocks open around it: 0 is a sentence bound to no condition
+    keyword: str | None = None
+    condition: str = ""
+
+
+def lines(path: Path, text: str) -> Iterator[Line]:
+    """The file's lines with the blocks around each, its structure checked (tags alone on their line,
+    a condition where one is needed, every block closed by a tag of its kind). The one parser of
+    the block syntax: ``select`` judges its conditions, and the test that every sentence stating a
+    fact is bound reads ``depth``."""
+    open_blocks: list[tuple[str, int]] = []  # (kind, line) of the blocks open
+    for no, line in enumerate(text.splitlines(), start=1):
+        tag = BLOCK.match(line)
+        if tag is None:
+            if "{%" in line:
+                raise CommentaryError(path, no, "a block tag must stand alone on its line",
+                                      "write {% claim <condition> %}, {% if … %}, {% elif … %}, {% else %}, "
+                                      "{% endif %} and {% endclaim %} each on a line of its own")
+            yield Line(no, line, len(open_blocks))
+            continue
+        keyword, condition = tag.group(1), tag.group(2).strip()
+        if keyword in ("claim", "if", "elif") and not condition:
+            raise CommentaryError(path, no, f"{{% {keyword} %}} without a condition",
+                                  f"write {{% {keyword} <condition> %}}, e.g. pct_collaborative >= 80")
+        if keyword in ("elif", "else") and (not open_blocks or open_blocks[-1][0] != "if"):
+            raise CommentaryError(path, no, f"{{% {keyword} %}} outside an {{% if %}}",
+                                  "open the block with {% if <condition> %}")
+        if keyword in ("endclaim", "endif"):
+            wanted = "claim" if keyword == "endclaim" else "if"
+            if not open_blocks or open_blocks[-1][0] != wanted:
+                raise CommentaryError(path, no, f"{{% {keyword} %}} closes no {{% {wanted} %}}",
+                                      "close each block with the tag of its kind")
+            open_blocks.pop()
+        yield Line(no, line, len(open_blocks), keyword, condition)
+        if keyword in ("claim", "if"):
+            open_blocks.append((keyword, no))
+    if open_blocks:
+        kind, no = open_blocks[-1]
+        raise CommentaryError(path, no, f"{{% {kind} %}} is never closed", f"add {{% end{kind} %}}")
+
+
 def select(path: Path, text: str, known: dict[str, Value], year: int) -> str:
     """The file's Markdown with its blocks resolved: a claim's text kept (its condition must hold),
     an if's chosen branch kept. Every name is checked, in every branch."""
-    stack: list[dict] = []  # open blocks: kind, line, condition, active, taken
+    stack: list[dict] = []  # open blocks: kind, active, taken
     kept: list[str] = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        tag = BLOCK.match(line)
-        if tag is None and "{%" in line:
-            raise CommentaryError(path, line_no, "a block tag must stand alone on its line",
-                                  "write {% claim <condition> %}, {% if … %}, {% elif … %}, {% else %}, {% endif %} "
-                                  "and {% endclaim %} each on a line of its own")
+    for line in lines(path, text):
         active = all(b["active"] for b in stack)
-        if tag is None:
-            for name in PLACEHOLDER.findall(line):
+        if line.keyword is None:
+            for name in PLACEHOLDER.findall(line.text):
                 if name not in known:
-                    raise _unknown(path, line_no, name, known)
-                if name not in FREE_NAMES and not stack:
-                    raise CommentaryError(path, line_no, f"{{{{ {name} }}}} is quoted outside a claim, so the words "
-                                          "around it are not bound to the data",
+                    raise _unknown(path, line.no, name, known)
+                if name not in FREE_NAMES and not line.depth:
+                    raise CommentaryError(path, line.no, f"{{{{ {name} }}}} is quoted outside a claim, so the "
+                                          "words around it are not bound to the data",
                                           "put the sentence inside {% claim <condition that makes its words true> %} "
                                           "… {% endclaim %} (or {% if %} … {% else %} … {% endif %})")
             if active:
-                kept.append(line)
-            continue
-        keyword, condition = tag.group(1), tag.group(2).strip()
-        if keyword in ("claim", "if"):
-            holds = _holds(path, line_no, condition, known, year) if condition else None
-            if holds is None:
-                raise CommentaryError(path, line_no, f"{{% {keyword} %}} without a condition",
-                                      f"write {{% {keyword} <condition> %}}, e.g. pct_collaborative >= 80")
-            if keyword == "claim" and active and not holds:
-                raise CommentaryError(path, line_no,
-                                      f"the claim's condition «{condition}» does not hold for {year} "
-                                      f"({_seen(condition, known)})",
+                kept.append(line.text)
+        elif line.keyword in ("claim", "if"):
+            holds = _holds(path, line.no, line.condition, known, year)
+            if line.keyword == "claim" and active and not holds:
+                raise CommentaryError(path, line.no,
+                                      f"the claim's condition «{line.condition}» does not hold for {year} "
+                                      f"({_seen(line.condition, known)})",
                                       "rewrite the sentence and its condition for this year's numbers, or remove it")
-            stack.append({"kind": keyword, "line": line_no, "active": holds, "taken": holds})
-        elif keyword in ("elif", "else"):
-            if not stack or stack[-1]["kind"] != "if":
-                raise CommentaryError(path, line_no, f"{{% {keyword} %}} outside an {{% if %}}",
-                                      "open the block with {% if <condition> %}")
+            stack.append({"kind": line.keyword, "active": holds, "taken": holds})
+        elif line.keyword in ("elif", "else"):
             block = stack[-1]
-            holds = True if keyword == "else" else _holds(path, line_no, condition, known, year)
+            holds = True if line.keyword == "else" else _holds(path, line.no, line.condition, known, year)
             block["active"] = not block["taken"] and holds
             block["taken"] = block["taken"] or block["active"]
         else:
-            wanted = "claim" if keyword == "endclaim" else "if"
-            if not stack or stack[-1]["kind"] != wanted:
-                raise CommentaryError(path, line_no, f"{{% {keyword} %}} closes no {{% {wanted} %}}",
-                                      "close each block with the tag of its kind")
             stack.pop()
-    if stack:
-        raise CommentaryError(path, stack[-1]["line"], f"{{% {stack[-1]['kind']} %}} is never closed",
-                              f"add {{% end{stack[-1]['kind']} %}}")
     return "\n".join(kept)
 
 

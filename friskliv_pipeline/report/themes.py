@@ -9,6 +9,13 @@ a heading and keywords; an answer belongs to the first theme with a keyword in i
 spacing ignored), and answers no theme matches are listed under "Andre svar". Every answer
 received is counted in exactly one line: ``Summary.n_shown == Summary.n_received`` always, and
 it is checked.
+
+Chapter 4 prints each line as the Directorate would write it (``Answer.shown``): a number range
+with an en dash ("18–30", "1.–6. trinn"), an age range with its unit ("i alderen 18–30 år"), and
+no amount in the running text: the amounts of a theme's answers are given once, as a range in
+kroner after its count ("5 svar, 30 000–92 400 kr"). Vedlegg 3 lists every answer as written. A
+theme whose answers are one and the same text is one line (``Group.single``), not a heading
+repeated by its only line.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from friskliv_pipeline.cleaning.money import amounts_in_text
 from friskliv_pipeline.errors import FrisklivError
+from friskliv_pipeline.report.language import kroner, number
 
 UNMATCHED = "Andre svar"
 
@@ -44,6 +53,15 @@ class Answer:
     count: int = 0
     counties: list[str] = field(default_factory=list)
 
+    @property
+    def shown(self) -> str:
+        """The answer as chapter 4 prints it (see the module doc); its amounts are in ``amounts``."""
+        return print_form(self.text)[0]
+
+    @property
+    def amounts(self) -> list[int]:
+        return print_form(self.text)[1]
+
 
 @dataclass
 class Group:
@@ -54,6 +72,21 @@ class Group:
     @property
     def count(self) -> int:
         return sum(a.count for a in self.answers)
+
+    @property
+    def single(self) -> Answer | None:
+        """The group's one line when all its answers are the same text: printed instead of the
+        heading and the line under it ("Eldre (6 svar) / Hjemmeboende eldre (6 svar)" is one line)."""
+        return self.answers[0] if len(self.answers) == 1 and self.theme != UNMATCHED else None
+
+    @property
+    def amount_range(self) -> str:
+        """ "30 000–92 400 kr" (one amount: "43 000 kr"; none: ""), over the group's answers."""
+        amounts = [nok for a in self.answers for nok in a.amounts]
+        if not amounts:
+            return ""
+        low, high = min(amounts), max(amounts)
+        return kroner(low) if low == high else f"{number(low)}–{kroner(high)}"
 
 
 @dataclass
@@ -80,6 +113,23 @@ def normalise(text: str) -> str:
     """Case, Unicode form and spacing do not make another answer; every other character does."""
     text = unicodedata.normalize("NFKC", str(text)).casefold()
     return re.sub(r"\s+", " ", text).strip()
+
+
+RANGE = re.compile(r"(?<=\d)(\.?)\s?-\s?(?=\d)")  # "18-30", "1.-6." (not "2024-2027"'s spacing)
+AGE_RANGE = re.compile(r"(alderen \d+–\d+)(?!\s*år)")
+AMOUNT_LEAD = re.compile(r"\s*(?:[:,;–-]\s*)?$")  # what ties the amount to the text before it
+
+
+def print_form(text: str) -> tuple[str, list[int]]:
+    """An answer as chapter 4 prints it and the amounts taken out of it (see the module doc)."""
+    text, amounts = str(text).strip(), []
+    for start, end, nok in reversed(amounts_in_text(text)):
+        head = AMOUNT_LEAD.sub("", text[:start])
+        text = head + text[end:]
+        amounts.insert(0, nok)
+    text = RANGE.sub(lambda m: f"{m.group(1)}–", text)
+    text = AGE_RANGE.sub(r"\1 år", text)
+    return text.strip(), amounts
 
 
 def collapse(answers: list[tuple[str, str]]) -> list[Answer]:
