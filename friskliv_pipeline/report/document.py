@@ -114,6 +114,7 @@ def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]
                                   + (f" og figur {numbers['figur_4_maloppnaelse']}."
                                      if "figur_4_maloppnaelse" in numbers else ".")),
     }
+    n_text = {key: text.replace("n = ", "n\u00a0=\u00a0") for key, text in n_text.items()}  # "n =" / "108" never split
     return {key: PlacedFigure(number, by_key[key], f"{_source(data, key)}. {n_text[key]}.", notes.get(key, ""))
             for key, number in numbers.items()}
 
