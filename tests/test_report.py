@@ -125,6 +125,9 @@ def _source_value(conn, source: str, year: int):
     if kind == "free_text" or kind == "audit_check_results":
         return None  # checked by their own tests (theme counts, check results)
     ident, column = key
+    if kind == "mart_trends":  # figure 7's national shares, quoted in 4.8
+        return conn.execute(sa.text(f"SELECT {column} FROM mart_trends WHERE grant_year = :y AND scope = 'national' "
+                                    "AND criterion_no IS NULL AND metric = :k"), {"y": year, "k": ident}).scalar_one()
     where = {"mart_attainment": "criterion_no = :k", "mart_competence_building": "category = :k",
              "mart_county_summary": "county = :k", "mart_lead_service": "lead_service = :k",
              "mart_collaboration": "partner = :k", "mart_target_groups": "target_group = :k",
@@ -670,18 +673,58 @@ def test_tables_are_public_with_norwegian_headers_and_no_illustrative_money(publ
         assert not {c for c in sheets[sheet].columns if re.fullmatch(r"[a-z_0-9]+", c)}, mart
     assert len(sheets["Måloppnåelse"]) == 12
     assert "Fordelt til fylket (kr)" not in sheets["Fylker"].columns and "Ikke brukt (kr)" not in sheets["Fylker"]
-    assert not sheets["Endring fra året før"]["Nøkkeltall"].isin(["allocation_nok", "unspent_nok"]).any()
+    assert not sheets["Endring fra året før"]["Nøkkeltall"].isin(["Fordelt til fylket (kr)", "Ikke brukt (kr)"]).any()
     assert not sheets["Om tabellene"]["Forklaring"].str.contains("lagt inn").any()
     # the reconciliation is published where the grant totals are official (2024), nationally only
     # while the allocations per county are illustrative
     recon = pd.read_sql_query(sa.text("SELECT * FROM mart_reconciliation WHERE grant_year = 2024 AND scope = 'national'"),
                               conn).iloc[0]
     assert sheets["Avstemming"][["Nivå", "Ikke rapportert brukt (kr)"]].values.tolist() == [
-        ["national", recon["difference_nok"]]]
+        ["Hele landet", recon["difference_nok"]]]
     assert not any("findings" in s.lower() or "funn" in s.lower() for s in sheets)
     indicators = pd.read_csv(published["dir"] / "indicators.csv")
     assert indicators.set_index("indicator").loc["criterion_05_pct_with_goal", "value"] == 92
     assert not indicators["indicator"].isin(["allocation_nok", "unspent_nok"]).any()
+
+
+def _mart_keys(conn, year: int) -> set[str]:
+    """Every code the marts use for a value (metric names, scopes, option and category keys, question ids)."""
+    queries = ["SELECT DISTINCT metric FROM mart_national_summary", "SELECT DISTINCT metric FROM mart_trends",
+               "SELECT DISTINCT scope FROM mart_trends", "SELECT DISTINCT target_group FROM mart_target_groups",
+               "SELECT DISTINCT question_id FROM mart_target_groups", "SELECT DISTINCT partner FROM mart_collaboration",
+               "SELECT DISTINCT lead_service FROM mart_lead_service",
+               "SELECT DISTINCT category FROM mart_competence_building",
+               "SELECT DISTINCT question_id FROM mart_competence_building"]
+    return {str(v) for q in queries for v in conn.execute(sa.text(q)).scalars() if v is not None}
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_tables_xlsx_holds_no_english_key_in_any_cell(published, conn, year):
+    """Every sheet read with openpyxl, every cell: no code of a mart (n_counties, risk, national, q04),
+    no snake_case identifier; each goal by the report's name for it (the form file's corrected label),
+    and the sheet of changes only when there is a year before."""
+    from openpyxl import load_workbook
+
+    from friskliv_pipeline.report.document import criterion_labels
+
+    keys = _mart_keys(conn, year)
+    book = load_workbook(published[year]["dir"] / "tables.xlsx", read_only=True)
+    assert ("Endring fra året før" in book.sheetnames) == (year == 2024)
+    cells = 0
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, str):
+                    cells += 1
+                    assert value not in keys, (sheet.title, value)
+                    assert not re.fullmatch(r"[a-z]+(_[a-z0-9]+)+|q\d\d", value), (sheet.title, value)
+                    assert "læring- og" not in value, (sheet.title, value)
+    assert cells > 500
+    goals = pd.read_excel(published[year]["dir"] / "tables.xlsx", sheet_name="Måloppnåelse", engine="openpyxl")
+    labels = criterion_labels(load_form_schema(REFERENCE_DIR, year))
+    assert dict(zip(goals["Mål nr."], goals["Mål"])) == labels
+    headline = pd.read_excel(published[year]["dir"] / "tables.xlsx", sheet_name="Hovedtall", engine="openpyxl")
+    assert "Interkommunale prosjekter (%)" in set(headline["Nøkkeltall"])
 
 
 # --- Figures ------------------------------------------------------------------------------------
@@ -706,6 +749,49 @@ def test_figures_have_one_numbered_caption_and_a_source_with_n(published):
     assert "hadde" in heat and "ikke om målet ble nådd" in heat
     for ref in re.findall(r"\(figur (\d)\)", published["text"]):
         assert 1 <= int(ref) <= 7
+
+
+def test_figure_7_values_are_on_the_figure_and_quoted_in_4_8(published, conn):
+    """Figure 7's bars carry their values; 4.8 quotes the same numbers, each with the verb its sign
+    calls for; its source names both years."""
+    rows = conn.execute(sa.text("SELECT metric, previous_value, value FROM mart_trends WHERE grant_year = 2024 AND "
+                                "scope = 'national' AND criterion_no IS NULL AND metric IN ('pct_intercommunal', "
+                                "'pct_target_both', 'pct_diagnosis_independent', 'pct_collaborative', "
+                                "'pct_lead_frisklivssentral')")).all()
+    assert len(rows) == 5
+    svg = (published["dir"] / "figur_7_endring.svg").read_text(encoding="utf-8")
+    on_figure = re.findall(r"<text[^>]*>(\d+ %)</text>", svg)
+    assert sorted(on_figure) == sorted(f"{int(v)} %" for r in rows for v in (r.previous_value, r.value))
+    sentence = _section(published["html"], "trend")
+    clauses = re.split(r", | og andelen ", sentence)
+    assert len(clauses) == 5
+    for r in rows:
+        clause = next(c for c in clauses if f"{int(r.previous_value)} %" in c and f"{int(r.value)} %" in c)
+        verb = "økte" if r.value > r.previous_value else "gikk ned" if r.value < r.previous_value else "uendret"
+        assert verb in clause, (r.metric, clause)
+    figure = re.search(r'<figure id="figur_7_endring">(.*?)</figure>', published["html"], flags=re.S).group(1)
+    assert "tilskuddsårene 2023 og 2024" in _plain(figure)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_caption_notes_print_at_least_as_large_as_the_source_line(published, year):
+    """In report.pdf: the words of each figure's note are no smaller than those of its "Kilde:" line."""
+    import pdfplumber
+
+    notes = [_plain(n).split()[:4] for n in re.findall(r'<span class="note">(.*?)</span>', published[year]["html"])]
+    assert len(notes) >= 3
+    found = 0
+    with pdfplumber.open(_pdf(published, year, "report")) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words(extra_attrs=["size"])
+            texts = [w["text"] for w in words]
+            sources = [w["size"] for w in words if w["text"] == "Kilde:"]
+            for note in notes:
+                for i in range(len(texts) - len(note) + 1):
+                    if texts[i:i + len(note)] == note:
+                        assert sources and min(w["size"] for w in words[i:i + len(note)]) >= max(sources) - 0.01
+                        found += 1
+    assert found >= len(notes)
 
 
 def test_figures_are_real_images_of_the_expected_size(published):
@@ -817,6 +903,32 @@ def test_no_page_is_under_a_third_full_except_before_a_chapter(published, year, 
             assert re.match(r"(\d+ [A-ZÆØÅ]|Vedlegg \d|Oppsummering|Innhold)", nxt), (number, round(filled, 2), nxt)
 
 
+def _headings(html: str) -> list[str]:
+    return [re.sub(r"\s+", "", _plain(t)) for _, t in re.findall(r"<h([2-4])[^>]*>(.*?)</h\1>", html, flags=re.S)]
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("stem", ["report", "revisjon"])
+def test_no_heading_stands_alone_at_the_bottom_of_a_page(published, year, stem):
+    """The last line of a page's text block is never a heading (or the end of one): a heading goes
+    to the next page with what it is the heading of."""
+    import pdfplumber
+
+    top, bottom = 20 / 25.4 * 72, 842 - 22 / 25.4 * 72
+    headings = _headings(published[year]["html" if stem == "report" else "auditor"])
+    assert len(headings) > 10
+    with pdfplumber.open(_pdf(published, year, stem)) as pdf:
+        for number, page in enumerate(pdf.pages[:-1], start=1):
+            body = [c for c in page.chars if top < c["top"] < bottom and c["text"].strip()]
+            if not body:
+                continue
+            last_top = max(c["top"] for c in body)
+            last = sorted((c for c in body if abs(c["top"] - last_top) < 2), key=lambda c: c["x0"])
+            line = "".join(c["text"] for c in last)
+            bold = all("Bold" in c["fontname"] for c in last)
+            assert not (bold and any(h.endswith(line) for h in headings)), (number, line)
+
+
 @pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("stem", ["report", "revisjon"])
 def test_words_break_only_at_norwegian_hyphenation_points(published, year, stem):
@@ -826,7 +938,7 @@ def test_words_break_only_at_norwegian_hyphenation_points(published, year, stem)
     import pyphen
 
     nb = pyphen.Pyphen(lang="nb_NO", left=3, right=3)
-    soft = {"Interkom", "Kompetanse"}  # the template's &shy; in table headers
+    soft = {"Inter", "Kompetanse"}  # the template's &shy; in table headers
     with pdfplumber.open(_pdf(published, year, stem)) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             lines = (page.extract_text() or "").split("\n")

@@ -149,3 +149,68 @@ def test_every_colour_comes_from_the_one_palette(drawn, year):
     cells = [g for g in figures["figur_6_mal_per_fylke"].iter(f"{NS}g") if g.get("id", "").startswith("QuadMesh")]
     cell_fills = set().union(*(_colours(c, ["fill"]) for c in cells))
     assert len(cell_fills) >= 5 and cell_fills <= heat_steps
+
+
+def test_figure_7_prints_both_years_values_from_the_mart(drawn):
+    from friskliv_pipeline.report.figures import TREND_METRICS
+
+    with drawn["engine"].connect() as conn:
+        rows = conn.execute(sa.text("SELECT metric, previous_value, value FROM mart_trends WHERE grant_year = 2024 "
+                                    "AND scope = 'national' AND criterion_no IS NULL")).all()
+    values = {r.metric: r for r in rows if r.metric in TREND_METRICS}
+    printed = [t for t in _texts(drawn["figures"][2024]["figur_7_endring"]) if re.fullmatch(r"\d+ %", t)]
+    expected = [f"{int(getattr(values[m], c))} %" for c in ("previous_value", "value") for m in TREND_METRICS]
+    assert printed == expected  # the previous year's bars, then this year's, top to bottom
+
+
+def _text_width_pt(text: str) -> float:
+    """The printed width of a tick label at FONT_PT in the figures' font (matplotlib's own text path)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    from friskliv_pipeline.report.figures import FONT_PT, RC_PARAMS
+
+    return TextPath((0, 0), text, size=FONT_PT, prop=FontProperties(family=RC_PARAMS["font.family"])).get_extents().width
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_x_axis_tick_labels_keep_a_letter_or_more_apart(drawn, year):
+    """Neighbouring tick labels of an x axis (figure 5's "200 000" and "400 000") are at least one
+    FONT_PT apart on paper."""
+    from friskliv_pipeline.report.figures import FONT_PT
+
+    for key, svg in drawn["figures"][year].items():
+        user_unit_pt = _points(svg.get("width")) / float(svg.get("viewBox").split()[2])
+        for axes in (g for g in svg.iter(f"{NS}g") if g.get("id", "").startswith("axes_")):
+            ticks = []
+            for tick in (g for g in axes.iter(f"{NS}g") if g.get("id", "").startswith("xtick_")):
+                for t in tick.iter(f"{NS}text"):
+                    x = float(t.get("x") or re.search(r"translate\(\s*([-\d.]+)", t.get("transform", "")).group(1))
+                    ticks.append((x * user_unit_pt, "".join(t.itertext())))
+            ticks.sort()
+            for (x1, a), (x2, b) in zip(ticks, ticks[1:]):
+                gap = (x2 - x1) - (_text_width_pt(a) + _text_width_pt(b)) / 2
+                assert gap >= FONT_PT, (key, a, b, round(gap, 1))
+
+
+def test_a_chart_of_mostly_empty_rows_is_left_out(drawn, tmp_path):
+    """Figure 3 is not drawn when more than half of its partners are at 0 % (the text carries the
+    numbers), and a figure an earlier run drew does not linger; half or fewer at 0 and it is drawn."""
+    import dataclasses
+
+    from friskliv_pipeline.report.figures import figure_3
+
+    data = load_report_data(drawn["engine"], 2024)
+    partners = data.marts["mart_collaboration"].copy()
+    real = partners["partner"] != "none"
+    half = real.sum() // 2
+    zero_most = partners.copy()
+    zero_most.loc[zero_most[real].index[: half + 1], "pct_of_collaborative"] = 0
+    zero_half = partners.copy()
+    zero_half.loc[zero_half[real].index[:half], "pct_of_collaborative"] = 0
+    assert figure_3(dataclasses.replace(data, marts={**data.marts, "mart_collaboration": zero_half}), tmp_path)
+    assert figure_3(dataclasses.replace(data, marts={**data.marts, "mart_collaboration": zero_most}), tmp_path) is None
+    (tmp_path / "figur_3_samarbeid.svg").write_text("<svg/>")  # as an earlier run left it
+    drawn_now = draw_all(dataclasses.replace(data, marts={**data.marts, "mart_collaboration": zero_most}), tmp_path)
+    assert "figur_3_samarbeid" not in {f.key for f in drawn_now}
+    assert not (tmp_path / "figur_3_samarbeid.svg").exists()

@@ -119,10 +119,14 @@ class Commentary:
 
 
 def markdown_html(text: str) -> str:
-    """Markdown as HTML; HTML inside the text is shown as text, never passed through."""
+    """Markdown as HTML; HTML inside the text is shown as text, never passed through. A range such
+    as "(2024–2027)" is kept on one line (language.ranges_together)."""
     from markdown_it import MarkdownIt
+    from markupsafe import Markup
 
-    return MarkdownIt("commonmark", {"html": False, "typographer": False}).render(text)
+    from friskliv_pipeline.report.language import ranges_together
+
+    return str(ranges_together(Markup(MarkdownIt("commonmark", {"html": False, "typographer": False}).render(text))))
 
 
 def _unknown(path: Path, line_no: int, name: str, known: dict) -> CommentaryError:

@@ -30,7 +30,7 @@ from friskliv_pipeline.report.language import in_sentence, is_blank, month_perio
 MAX_FINDINGS_LISTED = 100
 PUBLISHER = "Helsedirektoratet"
 TITLE = "Tilskudd til etablering og utvikling av kommunale frisklivs-, lærings- og mestringstilbud"
-SOURCE = "Kilde: fylkeskommunenes rapportering til Helsedirektoratet (Forms) for tilskuddsåret {year}"
+SOURCE = "Kilde: fylkeskommunenes rapportering til Helsedirektoratet (Forms) for {years}"
 PUBLICATION_FILE = "publication.yml"  # commentary/<year>/publication.yml: date: 2025-09-01
 # Figures in the order the document shows them: their numbers follow this order.
 FIGURE_ORDER = ("figur_1_prosjekter_per_fylke", "figur_2_malgrupper", "figur_3_samarbeid", "figur_4_maloppnaelse",
@@ -67,6 +67,14 @@ class Section:
     children: list[Section] = field(default_factory=list)
 
 
+def _source(data: ReportData, key: str) -> str:
+    """The figure's source: its grant year, or both years for the comparison (figure 7)."""
+    previous = data.marts["mart_trends"]["previous_grant_year"].dropna()
+    if key == "figur_7_endring" and not previous.empty:
+        return SOURCE.format(years=f"tilskuddsårene {int(previous.iloc[0])} og {data.grant_year}")
+    return SOURCE.format(years=f"tilskuddsåret {data.grant_year}")
+
+
 def _trend_n(data: ReportData) -> str:
     trends = data.marts["mart_trends"]
     row = trends[(trends["scope"] == "national") & (trends["metric"] == "n_projects")]
@@ -79,7 +87,6 @@ def _trend_n(data: ReportData) -> str:
 
 def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]:
     m = data.metrics
-    source = SOURCE.format(year=data.grant_year)
     n_text = {
         "figur_1_prosjekter_per_fylke": f"n = {m.get('n_projects')} prosjekter i {m.get('n_counties')} fylker",
         "figur_2_malgrupper": f"n = {m.get('n_projects')} prosjekter",
@@ -89,23 +96,41 @@ def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]
         "figur_5_kompetansebygging": f"n = {m.get('n_counties_competence_used')} fylkeskommuner som brukte midler",
         "figur_7_endring": _trend_n(data),
     }
+    by_key = {f.key: f for f in figures}
+    numbers = {key: i for i, key in enumerate([k for k in FIGURE_ORDER if k in by_key], start=1)}
     notes = {
+        # q15's "Begge disse gruppene" sets both groups it stands for, and both groups ticked set it
+        # (cleaning.answers.multi_choice's implies; cleaning.responses' target_both)
         "figur_2_malgrupper": ("Et prosjekt telles under «Begge disse gruppene» når det alternativet er krysset av, "
-                               "eller når begge de to første gruppene er krysset av. Et prosjekt kan ha flere "
-                               "målgrupper, så andelene summerer seg ikke til 100 %."),
+                               "eller når begge de to første gruppene er krysset av. Et slikt prosjekt telles også "
+                               "i søylen for hver av de to første gruppene. Et prosjekt kan ha flere målgrupper, så "
+                               "andelene summerer seg ikke til 100 %."),
         "figur_4_maloppnaelse": ("Søylene viser svarene Ja, Delvis og Nei som andeler av alle prosjektene. Tallet "
                                  "ved enden av søylen er andelen som hadde målet (Ja + Delvis + Nei). «Ikke aktuelt» "
                                  "betyr at prosjektet ikke hadde målet, og er ikke tegnet."),
         "figur_6_mal_per_fylke": ("Figuren viser hvor stor andel av fylkets prosjekter som hadde målet (svart Ja, "
-                                  "Delvis eller Nei), ikke om målet ble nådd. Nummeret er målets nummer i figur 4."),
+                                  "Delvis eller Nei), ikke om målet ble nådd. Nummeret er målets nummer i tabell 2"
+                                  + (f" og figur {numbers['figur_4_maloppnaelse']}."
+                                     if "figur_4_maloppnaelse" in numbers else ".")),
     }
-    by_key = {f.key: f for f in figures}
-    placed, number = {}, 0
-    for key in FIGURE_ORDER:
-        if key in by_key:
-            number += 1
-            placed[key] = PlacedFigure(number, by_key[key], f"{source}. {n_text[key]}.", notes.get(key, ""))
-    return placed
+    n_text = {key: text.replace("n = ", "n\u00a0=\u00a0") for key, text in n_text.items()}  # "n =" / "108" never split
+    return {key: PlacedFigure(number, by_key[key], f"{_source(data, key)}. {n_text[key]}.", notes.get(key, ""))
+            for key, number in numbers.items()}
+
+
+def _trend(data: ReportData) -> dict | None:
+    """4.8: figure 7's shares, each with its name inside a sentence and its change (the sign chooses
+    the verb); None without a previous year."""
+    from friskliv_pipeline.report.figures import trend_rows
+    from friskliv_pipeline.report.labels import metric_label
+
+    rows = trend_rows(data)
+    if rows.empty:
+        return None
+    return {"previous_year": int(rows["previous_grant_year"].iloc[0]),
+            "rows": [{"metric": metric, "label": in_sentence(metric_label(metric)), "value": int(r["value"]),
+                      "previous_value": int(r["previous_value"]), "change": int(r["value"] - r["previous_value"])}
+                     for metric, r in rows.iterrows()]}
 
 
 def _extremes(data: ReportData) -> tuple[list[str], list[str]]:
@@ -309,6 +334,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "form_title": form.title,
         "questions": appendices.form_questions(form),
         "has_trend": data.has_previous_year,
+        "trend": _trend(data),
     }
 
 

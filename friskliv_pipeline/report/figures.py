@@ -152,9 +152,18 @@ def figure_2(data: ReportData, out_dir: Path) -> Figure:
     return _save(fig, out_dir, "figur_2_malgrupper", title)
 
 
-def figure_3(data: ReportData, out_dir: Path) -> Figure:
+def mostly_zero(values) -> bool:
+    """More than half of the categories at 0: a chart of empty rows says less than a sentence would,
+    so the figure is left out and the text carries the numbers."""
+    values = pd.Series(values).fillna(0)
+    return bool((values == 0).sum() * 2 > len(values))
+
+
+def figure_3(data: ReportData, out_dir: Path) -> Figure | None:
     partners = data.marts["mart_collaboration"]
     partners = partners[partners["partner"] != "none"]
+    if mostly_zero(partners["pct_of_collaborative"]):
+        return None
     fig, ax = _barh([_wrap(x) for x in partners["label"]], partners["pct_of_collaborative"], _percent)
     ax.set_xlabel("Andel av samarbeidsprosjektene (%)")
     title = f"Involverte tjenester og aktører i samarbeidsprosjekter, {data.grant_year}"
@@ -189,11 +198,17 @@ def figure_4(data: ReportData, out_dir: Path) -> Figure:
     return _save(fig, out_dir, "figur_4_maloppnaelse", title)
 
 
+# At most this many ticks on figure 5's kroner axis: "200 000" is ~4 characters of FONT_PT wider than
+# "20", and the axis beside figure 5's long labels is only ~60 % of the text block.
+KRONER_TICKS = 4
+
+
 def figure_5(data: ReportData, out_dir: Path) -> Figure:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     money = data.marts["mart_competence_building"]
     fig, ax = _barh([_wrap(x) for x in money["label"]], money["amount_nok"].fillna(0), lambda v: f"{_number(v)} kr")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=KRONER_TICKS, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _number(v)))
     ax.set_xlabel("Kroner")
     title = f"Tilskudd brukt til kompetansebygging, etter tiltak, {data.grant_year}"
@@ -246,7 +261,7 @@ def heatmap(data: ReportData, out_dir: Path) -> Figure:
     ax.set_yticks([i + 0.5 for i in range(len(table))], [f"{c} (n = {int(n_projects[c])})" for c in table.index])
     ax.set_xticks([j + 0.5 for j in range(len(table.columns))], [str(c) for c in table.columns])
     ax.tick_params(length=0)
-    ax.set_xlabel("Mål (nummeret i figur 4 og tabell 2)")
+    ax.set_xlabel("Mål (nummeret i tabell 2)")  # the figures' numbers are the document's, not known here
     for (i, j), v in pd.DataFrame(table.to_numpy()).stack().items():
         ax.text(j + 0.5, i + 0.5, f"{int(v)}", ha="center", va="center", color=_text_colour_on(colours(v / 100)))
     colorbar = fig.colorbar(_scale_of(image), ax=ax, label="Andel av prosjektene med målet (%)", aspect=30)
@@ -257,26 +272,38 @@ def heatmap(data: ReportData, out_dir: Path) -> Figure:
     return _save(fig, out_dir, "figur_6_mal_per_fylke", title)
 
 
-TREND_METRICS = {"pct_intercommunal": "Interkommunale", "pct_target_both": "Begge målgrupper",
-                 "pct_diagnosis_independent": "Diagnoseuavhengige", "pct_collaborative": "Samarbeidsprosjekter",
-                 "pct_lead_frisklivssentral": "Ledet av frisklivssentral"}
+# The headline shares figure 7 compares (and section 4.8 quotes), in this order; their names are
+# mart_national_summary's metric labels (schema.yml, report.labels.metric_label).
+TREND_METRICS = ("pct_intercommunal", "pct_target_both", "pct_diagnosis_independent", "pct_collaborative",
+                 "pct_lead_frisklivssentral")
 
 
-def trend(data: ReportData, out_dir: Path) -> Figure | None:
+def trend_rows(data: ReportData) -> pd.DataFrame:
+    """The national rows of mart_trends that figure 7 draws, indexed by metric in TREND_METRICS'
+    order; empty when there is no previous year to compare with."""
     trends = data.marts["mart_trends"]
     national = trends[(trends["scope"] == "national") & trends["metric"].isin(list(TREND_METRICS))
                       & trends["previous_value"].notna()]
+    return national.set_index("metric").loc[[m for m in TREND_METRICS if m in set(national["metric"])]]
+
+
+def trend(data: ReportData, out_dir: Path) -> Figure | None:
+    from friskliv_pipeline.report.labels import metric_label
+
+    national = trend_rows(data)
     if national.empty:
         return None
-    national = national.set_index("metric").loc[[m for m in TREND_METRICS if m in set(national["metric"])]]
     previous_year = int(national["previous_grant_year"].iloc[0])
     pitch = 2 * BAR_PT + ROW_GAP_PT  # two bars a metric
     fig, ax = _subplots(len(national) * pitch, legend=True)
     y = range(len(national))
     bar = BAR_PT / pitch
-    ax.barh([i - bar / 2 for i in y], national["previous_value"], height=bar, color=MUTED, label=str(previous_year))
-    ax.barh([i + bar / 2 for i in y], national["value"], height=bar, color=MAIN, label=str(data.grant_year))
-    ax.set_yticks(list(y), [TREND_METRICS[m] for m in national.index])
+    for offset, column, colour, year in ((-bar / 2, "previous_value", MUTED, previous_year),
+                                         (bar / 2, "value", MAIN, data.grant_year)):
+        ax.barh([i + offset for i in y], national[column], height=bar, color=colour, label=str(year))
+        for i, v in enumerate(national[column]):
+            _value_label(ax, _percent(v), v, i + offset)
+    ax.set_yticks(list(y), [_wrap(metric_label(m)) for m in national.index])
     ax.set_ylim(len(national) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Andel av prosjektene (%)")
@@ -290,14 +317,12 @@ INDEX = "figures.json"
 
 def draw_all(data: ReportData, out_dir: Path) -> list[Figure]:
     """Draw every figure and write figures.json (key, title, files) for the HTML report to embed."""
-    figures = [figure_1(data, out_dir), figure_2(data, out_dir), figure_3(data, out_dir), figure_4(data, out_dir),
-               figure_5(data, out_dir), heatmap(data, out_dir)]
-    comparison = trend(data, out_dir)
-    figures += [comparison] if comparison else []
-    stale = out_dir / "figur_7_endring.png"
-    if comparison is None and stale.exists():  # a comparison from an earlier run must not linger
-        stale.unlink()
-        stale.with_suffix(".svg").unlink(missing_ok=True)
+    drawn = [draw(data, out_dir) for draw in (figure_1, figure_2, figure_3, figure_4, figure_5, heatmap, trend)]
+    figures = [f for f in drawn if f is not None]
+    keep = {f.key for f in figures}
+    for stale in out_dir.glob("figur_*.*"):  # a figure an earlier run drew and this one left out must not linger
+        if stale.suffix in (".png", ".svg") and stale.stem not in keep:
+            stale.unlink()
     index = [{"key": f.key, "title": f.title, "png": f.png.name, "svg": f.svg.name} for f in figures]
     (out_dir / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
     return figures

@@ -116,6 +116,21 @@ def numbers_together(text) -> str:
     return re.sub(r"(?<=\d) (?=\d{3}(?!\d))", NBSP, blank(text))
 
 
+RANGE = re.compile(r"\d+\u2013\d+")  # "2024–2027", "2022–2023": a range of years or numbers
+TAG = re.compile(r"(<[^>]*>)")
+
+
+def ranges_together(html) -> "Markup":
+    """A range such as "(2024–2027)" never split after its en dash (a line may break after an en dash):
+    each is wrapped in <span class="range"> (white-space: nowrap in the layout's CSS), in the text
+    between tags only. Plain text is escaped first; copied text stays exactly as written."""
+    from markupsafe import Markup, escape
+
+    parts = TAG.split(str(escape(html)))
+    return Markup("".join(part if part.startswith("<") else
+                          RANGE.sub(lambda m: f'<span class="range">{m.group(0)}</span>', part) for part in parts))
+
+
 def breakable(identifier) -> "Markup":
     """A rule id such as regelverk6.revisor_attestation may wrap after '.' and '_' in a narrow
     column (<wbr>: a break opportunity, not a character, so a copied id stays exact; the PDF prints
@@ -128,4 +143,4 @@ def breakable(identifier) -> "Markup":
 FILTERS = {"nok": number, "number": number, "kr": kroner, "join_no": join, "in_sentence": in_sentence,
            "blank": blank, "count_word": count_word, "date_no": date,
            "breakable": breakable, "typography": typography, "answers": answers,
-           "numbers_together": numbers_together}
+           "numbers_together": numbers_together, "ranges_together": ranges_together}

@@ -6,7 +6,7 @@ Its own module so that the project loader (``project``) and the lineage it reads
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -16,6 +16,8 @@ class ModelColumn:
     data_type: str  # a key of contract.TYPES (and warehouse.SQL_TYPES), the vocabulary of the data contract
     description: str
     lineage: tuple[str, ...] = ()  # "table.column" declared in the YAML (used where the SQL shows none)
+    # schema.yml's meta: of the column, free for its readers (labels_nb: the Norwegian name of each coded value)
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

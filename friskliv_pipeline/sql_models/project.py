@@ -57,7 +57,7 @@ def _columns(entry: dict, schema: Path) -> tuple[ModelColumn, ...]:
             raise _fail(schema, f"model {entry['name']}, column {col.get('name')!r}: data_type {data_type!r} is "
                         f"not one of {sorted(TYPES)}", "use the contract's type names")
         columns.append(ModelColumn(col["name"], data_type, (col.get("description") or "").strip(),
-                                   tuple(col.get("lineage") or ())))
+                                   tuple(col.get("lineage") or ()), dict(col.get("meta") or {})))
     if not columns or columns[0].name != "grant_year" or columns[0].data_type != "int":
         raise _fail(schema, f"model {entry['name']}: the first column must be grant_year (int)",
                     "every mart carries grant_year; the runner replaces one grant year at a time")
