@@ -114,7 +114,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster import execute_job, reconstructable
 
     from friskliv_pipeline.definitions import yearly_job
-    from friskliv_pipeline.report.data import MARTS
     from friskliv_pipeline.warehouse import Warehouse
 
     instance = _dagster_instance(settings)
@@ -125,10 +124,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     failed = 0
     for year in years:
         print(f"grant year {year}: running", flush=True)
-        with execute_job(reconstructable(yearly_job), instance, raise_on_error=False,
-                         tags={"dagster/partition": str(year)},
-                         run_config=_run_config(log_level)) as result:
-            succeeded, run_id, events = result.success, result.run_id, result.all_events
+        try:
+            with execute_job(reconstructable(yearly_job), instance, raise_on_error=False,
+                             tags={"dagster/partition": str(year)},
+                             run_config=_run_config(log_level)) as result:
+                succeeded, run_id, events = result.success, result.run_id, result.all_events
+        except Exception as exc:  # the run could not start (e.g. the warehouse refused the resource's connection)
+            failed += 1
+            print(run_summary.failure_line(year, None, run_summary.RaisedError.of(exc), settings.warehouse_url),
+                  file=sys.stderr)
+            print(run_summary.publication_line(year, set()), file=sys.stderr)
+            continue
         if not succeeded:
             failed += 1
             blocking = run_summary.blocking_lines(events)
@@ -143,24 +149,45 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(run_summary.failure_line(year, event.step_key, event.event_specific_data.error,
                                                settings.warehouse_url), file=sys.stderr)
             if not failures and not blocking:
-                print(f"friskliv: grant year {year} failed before any step ran", file=sys.stderr)
+                print(run_summary.failure_line(year, None, run_summary.run_failure(events), settings.warehouse_url),
+                      file=sys.stderr)
+            if failures or not blocking:
+                print(run_summary.publication_line(year, run_summary.succeeded_steps(events)), file=sys.stderr)
             print(f"  full trace: Dagster run {run_id} (DAGSTER_HOME={os.environ['DAGSTER_HOME']}; "
                   f"`dagster dev` → Runs)", file=sys.stderr)
             continue
-        warehouse = Warehouse(settings.warehouse_url)
-        counts = warehouse.row_counts(year, extra_tables=MARTS)
         print(f"grant year {year}: run {run_id} succeeded")
-        print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
-        for line in run_summary.overlap_summary(events):
-            print(line)
-        print("  checks: " + run_summary.check_summary(warehouse, year))
-        warehouse.dispose()
-        print(f"  warehouse: {run_summary.safe_url(settings.warehouse_url)}")
-        print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")
-        print(f"  report:    {settings.data_dir / 'reports' / str(year) / 'report.html'} (public edition)")
-        print(f"  auditor:   {settings.data_dir / 'reports' / str(year) / 'revisjon.html'} (auditor's edition)")
-        print(f"  validation: {settings.data_dir / 'validation' / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}")
+        try:
+            _print_summary(settings, year, events)
+        except Exception as exc:  # everything is published: a summary that cannot be read must not end in a trace
+            print(f"friskliv: grant year {year}: run {run_id} succeeded and published the year, but its summary could "
+                  f"not be read from the warehouse ({run_summary.failure_cause(run_summary.RaisedError.of(exc))}). "
+                  f"What to do: nothing for the run; check that the warehouse at "
+                  f"{run_summary.safe_url(settings.warehouse_url)} is reachable", file=sys.stderr)
+            failed += 1
     return 1 if failed else 0
+
+
+def _print_summary(settings: Settings, year: int, events) -> None:
+    """After a successful run: the row counts, overlaps and checks, and where everything went."""
+    from friskliv_pipeline.report.data import MARTS
+    from friskliv_pipeline.warehouse import Warehouse
+
+    warehouse = Warehouse(settings.warehouse_url)
+    try:
+        counts = warehouse.row_counts(year, extra_tables=MARTS)
+        checks = run_summary.check_summary(warehouse, year)
+    finally:
+        warehouse.dispose()
+    print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
+    for line in run_summary.overlap_summary(events):
+        print(line)
+    print("  checks: " + checks)
+    print(f"  warehouse: {run_summary.safe_url(settings.warehouse_url)}")
+    print(f"  archive:   {settings.data_dir / 'archive' / str(year)}")
+    print(f"  report:    {settings.data_dir / 'reports' / str(year) / 'report.html'} (public edition)")
+    print(f"  auditor:   {settings.data_dir / 'reports' / str(year) / 'revisjon.html'} (auditor's edition)")
+    print(f"  validation: {settings.data_dir / 'validation' / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}")
 
 
 def cmd_instance(args: argparse.Namespace) -> int:

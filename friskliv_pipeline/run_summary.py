@@ -6,6 +6,7 @@ overlapping exports it collapsed. The command line only prints these lines.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from friskliv_pipeline.forms.overlaps import OverlapCount
 
@@ -48,16 +49,75 @@ def _connection_lost(error) -> str | None:
     return None
 
 
-def failure_line(year: int, step: str, error, warehouse_url: str) -> str:
+def failure_line(year: int, step: str | None, error, warehouse_url: str) -> str:
+    """One line: where the run failed and why (``step`` None: before any step ran), and what to do when
+    the cause is the warehouse connection. What the run did publish is ``publication_line``'s to say."""
     from friskliv_pipeline.progress import step_name
 
-    step = step_name(step)
+    where = f"failed in step {step_name(step)}" if step else "failed before any step ran"
     lost = _connection_lost(error)
     if lost is None:
-        return f"friskliv: grant year {year} failed in step {step}: {_root_cause(error)}"
-    return (f"friskliv: grant year {year} failed in step {step}: the database connection was lost ({lost}). "
-            f"Nothing of this run was published. What to do: check that the warehouse at {safe_url(warehouse_url)} "
-            f"is up and reachable, then run `friskliv run --year {year}` again")
+        return f"friskliv: grant year {year} {where}: {_root_cause(error)}"
+    return (f"friskliv: grant year {year} {where}: the database connection was lost or refused ({lost}). "
+            f"What to do: check that the warehouse at {safe_url(warehouse_url)} is up and reachable, then run "
+            f"`friskliv run --year {year}` again")
+
+
+def failure_cause(error) -> str:
+    """The cause in a few words: the driver's when the connection was lost, else the root message."""
+    return _connection_lost(error) or _root_cause(error)
+
+
+def run_failure(events):
+    """Why a run failed when no step did: the run failure's own error, or its message."""
+    for event in events:
+        if event.event_type_value == "PIPELINE_FAILURE":
+            data = event.event_specific_data
+            if getattr(data, "error", None) is not None:
+                return data.error
+            return RaisedError(event.message or "the run failed without an error of its own; see its event log",
+                               "")
+    return RaisedError("the run ended without a step failing and without a failure of its own; see its event log", "")
+
+
+# The steps that publish, in the order a run takes them, and what each makes public.
+PUBLISHING_STEPS = ("publish_checked_tables", "sql_marts", "report_manifest")
+
+
+def succeeded_steps(events) -> set[str]:
+    return {e.step_key for e in events if e.event_type_value == "STEP_SUCCESS"}
+
+
+def publication_line(year: int, succeeded: set[str]) -> str:
+    """What a failed run left public, read from which publishing steps succeeded: the year's
+    published tables (publish_checked_tables), the marts (sql_marts) and the report folder, which
+    report_manifest replaces as a whole (report/folder.py)."""
+    tables, marts, report = (step in succeeded for step in PUBLISHING_STEPS)
+    if not (tables or marts or report):
+        return (f"  nothing of this run was published: grant year {year}'s published tables, marts and report are "
+                "the previous run's")
+    said = ["this run's checked tables were published" if tables else
+            "the published tables are the previous run's",
+            "the marts were rebuilt from them" if marts else "the marts are still the previous run's",
+            "the report folder holds this run's report" if report else
+            f"the report folder (reports/{year}) still holds the previous run's complete report"]
+    return (f"  published: {'; '.join(said)}. What to do: run `friskliv run --year {year}` again to bring "
+            "marts and report up to date")
+
+
+@dataclass(frozen=True)
+class RaisedError:
+    """A live exception in the shape of the errors Dagster's step failures carry (message, class
+    name, cause), so the lines above read both the same way."""
+
+    message: str
+    cls_name: str
+    cause: RaisedError | None = None
+
+    @classmethod
+    def of(cls, exc: BaseException) -> RaisedError:
+        cause = exc.__cause__ or exc.__context__
+        return cls(str(exc), type(exc).__name__, None if cause is None else cls.of(cause))
 
 
 def safe_url(url: str) -> str:

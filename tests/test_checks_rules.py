@@ -1050,3 +1050,27 @@ def test_more_reported_used_than_distributed_is_a_breach():
     (county, _, message), = found(result, "reconciliation.over_reported")
     assert county is None and "more than the" in message
     assert found(result, "reconciliation.unreported_use") == []
+
+
+@pytest.mark.parametrize("change, rule_id", [(+2_500_000, "reconciliation.unreported_use"),
+                                             (-100_000, "reconciliation.over_reported"),
+                                             (0, "reconciliation.unreported_use")])
+def test_the_reconciliation_rules_re_performed_in_sql_list_what_the_rule_lists(tmp_path, change, rule_id):
+    """The auditor's query (expectations/reperform/grant_totals/) on the same tables returns a row
+    exactly when the rule lists the national record."""
+    import sqlalchemy as sa
+
+    from friskliv_pipeline.checks.reperform import render
+    from friskliv_pipeline.checks.suites import rule
+
+    t = demo(2024, official=True)
+    t.tables["grant_totals"]["counties_total_nok"] += change
+    listed = found(run(t, "grant_totals"), rule_id)
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    for table in ("projects", "competence_building", "counties", "grant_totals"):
+        t[table].to_sql(table, engine, index=False)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(render(rule(rule_id), 2024))).all()
+    engine.dispose()
+    assert len(rows) == len(listed) == (0 if change == 0 else 1)
+    assert all(row == (None,) for row in rows)

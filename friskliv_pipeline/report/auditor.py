@@ -76,10 +76,13 @@ class AuditPackage:
 
 
 def rule_set_files() -> list[Path]:
-    """The files that define the checks: every suite and the list of what no check covers."""
+    """The files that define the checks: every suite, the list of what no check covers, and each
+    rule's re-performance query (or why it has none)."""
+    from friskliv_pipeline.checks.reperform import REPERFORM_DIR
     from friskliv_pipeline.checks.suites import EXPECTATIONS_DIR
 
-    return sorted([*EXPECTATIONS_DIR.glob("*.json"), *EXPECTATIONS_DIR.glob("*.yml")])
+    return sorted([*EXPECTATIONS_DIR.glob("*.json"), *EXPECTATIONS_DIR.glob("*.yml"),
+                   *REPERFORM_DIR.glob("*/*.sql"), *REPERFORM_DIR.glob("*/*.txt")])
 
 
 def digest(files: list[tuple[str, str]]) -> str:
@@ -87,9 +90,16 @@ def digest(files: list[tuple[str, str]]) -> str:
     return hashlib.sha256("".join(f"{name} {sha}\n" for name, sha in files).encode("utf-8")).hexdigest()
 
 
+def rule_file_name(path: Path) -> str:
+    """ "expectations/projects.json", "expectations/reperform/projects/q01.county_required.sql"."""
+    from friskliv_pipeline.checks.suites import EXPECTATIONS_DIR
+
+    return path.relative_to(EXPECTATIONS_DIR.parent).as_posix()
+
+
 def rule_set_digest() -> str:
     """One SHA-256 for the rule set: over each rule file's name and SHA-256, in name order."""
-    return digest([(p.name, sha256_of(p)) for p in rule_set_files()])
+    return digest([(rule_file_name(p), sha256_of(p)) for p in rule_set_files()])
 
 
 @dataclass(frozen=True)
@@ -163,7 +173,7 @@ def _files(exports: list[HeldExport], reference_dir: Path, analyst: list[dict],
     rows.append(("referansedata samlet", "SHA-256 over hver referansefils navn og SHA-256, i rekkefølgen over",
                  reference_digest))
     for path in rule_set_files():
-        rows.append((f"expectations/{path.name}", "regelsettet (kontrollene)", sha256_of(path)))
+        rows.append((rule_file_name(path), "regelsettet (kontrollene)", sha256_of(path)))
     rows.append(("regelsettet samlet", "SHA-256 over hver regelfils navn og SHA-256", rule_set))
     return pd.DataFrame(rows, columns=["Fil", "Hva", "SHA-256"]), reference_digest
 
