@@ -89,9 +89,11 @@ def _upgrade_warehouse(warehouse) -> None:
     in one line. A database that cannot be reached is left to the run, which names the problem."""
     import sqlalchemy as sa
 
+    from friskliv_pipeline.errors import FrisklivError
+
     try:
         changes = warehouse.upgrade()
-    except sa.exc.SQLAlchemyError:
+    except (sa.exc.SQLAlchemyError, FrisklivError):
         return
     finally:
         warehouse.dispose()

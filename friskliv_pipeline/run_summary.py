@@ -17,6 +17,10 @@ CONNECTION_LOST = ("terminating connection", "server closed the connection", "co
                    "disk i/o error")
 
 
+# What the operating system or a database says when the disk is full.
+DISK_FULL = ("no space left on device", "database or disk is full", "could not extend file", "disk full")
+
+
 def _chain(error) -> list:
     errors = [error]
     while errors[-1].cause is not None:
@@ -57,7 +61,12 @@ def failure_line(year: int, step: str | None, error, warehouse_url: str) -> str:
     where = f"failed in step {step_name(step)}" if step else "failed before any step ran"
     lost = _connection_lost(error)
     if lost is None:
-        return f"friskliv: grant year {year} {where}: {_root_cause(error)}"
+        cause = _root_cause(error)
+        if any(p in cause.lower() for p in DISK_FULL):
+            return (f"friskliv: grant year {year} {where}: the disk is full ({cause}). What to do: free space on "
+                    f"the disk that holds the data folder and the warehouse, then run `friskliv run --year {year}` "
+                    "again")
+        return f"friskliv: grant year {year} {where}: {cause}"
     return (f"friskliv: grant year {year} {where}: the database connection was lost or refused ({lost}). "
             f"What to do: check that the warehouse at {safe_url(warehouse_url)} is up and reachable, then run "
             f"`friskliv run --year {year}` again")
@@ -116,7 +125,7 @@ class RaisedError:
 
     @classmethod
     def of(cls, exc: BaseException) -> RaisedError:
-        cause = exc.__cause__ or exc.__context__
+        cause = exc.__cause__ if exc.__cause__ is not None else (None if exc.__suppress_context__ else exc.__context__)
         return cls(str(exc), type(exc).__name__, None if cause is None else cls.of(cause))
 
 

@@ -80,7 +80,15 @@ class Warehouse:
         if self.url.startswith("sqlite:///"):
             from pathlib import Path
 
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(self.url.removeprefix("sqlite:///")).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                from friskliv_pipeline.errors import FrisklivError
+
+                raise FrisklivError(f"the SQLite warehouse's folder {folder} cannot be created ({exc.strerror}). "
+                                    "What to do: set FRISKLIV_WAREHOUSE_URL (or FRISKLIV_DATA_DIR) to a folder "
+                                    "you can write to") from None
         # A dropped connection is reported once, as the step's error (see errors.py); the pool's own
         # "Exception during reset" traceback on the way out would only repeat it.
         logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)

@@ -79,18 +79,18 @@ def _sql_marts(project: SqlProject):
     @multi_asset(name="sql_marts", specs=[_mart_spec(m, static[m.name]) for m in project.models.values()],
                  partitions_def=grant_year_partitions, can_subset=True)
     def sql_marts(context: AssetExecutionContext, friskliv: FrisklivResource):
-        """Run the selected SQL models for the grant year, in dependency order (DELETE + INSERT … SELECT each)."""
-        from friskliv_pipeline.sql_models.materialize import materialize
+        """Run the selected SQL models for the grant year, in dependency order (DELETE + INSERT … SELECT each),
+        all in one transaction: the year's marts are all this run's or all the previous run's."""
+        from friskliv_pipeline.sql_models.materialize import materialize_together
 
         engine = friskliv.warehouse().engine
         grant_year = grant_year_of(context.partition_key)
         selected = {key.to_user_string() for key in context.selected_asset_keys}
-        for model in project.models.values():  # dependency order
-            if model.name not in selected:
-                continue
-            rows = materialize(engine, model, grant_year)
+        models = [m for m in project.models.values() if m.name in selected]  # dependency order
+        written = materialize_together(engine, models, grant_year)
+        for model in models:
             yield MaterializeResult(asset_key=model.name, metadata={
-                "dagster/partition_row_count": rows, "dagster/table_name": model.name,
+                "dagster/partition_row_count": written[model.name], "dagster/table_name": model.name,
                 "dagster/column_schema": static[model.name]["dagster/column_schema"],
                 "dagster/column_lineage": static[model.name]["dagster/column_lineage"],
             })

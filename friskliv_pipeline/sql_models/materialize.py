@@ -85,26 +85,45 @@ def materialize(engine: sa.Engine, model: Model, grant_year: int) -> int:
     return _replace(engine, model, table, grant_year)
 
 
-def _replace(engine: sa.Engine, model: Model, table: sa.Table, grant_year: int) -> int:
-    columns = ", ".join(model.column_names)
+def materialize_together(engine: sa.Engine, models: list[Model], grant_year: int) -> dict[str, int]:
+    """Replace grant year ``grant_year`` of every model in ``models`` (dependency order) in ONE
+    transaction: the marts a report reads are all this run's or all the previous run's, never a mix
+    (a lost connection mid-way rolls every one back). Returns rows per model."""
+    tables = {}
+    for model in models:
+        table, rebuilt = ensure_table(engine, model)  # an older shape is rebuilt first, every year it held
+        for year in rebuilt:
+            if year != grant_year:
+                _replace(engine, model, table, year)
+        tables[model.name] = table
     with engine.begin() as conn:
-        sql = render(model.template, grant_year, ref=grant_years_read(conn, model, grant_year), name=str(model.path),
-                     earlier_grant_years=model.earlier_grant_years)
-        _check_columns(conn, model, sql)
-        conn.execute(sa.delete(table).where(table.c.grant_year == grant_year))
-        inserted = conn.execute(sa.text(
-            f"insert into {model.name} ({columns}) select {columns} from ({sql}) as model_rows")).rowcount
-        in_year = conn.execute(sa.select(sa.func.count()).select_from(table)
-                               .where(table.c.grant_year == grant_year)).scalar_one()
-        if in_year != inserted:
-            raise SqlModelError(f"{model.path}: {inserted - in_year} of {inserted} rows are not of grant year "
-                                f"{grant_year}; nothing was written. What to do: filter every input on "
-                                "grant_year = {{ grant_year }} (or select only that year's rows in `final`)")
+        return {model.name: _replace_in(conn, model, tables[model.name], grant_year) for model in models}
+
+
+def _replace(engine: sa.Engine, model: Model, table: sa.Table, grant_year: int) -> int:
+    with engine.begin() as conn:
+        return _replace_in(conn, model, table, grant_year)
+
+
+def _replace_in(conn: sa.Connection, model: Model, table: sa.Table, grant_year: int) -> int:
+    columns = ", ".join(model.column_names)
+    sql = render(model.template, grant_year, ref=grant_years_read(conn, model, grant_year), name=str(model.path),
+                 earlier_grant_years=model.earlier_grant_years)
+    _check_columns(conn, model, sql)
+    conn.execute(sa.delete(table).where(table.c.grant_year == grant_year))
+    inserted = conn.execute(sa.text(
+        f"insert into {model.name} ({columns}) select {columns} from ({sql}) as model_rows")).rowcount
+    in_year = conn.execute(sa.select(sa.func.count()).select_from(table)
+                           .where(table.c.grant_year == grant_year)).scalar_one()
+    if in_year != inserted:
+        raise SqlModelError(f"{model.path}: {inserted - in_year} of {inserted} rows are not of grant year "
+                            f"{grant_year}; nothing was written. What to do: filter every input on "
+                            "grant_year = {{ grant_year }} (or select only that year's rows in `final`)")
     return inserted
 
 
 def run_models(engine: sa.Engine, project: SqlProject, grant_year: int,
                select: list[str] | None = None) -> dict[str, int]:
     """Materialize the models (all, or ``select``) in dependency order; returns rows per model."""
-    names = [n for n in project.models if select is None or n in select]
-    return {name: materialize(engine, project.models[name], grant_year) for name in names}
+    models = [m for n, m in project.models.items() if select is None or n in select]
+    return materialize_together(engine, models, grant_year)
