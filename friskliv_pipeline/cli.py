@@ -192,6 +192,21 @@ def _print_summary(settings: Settings, year: int, events) -> None:
     print(f"  validation: {settings.data_dir / 'validation' / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}")
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    from friskliv_pipeline.report.preview import render_preview, watch
+
+    settings = Settings.from_env()
+    if args.watch:
+        try:
+            watch(settings, args.year, lambda line: print(line, flush=True))
+        except KeyboardInterrupt:
+            pass
+        return 0
+    result = render_preview(settings, args.year)
+    print(result.line())
+    return 1 if result.failed else 0
+
+
 def cmd_instance(args: argparse.Namespace) -> int:
     path, done = _dagster_home(Settings.from_env())
     print(f"{path} ({done})")
@@ -293,6 +308,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="nb: the report in bokmål, as county advisers read it (default: English)")
     check.add_argument("--strict", action="store_true", help="exit 1 when there are findings")
     check.set_defaults(func=cmd_check)
+    preview = sub.add_parser("preview", help="render the year's public edition as a draft from the published "
+                                             "warehouse, each claim that does not hold marked (no pipeline run)")
+    preview.add_argument("--year", type=int, required=True, help="the grant year")
+    preview.add_argument("--watch", action="store_true", help="render again each time a commentary file is saved")
+    preview.set_defaults(func=cmd_preview)
     docs = sub.add_parser("contract-docs", help="write docs/data_contract.md from the contract")
     docs.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     docs.set_defaults(func=cmd_contract_docs)

@@ -110,8 +110,9 @@ def publication_line(year: int, succeeded: set[str]) -> str:
             "the marts were rebuilt from them" if marts else "the marts are still the previous run's",
             "the report folder holds this run's report" if report else
             f"the report folder (reports/{year}) still holds the previous run's complete report"]
-    return (f"  published: {'; '.join(said)}. What to do: run `friskliv run --year {year}` again to bring "
-            "marts and report up to date")
+    behind = "the report" if marts else "the marts and the report"
+    return (f"  published: {'; '.join(said)}. What to do: once the failure above is dealt with, run "
+            f"`friskliv run --year {year}` again to bring {behind} up to date")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from conftest import REFERENCE_DIR
+from tests.conftest import REFERENCE_DIR
 from friskliv_pipeline.checks.suites import all_rules, not_covered, suites
 from friskliv_pipeline.report import regelverk
 from friskliv_pipeline.report.regelverk import RegelverkError, cited_points

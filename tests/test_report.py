@@ -432,7 +432,7 @@ def test_43_collaboration(published, conn, year):
     assert (f"Frisklivssentralen var involvert i {m['pct_collab_frisklivssentral']} % av samarbeidsprosjektene "
             f"({m['n_collab_frisklivssentral']} av {m['n_collaborative']} samarbeidsprosjekter)") in partners
     assert f"Andre kommunale tjenester var involvert i {m['pct_collab_other_municipal']} %" in partners
-    assert f"totalt involvert i {m['pct_collab_user_or_volunteer_org']} %" in partners
+    assert f"til sammen involvert i {m['pct_collab_user_or_volunteer_org']} %" in partners
 
 
 @pytest.mark.parametrize("year", YEARS)

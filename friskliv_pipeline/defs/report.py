@@ -65,7 +65,7 @@ def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
     from friskliv_pipeline.report.artifacts import check_commentary, report_data
 
     data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
-    check_commentary(friskliv, data)  # the first publish step: a bad commentary file stops it here
+    check_commentary(friskliv, data)  # the first report step: a malformed commentary file stops it here
     out = report_dir(friskliv, context)
     for previous in out.glob("figur_*"):  # a figure not drawn this time (no comparison year) must not linger
         previous.unlink()
@@ -127,8 +127,13 @@ def report_pdf(context: AssetExecutionContext, friskliv: FrisklivResource):
     """Both editions printed (at the same time when there is more than one CPU: report/pdf.py)."""
     from friskliv_pipeline.report.pdf import render_pdfs
 
+    from friskliv_pipeline.report.artifacts import DRAFT_HTML
+
     out = report_dir(friskliv, context)
-    paths = render_pdfs([(out / f"{stem}.html", out / f"{stem}.pdf") for pdf, stem, _what in EDITIONS.values()])
+    stems = [stem for _pdf, stem, _what in EDITIONS.values()]
+    if (out / DRAFT_HTML).exists():  # the analyst's draft stands in for the public edition
+        stems = [Path(DRAFT_HTML).stem if stem == "report" else stem for stem in stems]
+    paths = render_pdfs([(out / f"{stem}.html", out / f"{stem}.pdf") for stem in stems])
     for (pdf, _stem, _what), path in zip(EDITIONS.values(), paths):
         yield MaterializeResult(asset_key=pdf, metadata={"path": MetadataValue.path(str(path)),
                                                          "bytes": path.stat().st_size})
@@ -144,7 +149,7 @@ def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) ->
     from friskliv_pipeline.report.tables import write_csv, write_xlsx
 
     data = report_data(friskliv, grant_year_of(context.partition_key), context.run.run_id)
-    check_commentary(friskliv, data)  # the report's numbers and words are published together or not at all
+    check_commentary(friskliv, data)  # a malformed commentary file stops the report here, before any file
     out = report_dir(friskliv, context)
     xlsx = write_xlsx(data, out / "tables.xlsx", data.screened[0])
     csv = write_csv(data, out / "indicators.csv")
@@ -158,13 +163,11 @@ def report_tables(context: AssetExecutionContext, friskliv: FrisklivResource) ->
                     "then the run's report folder replaces the year's as a whole."),
        **REPORT)
 def report_manifest(context: AssetExecutionContext, friskliv: FrisklivResource) -> MaterializeResult:
-    from friskliv_pipeline.report.artifacts import publish_manifest
-    from friskliv_pipeline.report.folder import publish
+    from friskliv_pipeline.report.artifacts import publish_report
 
-    staged = publish_manifest(friskliv, grant_year_of(context.partition_key), context.run.run_id,
-                              report_dir(friskliv, context))
-    folder = publish(friskliv.settings().data_dir, context.partition_key, context.run.run_id)
-    return MaterializeResult(metadata={"path": MetadataValue.path(str(folder / staged.name)),
+    folder = publish_report(friskliv, grant_year_of(context.partition_key), context.run.run_id,
+                            report_dir(friskliv, context))
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(folder / "manifest.json")),
                                        "folder": MetadataValue.path(str(folder))})
 
 

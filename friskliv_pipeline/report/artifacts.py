@@ -56,7 +56,7 @@ def report_data(friskliv, grant_year: int, run_id: str):
     return _LOADED[key]
 
 
-PUBLIC_HTML, AUDITOR_HTML = "report.html", "revisjon.html"
+PUBLIC_HTML, AUDITOR_HTML, DRAFT_HTML = "report.html", "revisjon.html", "utkast.html"
 
 
 def workbook_name(grant_year: int) -> str:
@@ -65,7 +65,10 @@ def workbook_name(grant_year: int) -> str:
 
 def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> tuple[Path, Path, Path]:
     """Both editions of one run, and the auditor's workbook: report.html, revisjon.html and
-    revisjonsgrunnlag_<year>.xlsx (the edition and the workbook from one auditor's package)."""
+    revisjonsgrunnlag_<year>.xlsx (the edition and the workbook from one auditor's package). When a
+    claim of the commentary does not hold, the public edition is the analyst's draft, utkast.html
+    (UTKAST on every page, each failing claim in place), and no report.html is written."""
+    from friskliv_pipeline.report.commentary import ClaimsFailed
     from friskliv_pipeline.report import auditor
 
     engine = friskliv.warehouse().engine
@@ -75,17 +78,27 @@ def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> tuple
                             analyst_files(settings.reference_dir, grant_year))
     package = auditor.build(data, engine, provenance, settings.reference_dir, settings.data_dir)
     public, edition = out_dir / PUBLIC_HTML, out_dir / AUDITOR_HTML
-    public.write_text(render_html(data, read_index(out_dir), settings.reference_dir), encoding="utf-8")
+    try:
+        text = render_html(data, read_index(out_dir), settings.reference_dir)
+        (out_dir / DRAFT_HTML).unlink(missing_ok=True)
+    except ClaimsFailed:
+        text = render_html(data, read_index(out_dir), settings.reference_dir, draft=True)
+        for final in (public, public.with_suffix(".pdf")):  # the previous run's final edition is not this run's
+            final.unlink(missing_ok=True)
+        public = out_dir / DRAFT_HTML
+    public.write_text(text, encoding="utf-8")
     edition.write_text(render_auditor_html(data, provenance, package, settings.reference_dir), encoding="utf-8")
     workbook = auditor.write_workbook(package, out_dir / workbook_name(grant_year))
     auditor.hold_exports(package, out_dir)
     return public, edition, workbook
 
 
-def check_commentary(friskliv, data) -> None:
-    """Fail before anything of the grant year is published when a commentary file names a value
-    the marts do not have or states a claim the year's data do not bear out (the error names the
-    file and line), or when the year's regelverk cannot be read."""
+def check_commentary(friskliv, data) -> list:
+    """Fail before anything of the grant year's report is written when a commentary file names a
+    value the marts do not have or is malformed (the error names the file and line), or when the
+    year's regelverk cannot be read. Returns the claims that do not hold (commentary.FailedClaim):
+    those make the public edition a draft (publish_html) and stop the report's publication at its
+    manifest (publish_report), all named at once."""
     from friskliv_pipeline.report import regelverk
     from friskliv_pipeline.report.commentary import load
     from friskliv_pipeline.report.document import free_text_summaries
@@ -97,7 +110,26 @@ def check_commentary(friskliv, data) -> None:
     reference_dir = friskliv.settings().reference_dir
     regelverk.load(reference_dir, data.grant_year)
     publication_date(reference_dir, data.grant_year, dt.date.today())
-    load(reference_dir, data, free_text_summaries(data.screened[0], reference_dir))
+    failed = []  # claims that do not hold make a draft (report_html), not a stop here
+    load(reference_dir, data, free_text_summaries(data.screened[0], reference_dir), failed)
+    return failed
+
+
+def publish_report(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:
+    """The manifest, then the run's folder in place of the year's (report/folder.py). A draft (a
+    claim did not hold) is never published as the year's report: its folder goes to
+    reports/utkast/<year>/, the year's folder keeps the previous complete report, and the step fails
+    naming every claim that does not hold."""
+    from friskliv_pipeline.report.commentary import ClaimsFailed
+    from friskliv_pipeline.report.folder import publish, publish_draft
+
+    publish_manifest(friskliv, grant_year, run_id, out_dir)
+    data_dir = friskliv.settings().data_dir
+    if (out_dir / DRAFT_HTML).exists():
+        draft = publish_draft(data_dir, grant_year, run_id)
+        failed = check_commentary(friskliv, report_data(friskliv, grant_year, run_id))
+        raise ClaimsFailed(grant_year, failed, draft / DRAFT_HTML)
+    return publish(data_dir, grant_year, run_id)
 
 
 def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> Path:

@@ -198,10 +198,43 @@ def lines(path: Path, text: str) -> Iterator[Line]:
         raise CommentaryError(path, no, f"{{% {kind} %}} is never closed", f"add {{% end{kind} %}}")
 
 
-def select(path: Path, text: str, known: dict[str, Value], year: int) -> str:
+@dataclass(frozen=True)
+class FailedClaim:
+    """A claim whose condition does not hold for the year: where it is, its condition, what it saw."""
+
+    file: Path
+    line: int
+    condition: str
+    seen: str
+
+    def text(self) -> str:
+        return f"{self.file}:{self.line}: «{self.condition}» ({self.seen})"
+
+
+class ClaimsFailed(FrisklivError):
+    """Every claim of the year's commentary that does not hold, in one message."""
+
+    def __init__(self, year: int, claims: list[FailedClaim], draft: Path | None = None):
+        self.year, self.claims, self.draft = year, claims, draft
+        shown = f"; the draft with each of them marked in place: {draft}" if draft else ""
+        super().__init__(
+            f"{len(claims)} claim(s) of the commentary do not hold for {year}, so the final public edition was not "
+            f"written{shown}: " + "; ".join(c.text() for c in claims) + ". What to do: rewrite each sentence and its "
+            f"condition for this year's numbers, or remove it (`friskliv preview --year {year} --watch` shows the "
+            "page as you write), then run the year again")
+
+
+FAILED_OPEN, FAILED_CLOSE = "\u27e6claim-failed {index}\u27e7", "\u27e6/claim-failed\u27e7"  # ⟦…⟧ markers in the Markdown
+FAILED_MARK = re.compile(r"<p>\u27e6claim-failed (\d+)\u27e7</p>|<p>\u27e6/claim-failed\u27e7</p>")
+
+
+def select(path: Path, text: str, known: dict[str, Value], year: int,
+           failed: list[FailedClaim] | None = None) -> str:
     """The file's Markdown with its blocks resolved: a claim's text kept (its condition must hold),
-    an if's chosen branch kept. Every name is checked, in every branch."""
-    stack: list[dict] = []  # open blocks: kind, active, taken
+    an if's chosen branch kept. Every name is checked, in every branch. A claim that does not hold
+    stops here, or (``failed`` given: the draft) is recorded there and kept between markers, so the
+    draft shows it in place."""
+    stack: list[dict] = []  # open blocks: kind, active, taken, failed
     kept: list[str] = []
     for line in lines(path, text):
         active = all(b["active"] for b in stack)
@@ -218,33 +251,55 @@ def select(path: Path, text: str, known: dict[str, Value], year: int) -> str:
                 kept.append(line.text)
         elif line.keyword in ("claim", "if"):
             holds = _holds(path, line.no, line.condition, known, year)
-            if line.keyword == "claim" and active and not holds:
+            failing = line.keyword == "claim" and active and not holds
+            if failing and failed is None:
                 raise CommentaryError(path, line.no,
                                       f"the claim's condition «{line.condition}» does not hold for {year} "
                                       f"({_seen(line.condition, known)})",
                                       "rewrite the sentence and its condition for this year's numbers, or remove it")
-            stack.append({"kind": line.keyword, "active": holds, "taken": holds})
+            if failing:
+                failed.append(FailedClaim(path, line.no, line.condition, _seen(line.condition, known)))
+                kept.extend(["", FAILED_OPEN.format(index=len(failed) - 1), ""])
+            stack.append({"kind": line.keyword, "active": holds or failing, "taken": holds, "failed": failing})
         elif line.keyword in ("elif", "else"):
             block = stack[-1]
             holds = True if line.keyword == "else" else _holds(path, line.no, line.condition, known, year)
             block["active"] = not block["taken"] and holds
             block["taken"] = block["taken"] or block["active"]
-        else:
-            stack.pop()
+        elif stack.pop().get("failed"):
+            kept.extend(["", FAILED_CLOSE, ""])
     return "\n".join(kept)
 
 
-def load(reference_dir: Path, data: ReportData, summaries: dict | None = None) -> dict[str, Commentary]:
-    """The grant year's commentary by slot, every claim judged and every placeholder filled. No folder: none."""
+def _mark_failed(html: str, failed: list[FailedClaim], year: int) -> str:
+    """The draft's markers as a box around each failing claim, with its condition and the values seen."""
+    def box(match: re.Match) -> str:
+        if match.group(1) is None:
+            return "</div>"
+        claim = failed[int(match.group(1))]
+        return (f'<div class="claim-failed" data-claim="{escape(claim.file.name)}:{claim.line}">'
+                f'<p class="claim-condition">Påstanden holder ikke for {year} ({escape(claim.file.name)}, linje '
+                f'{claim.line}): «{escape(claim.condition)}» – {escape(claim.seen)}</p>')
+
+    return FAILED_MARK.sub(box, html)
+
+
+def load(reference_dir: Path, data: ReportData, summaries: dict | None = None,
+         failed: list[FailedClaim] | None = None) -> dict[str, Commentary]:
+    """The grant year's commentary by slot, every claim judged and every placeholder filled. No folder:
+    none. Claims that do not hold are all named in one ``ClaimsFailed``, or (``failed`` given: the
+    analyst's draft) listed there and shown in place."""
     folder = Path(reference_dir) / "commentary" / str(data.grant_year)
     known = values(data, summaries)
     out: dict[str, Commentary] = {}
+    failures: list[FailedClaim] = [] if failed is None else failed
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         slot = path.stem
         if slot not in SLOTS:
             raise CommentaryError(path, None, f"{path.name!r} is not a place in the report",
                                   f"rename it to one of {', '.join(s + '.md' for s in SLOTS)}")
-        html = markdown_html(select(path, path.read_text(encoding="utf-8"), known, data.grant_year))
+        html = markdown_html(select(path, path.read_text(encoding="utf-8"), known, data.grant_year, failures))
+        html = _mark_failed(html, failures, data.grant_year)
 
         def fill(match: re.Match) -> str:
             value = known[match.group(1)]
@@ -254,4 +309,6 @@ def load(reference_dir: Path, data: ReportData, summaries: dict | None = None) -
         filled = PLACEHOLDER.sub(fill, html).replace("</span> %", "</span>\u00a0%")  # "22 %" never wraps
         if filled.strip():
             out[slot] = Commentary(slot, path, Markup(filled))
+    if failures and failed is None:
+        raise ClaimsFailed(data.grant_year, failures)
     return out

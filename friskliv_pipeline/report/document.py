@@ -285,8 +285,10 @@ def _sections(data: ReportData, summaries: dict) -> list[Section]:
 
 
 def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: dict | None = None,
-          run_date: dt.date | None = None) -> dict:
-    """Everything the public edition shows, for one grant year."""
+          run_date: dt.date | None = None, draft: bool = False) -> dict:
+    """Everything the public edition shows, for one grant year. ``draft``: the analyst's draft
+    (UTKAST on every page): a claim that does not hold is shown in place with its condition and
+    values instead of stopping the edition (``failed_claims`` lists them)."""
     from friskliv_pipeline.forms.schema import load_form_schema
 
     reference_dir = Path(reference_dir)
@@ -298,6 +300,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
     summaries = free_text_summaries(public_text, reference_dir)
     sections = _sections(data, summaries)
     labels = criterion_labels(form)
+    failed_claims: list = []
     return {
         "year": data.grant_year,
         "title": TITLE,
@@ -326,7 +329,9 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "free_text": summaries,
         "question_titles": QUESTION_TITLES,
         "verbatim": _verbatim(public_text),
-        "notes": notes if notes is not None else commentary.load(reference_dir, data, summaries),
+        "notes": notes if notes is not None else commentary.load(reference_dir, data, summaries,
+                                                                 failed_claims if draft else None),
+        "draft": draft, "failed_claims": failed_claims,
         "figures": _figures(data, figures),
         "sections": {s.key: s for section in sections for s in [section, *section.children]},
         "results_sections": sections,

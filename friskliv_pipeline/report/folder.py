@@ -61,6 +61,21 @@ def staging_dir(data_dir: Path, grant_year: int | str, run_id: str) -> Path:
     return folder
 
 
+def publish_draft(data_dir: Path, grant_year: int | str, run_id: str) -> Path:
+    """Put the run's staging folder (an analyst's draft) at ``reports/utkast/<year>``, replacing the
+    previous draft as a whole; the year's published folder is not touched."""
+    root = reports_root(data_dir)
+    target = root / "utkast" / str(grant_year)
+    aside = root / REPLACED / f"utkast-{grant_year}-{run_id}"
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        os.rename(target, aside)
+    os.rename(root / STAGING / f"{grant_year}-{run_id}", target)
+    shutil.rmtree(aside, ignore_errors=True)
+    return target
+
+
 def publish(data_dir: Path, grant_year: int | str, run_id: str) -> Path:
     """Put the run's staging folder in place of the published one; returns the published folder."""
     root = reports_root(data_dir)

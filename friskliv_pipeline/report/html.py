@@ -48,9 +48,10 @@ def _svg_data(figure: Figure) -> Markup:
 
 
 def render_html(data: ReportData, figures: list[Figure], reference_dir: Path | None = None, notes=None,
-                run_date=None) -> str:
-    """The public edition."""
-    context = document.build(data, figures, Path(reference_dir or DEFAULT_REFERENCE_DIR), notes, run_date)
+                run_date=None, draft: bool = False) -> str:
+    """The public edition, or (``draft``) the analyst's draft of it: UTKAST on every page, each claim
+    that does not hold shown in place."""
+    context = document.build(data, figures, Path(reference_dir or DEFAULT_REFERENCE_DIR), notes, run_date, draft)
     return _environment().get_template("report.html.j2").render(**context)
 
 
