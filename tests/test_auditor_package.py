@@ -250,22 +250,24 @@ def test_reconciliation_national_rows_then_why_no_county_rows_then_the_forms_ans
     assert said["Post"].str.startswith("spm. 4 (fylkeskommunen)").any() and said["Post"].str.startswith("spm. 36").any()
 
 
-def test_the_front_sheets_sha256_is_the_export_the_package_holds(run):
-    import hashlib
-
+def test_the_front_sheets_sha256_is_the_export_the_package_names(run):
+    """The front sheet names the raw zone's archived copy (the export holds personal data, which never
+    leaves the raw zone) and its SHA-256 is that file's, as `sha256sum` computes it."""
     front = dict(zip(run["book"]["Forside"]["Hva"], run["book"]["Forside"]["Verdi"]))
-    folder = run["data"] / "reports" / str(YEAR)
-    held = list(folder.glob(f"eksport_{YEAR}_*.xlsx"))
-    assert len(held) == 1 and held[0].name in front["Eksporten"]
-    assert front["Eksportens SHA-256"] == hashlib.sha256(held[0].read_bytes()).hexdigest()
+    named = re.search(r"arkivert i råsonen som (archive/\S+)", front["Eksporten"]).group(1)
+    archived = run["data"] / named
+    assert archived.is_file() and f"sha256sum {named}" in front["Eksporten"]
+    done = subprocess.run(["sha256sum", str(archived)], capture_output=True, text=True, check=True)
+    assert front["Eksportens SHA-256"] == done.stdout.split()[0]
     assert re.fullmatch(r"[0-9a-f]{64}", front["Referansedata (SHA-256)"])
-    # the copy is the auditor's: marked so in the manifest, never named by a public file
+    # nothing of the export is in the report folder; the package's own files are marked the auditor's
+    folder = run["data"] / "reports" / str(YEAR)
+    assert not [p for p in folder.iterdir() if p.suffix in (".xlsx", ".csv") and p.name not in (
+        "tables.xlsx", "indicators.csv", "revisjonsgrunnlag_2024.xlsx")]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     audience = {a["file"]: a["audience"] for a in manifest["artifacts"]}
-    assert audience[held[0].name] == "auditor" and audience["revisjonsgrunnlag_2024.xlsx"] == "auditor"
+    assert audience["revisjonsgrunnlag_2024.xlsx"] == audience["revisjon.pdf"] == "auditor"
     assert audience["report.html"] == audience["tables.xlsx"] == "public"
-    for public in ("report.html", "indicators.csv"):
-        assert "eksport_" not in (folder / public).read_text(encoding="utf-8")
 
 
 def test_a_county_level_finding_names_no_municipality_or_project(run):

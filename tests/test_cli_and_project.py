@@ -39,7 +39,8 @@ def test_run_prints_a_summary_and_records_the_run_in_dagster_home(tmp_path):
                      re.M), proc.stdout
     assert re.search(r"^  publish_checked_tables: \d+\.\d s, \d+ rows in 13 tables$", steps, re.M), proc.stdout
     assert re.search(r"^  allocations_checks: \d+\.\d s", steps, re.M), proc.stdout
-    assert re.search(r"^  sql_marts: \d+\.\d s, \d+ rows in 9 tables$", steps, re.M), proc.stdout
+    assert re.search(r"^  grant_totals_checks: \d+\.\d s", steps, re.M), proc.stdout
+    assert re.search(r"^  sql_marts: \d+\.\d s, \d+ rows in 10 tables$", steps, re.M), proc.stdout
     assert (tmp_path / "data" / "warehouse.sqlite").exists()
     from dagster import DagsterInstance
 
@@ -64,7 +65,9 @@ def test_failed_run_is_one_readable_message_without_traceback(tmp_path):
                           env=_env(tmp_path, landing), timeout=300)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and 'File "' not in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 2, proc.stderr  # the message and where the trace is
+    # the message, what the run published (nothing: it failed in staging) and where the trace is
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 3 and lines[1].startswith("  nothing of this run was published"), proc.stderr
     assert "eksport.xlsx" in proc.stderr and "not a real .xlsx" in proc.stderr
     assert "What to do" in proc.stderr and "Dagster run" in proc.stderr
     assert "ExportError" not in proc.stderr and "friskliv_pipeline." not in proc.stderr  # no Python class name

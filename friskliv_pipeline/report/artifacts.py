@@ -89,7 +89,6 @@ def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> tuple
     public.write_text(text, encoding="utf-8")
     edition.write_text(render_auditor_html(data, provenance, package, settings.reference_dir), encoding="utf-8")
     workbook = auditor.write_workbook(package, out_dir / workbook_name(grant_year))
-    auditor.hold_exports(package, out_dir)
     return public, edition, workbook
 
 
@@ -143,12 +142,7 @@ def publish_manifest(friskliv, grant_year: int, run_id: str, out_dir: Path) -> P
 
 
 def auditor_files(grant_year: int, names: list[str]) -> frozenset[str]:
-    """The auditor's package among the report folder's files: revisjon.html/.pdf, the workbook and
-    the export copies (report.auditor.EXPORT_COPY), never to be published or linked from the public files."""
-    from fnmatch import fnmatch
-
-    from friskliv_pipeline.report.auditor import EXPORT_COPY
-
-    copies = EXPORT_COPY.format(year=grant_year, sha12="*", suffix="*")
+    """The auditor's package among the report folder's files: revisjon.html/.pdf and the workbook,
+    never to be published or linked from the public files."""
     package = {AUDITOR_HTML, Path(AUDITOR_HTML).with_suffix(".pdf").name, workbook_name(grant_year)}
-    return frozenset(n for n in names if n in package or fnmatch(n, copies))
+    return frozenset(n for n in names if n in package)

@@ -35,12 +35,12 @@ FINDING_HEADERS = ["Fylke", "Kommunenummer", "Kommune", "Prosjekt", "Forms-ID", 
                    "Punktets tekst", "Type", SEVERITY_HEADER_NB, "Spørsmål", "Verdi som eksportert", "Verdi tolket",
                    "Terskel", "Tilskudd (kr)", "Svartidspunkt", "Frist", "Funn", "Andre funn på samme prosjekt",
                    "Revisors status", "Revisors kommentar"]
-EXPORT_COPY = "eksport_{year}_{sha12}{suffix}"  # the archived export, held in the package folder
 RISK_ORDER = ("høy", "middels", "lav", "ingen")
 PACKAGE_NOTE = (
-    "Pakkemappen (rapportmappen for året) har en byte-lik kopi av den arkiverte eksporten, med navn og e-post til "
-    "dem som svarte. Mappen skal derfor ha samme tilgangsbegrensning som råsonen (datamappens archive/), og filene "
-    "revisjon.*, revisjonsgrunnlag_*.xlsx og eksport_*.xlsx publiseres ikke.")
+    "Eksporten ligger bare i råsonen, fordi den har navn og e-post til dem som svarte: datamappens "
+    "archive/<år>/<SHA-256>.<filtype>, byte-lik filen som ble lest. Revisor får den derfra (eller fra "
+    "fylkeskommunen) og kontrollerer den med «sha256sum <fil>» mot SHA-256 på forsiden; en fil som er lagret på nytt "
+    "med de samme cellene, har en annen SHA-256. Filene revisjon.* og revisjonsgrunnlag_*.xlsx publiseres ikke.")
 DATA_DOCS_NOTE = (
     "Great Expectations' Data Docs (validation/gx/uncommitted/data_docs/local_site/index.html) er det tekniske "
     "valideringsloggen, på engelsk. Der står bare reglene som kan gi funn og som ble vurdert, med GX' eget "
@@ -53,7 +53,7 @@ DATA_DOCS_NOTE = (
 class AuditPackage:
     grant_year: int
     front: list[tuple[str, str]]  # (what, value): run, code, export, digests, regelverk, when, tally
-    exports: list["HeldExport"]  # the exports the run read, each held in the package folder
+    exports: list["HeldExport"]  # the exports the run read, each named where the raw zone archived it
     files: pd.DataFrame  # Fil, Hva, SHA-256: every export, reference file and rule file
     checks: pd.DataFrame  # Kontroller
     findings: pd.DataFrame  # Funn (FINDING_HEADERS)
@@ -104,49 +104,27 @@ def rule_set_digest() -> str:
 
 @dataclass(frozen=True)
 class HeldExport:
-    """An export the run read: the raw zone's archived copy (``defs/raw.archive``:
-    <data_dir>/archive/<year>/<sha256>.<ext>) and its name in the package folder."""
+    """An export the run read and the raw zone's archived copy of it (``defs/raw.archive``:
+    <data_dir>/archive/<year>/<sha256>.<ext>), the file the front sheet's SHA-256 names. It is not
+    copied into the package: it holds respondents' names and e-mails, which never leave the raw zone."""
 
     file: str  # as it was named in the landing folder
     sha256: str
     archived: Path
-    held_as: str  # eksport_<year>_<sha12>.<ext>
+
+    @property
+    def held_as(self) -> str:
+        """Where the package says the file is: relative to the data folder."""
+        return f"archive/{self.archived.parent.name}/{self.archived.name}"
 
 
 def held_exports(inputs: list[dict], data_dir: Path, grant_year: int) -> list[HeldExport]:
     out = []
     for f in inputs:
         suffix = Path(f["file"]).suffix.lower()
-        out.append(HeldExport(f["file"], f["sha256"], Path(data_dir) / "archive" / str(grant_year) / f"{f['sha256']}{suffix}",
-                              EXPORT_COPY.format(year=grant_year, sha12=f["sha256"][:12], suffix=suffix)))
+        out.append(HeldExport(f["file"], f["sha256"],
+                              Path(data_dir) / "archive" / str(grant_year) / f"{f['sha256']}{suffix}"))
     return out
-
-
-def hold_exports(package: "AuditPackage", out_dir: Path) -> list[Path]:
-    """Copy each archived export the run read into the package folder, byte for byte (an export copy
-    of another run is removed): the auditor re-performs on the file the front sheet's SHA-256 names.
-    The copy holds respondents' names and e-mails: the folder is restricted like the raw zone."""
-    import shutil
-
-    from friskliv_pipeline.errors import FrisklivError
-
-    out_dir = Path(out_dir)
-    held = []
-    for export in package.exports:
-        target = out_dir / export.held_as
-        if not export.archived.exists():
-            raise FrisklivError(f"file {export.archived}: the archived export {export.file} is missing from the raw "
-                                "zone, so the auditor's package cannot hold it. What to do: run the year again from "
-                                "the landing folder (the export is archived again)")
-        if not target.exists() or sha256_of(target) != export.sha256:
-            partial = target.with_suffix(target.suffix + ".part")
-            shutil.copyfile(export.archived, partial)
-            partial.replace(target)
-        held.append(target)
-    for stale in out_dir.glob(EXPORT_COPY.format(year=package.grant_year, sha12="*", suffix="")):
-        if stale not in held and stale.is_file():
-            stale.unlink()
-    return held
 
 
 def _files(exports: list[HeldExport], reference_dir: Path, analyst: list[dict],
@@ -155,8 +133,8 @@ def _files(exports: list[HeldExport], reference_dir: Path, analyst: list[dict],
     from friskliv_pipeline.forms.schema import questionnaire_path
     from friskliv_pipeline.reference import REFERENCE_FILES
 
-    rows = [(e.file, f"eksporten; i pakken som {e.held_as}, arkivert i datamappen under archive/ med SHA-256 som "
-             "filnavn", e.sha256) for e in exports]
+    rows = [(e.file, f"eksporten; arkivert i råsonen som {e.held_as} (i datamappen), med SHA-256 som filnavn",
+             e.sha256) for e in exports]
     reference = []
     for name in REFERENCE_FILES.values():
         path = Path(reference_dir) / name
@@ -609,7 +587,8 @@ def build(data, engine: sa.Engine, provenance, reference_dir: Path, data_dir: Pa
     files, reference_digest = _files(exports, reference_dir, provenance.analyst_files, rule_set)
     several = len(exports) > 1
     export_rows = [row for i, e in enumerate(exports, start=1) for row in (
-        (f"Eksport {i}" if several else "Eksporten", f"{e.file}, i pakken som {e.held_as}"),
+        (f"Eksport {i}" if several else "Eksporten", f"{e.file}, arkivert i råsonen som {e.held_as} (i datamappen; "
+                                                     f"kontroller med «sha256sum {e.held_as}»)"),
         (f"Eksport {i}: SHA-256" if several else "Eksportens SHA-256", e.sha256))]
     front = [("Tilskuddsår", str(year)), ("Kjøring", f"Dagster-kjøring {provenance.run_id}"),
              ("Kodeversjon", f"friskliv-pipeline {provenance.code_version}"), ("Laget", provenance.generated_at),
