@@ -304,6 +304,8 @@ def marts(projects: pd.DataFrame, comp: pd.DataFrame, form: dict, counties: pd.D
     long = projects.melt(id_vars=["county"], value_vars=[f"attainment_{x['criterion_no']:02d}" for x in criteria],
                          var_name="column", value_name="answer")
     long["criterion_no"] = long["column"].str[-2:].astype(int)
+    answers = projects[[f"attainment_{x['criterion_no']:02d}" for x in criteria]]
+    goals_per_project = answers.isin(["Ja", "Delvis", "Nei"]).sum(axis=1)  # a goal: answered Ja, Delvis or Nei
     counts = pd.crosstab([long["county"].fillna("\0"), long["criterion_no"]], long["answer"].fillna("unanswered"))
     counts = counts.reindex(columns=["Ja", "Delvis", "Nei", "Ikke aktuelt", "unanswered"], fill_value=0)
     counts.columns = ["n_ja", "n_delvis", "n_nei", "n_ikke_aktuelt", "n_unanswered"]
@@ -363,6 +365,8 @@ def marts(projects: pd.DataFrame, comp: pd.DataFrame, form: dict, counties: pd.D
         "competence_total_nok": int(comp["competence_total_nok"].sum()),
         "n_report_not_delivered": int(projects["project_report_delivered"].eq(False).sum()),
         "pct_report_not_delivered": pct1(int(projects["project_report_delivered"].eq(False).sum()), n),
+        "n_projects_all_goals": int(goals_per_project.eq(len(criteria)).sum()),
+        "n_projects_no_goal": int(goals_per_project.eq(0).sum()),
     }
     national_summary = pd.DataFrame({"metric": list(metrics), "value": pd.array(
         [None if pd.isna(v) else int(v) for v in metrics.values()], dtype="Int64")})

@@ -119,7 +119,7 @@ def test_a_lost_sqlite_database_is_named_as_such():
         error = serializable_error_info_from_exc_info(sys.exc_info())
     line = _failure_line(2024, "staging__projects", error, "sqlite:////nonexistent/dir/w.sqlite")
     assert line == ("friskliv: grant year 2024 failed in step staging/projects: the database connection was lost "
-                    "(unable to open database file). Nothing of this run was published. What to do: check that the "
+                    "or refused (unable to open database file). What to do: check that the "
                     "warehouse at sqlite:////nonexistent/dir/w.sqlite is up and reachable, then run "
                     "`friskliv run --year 2024` again")
 
@@ -248,8 +248,10 @@ def test_a_lost_connection_during_the_checks_is_one_line_and_publishes_nothing(p
     lines = [line for line in err.splitlines() if line.startswith("friskliv:")]
     assert len(lines) == 1, err
     assert lines[0].startswith("friskliv: grant year 2024 failed in step ")
-    assert "_checks: the database connection was lost (" in lines[0]
-    assert "Nothing of this run was published. What to do: check that the warehouse at postgresql+psycopg://" in lines[0]
+    assert "_checks: the database connection was lost or refused (" in lines[0]
+    assert "What to do: check that the warehouse at postgresql+psycopg://" in lines[0]
+    assert ("  nothing of this run was published: grant year 2024's published tables, marts and report are the "
+            "previous run's") in err.splitlines()
     assert "OperationalError" not in lines[0]
     _assert_same(before, _published(pg_url, 2024))
     engine.dispose()
