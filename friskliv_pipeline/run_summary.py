@@ -110,9 +110,10 @@ def publication_line(year: int, succeeded: set[str]) -> str:
             "the marts were rebuilt from them" if marts else "the marts are still the previous run's",
             "the report folder holds this run's report" if report else
             f"the report folder (reports/{year}) still holds the previous run's complete report"]
-    behind = "the report" if marts else "the marts and the report"
+    behind = [part for part, new in (("the marts", marts), ("the report", report)) if not new]
+    goal = f"to bring {' and '.join(behind)} up to date" if behind else "to redo what the failed step did not"
     return (f"  published: {'; '.join(said)}. What to do: once the failure above is dealt with, run "
-            f"`friskliv run --year {year}` again to bring {behind} up to date")
+            f"`friskliv run --year {year}` again {goal}")
 
 
 @dataclass(frozen=True)

@@ -507,9 +507,10 @@ def test_summary_repeats_the_headline_numbers_and_states_results_not_the_limits_
                                    "status = 'not_evaluated'"), {"y": year}).scalars().all()
     assert skipped  # the demo's allocations are illustrative: the allocation rules are not evaluated
     public = published[year]["text"]
+    body = public.split("Vedlegg 1: Regelverket for tilskuddsordningen")[-2]  # the report before its appendices
     for words in ("kunne ikke vurderes", "ikke lagt inn", "ikke kontrollert", "ikke vurdert", "kan ikke slås fast",
                   "kontrollen"):
-        assert words not in public.lower(), words
+        assert words not in body.lower(), words
     meanings = {r.id: r.meaning_nb.rstrip(".") for r in all_rules() if r.meaning_nb}
     for rule in skipped:
         assert meanings[rule] not in public, rule
