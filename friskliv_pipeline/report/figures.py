@@ -308,7 +308,7 @@ def trend(data: ReportData, out_dir: Path) -> Figure | None:
     ax.set_xlim(0, 100)
     ax.set_xlabel("Andel av prosjektene (%)")
     ax.legend(ncols=2, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
-    title = f"Endring fra {previous_year} til {data.grant_year}, andel av prosjektene (felles fylkesgrunnlag)"
+    title = f"Endring fra {previous_year} til {data.grant_year}, andel av prosjektene"
     return _save(fig, out_dir, "figur_7_endring", title)
 
 
