@@ -132,7 +132,16 @@ def column_of(question_id: str, table: str = "responses", kind: str | None = Non
     contract's mapping read back, so the cleaning and the report never keep their own."""
     hits = [c.name for c in TABLES[table].columns if c.source == question_id and (kind is None or c.type == kind)]
     if len(hits) != 1:
-        raise KeyError(f"{table}: {len(hits)} columns of type {kind} hold {question_id}: {hits}")
+        from friskliv_pipeline.errors import FrisklivError
+        from friskliv_pipeline.forms.schema import questionnaire_path
+        from friskliv_pipeline.settings import Settings
+
+        raise FrisklivError(
+            f"file {questionnaire_path(Settings.from_env().reference_dir)}: question {question_id} has "
+            f"{len(hits) or 'no'} column{'s' if len(hits) > 1 else ''} of type {kind or 'any'} in the data contract's "
+            f"table {table}, so its answers cannot be cleaned. What to do: a new question needs its columns in the data "
+            "contract (friskliv_pipeline/contract.py), a change of this version: ask its maintainers; until then take "
+            f"{question_id} out of the questionnaire (its answers stay in the archived export)")
     return hits[0]
 
 TABLES: dict[str, Table] = {t.name: t for t in [

@@ -121,10 +121,12 @@ def _questionnaire(path: Path) -> dict:
 
 
 def questionnaire(reference_dir: Path | None = None) -> dict:
-    """The questionnaire as declared (headers with their ``{year}`` placeholders)."""
-    from friskliv_pipeline.settings import PROJECT_ROOT
+    """The questionnaire as declared (headers with their ``{year}`` placeholders); by default the
+    configured reference folder's (FRISKLIV_REFERENCE_DIR), which is also where the data contract's
+    question columns come from: what that folder says is what runs."""
+    from friskliv_pipeline.settings import Settings
 
-    return _questionnaire(questionnaire_path(reference_dir or PROJECT_ROOT / "assets" / "reference"))
+    return _questionnaire(questionnaire_path(reference_dir or Settings.from_env().reference_dir))
 
 
 # The sections asked once per county (its competence-building report), not once per project.
@@ -152,11 +154,15 @@ def _year_questions(base: list[dict], changes: dict, path: Path) -> list[dict]:
             questions.pop(qid, None)
         elif qid in questions:
             questions[qid].update(fields)
-        elif {"header", "kind", "section"} <= set(fields):
-            questions[qid] = {"id": qid, **fields}
         else:
-            raise ExportError(f"question {qid} is not in the questionnaire and lacks header, kind or section",
-                              file=str(path), hint="give a new question all its fields, or fix the question id")
+            # a question only a year's form knows would have no column in the warehouse: its answers
+            # would be read and then lost, so it is refused, with where to declare it
+            raise ExportError(f"question {qid} is new in this year's form; the data contract has no column for "
+                              "its answers, so they would be read and then lost", file=str(path),
+                              hint=f"a new question needs its columns in the data contract "
+                                   "(friskliv_pipeline/contract.py, from the questionnaire forms/questions.json), a "
+                                   f"change of this version: ask its maintainers; until then take {qid} out of the "
+                                   "year's form (its answers stay in the archived export)")
     return sorted(questions.values(), key=lambda q: q["id"])
 
 
