@@ -61,8 +61,8 @@ def clean_table_lineage(table: str, source_asset: AssetKey = RAW_RESPONSES) -> T
     deps_by_column = {}
     for column in TABLES[table].columns:
         deps = [TableColumnDep(source_asset, q) for q in source_questions(column.source)]
-        if column.name in raw_columns:
-            deps.append(TableColumnDep(source_asset, column.name))
+        if column.name in raw_columns and column.name not in source_questions(column.source):
+            deps.append(TableColumnDep(source_asset, column.name))  # (a column named by its question has it once)
         deps += [TableColumnDep(AssetKey(ref), column.name) for ref in REFERENCE_TABLES
                  if re.search(rf"\b{ref}\b", column.source) and column.name in TABLES[ref].column_names]
         if deps:

@@ -56,9 +56,12 @@ MULTI_PREFIX = {"q15": "target", "q16": "user", "q21": "collab"}  # multiple-cho
 
 
 def _questions() -> list[dict]:
-    from friskliv_pipeline.forms.schema import questionnaire
+    """The questionnaire's questions and those a year's form adds (both from the configured reference
+    folder): every question gets its raw column, and a new one of a kind the cleaning can type its
+    clean column (``ADDED_QUESTION_TYPES``); a year that does not ask it holds NULL there."""
+    from friskliv_pipeline.forms.schema import all_questions
 
-    return questionnaire()["questions"]
+    return all_questions()
 
 
 def _question(qid: str) -> dict:
@@ -119,6 +122,17 @@ PROJECT_ANSWERS = [
     _c("project_report_delivered", "bool", "Har kommunen levert prosjektrapport?", "q37"),
     _c("other_comments", "text", "Andre kommentarer om prosjektet", "q38"),
 ]
+# A project question the columns above do not hold (one the questionnaire or a year's form adds)
+# gets one column named by its id, of the type its kind is cleaned to; the kinds that need more
+# than one column (multiple choice, attainment, money with text) keep their answers in the raw
+# table only, and the cleaning of a year that asks one says so.
+ADDED_QUESTION_TYPES = {"yes_no": "bool", "text": "text", "money": "int"}
+_HELD = {c.source for c in [*PROJECT_CORE, *PROJECT_ANSWERS]}
+PROJECT_ANSWERS += [
+    _c(q["id"], ADDED_QUESTION_TYPES[q["kind"]], f"{q.get('label') or q['header']} (question {q['id']}, added to the "
+       "form; NULL in the years that did not ask it)", q["id"])
+    for q in _questions()
+    if q["section"] == "project" and q["id"] not in _HELD and q["kind"] in ADDED_QUESTION_TYPES]
 ATTAINMENT_WIDE = [_c(f"attainment_{q['criterion_no']:02d}", "text", f"Attainment answer for criterion "
                       f"{q['criterion_no']} (Ja/Delvis/Nei/Ikke aktuelt)", q["id"])
                    for q in _questions() if q["kind"] == "attainment"]

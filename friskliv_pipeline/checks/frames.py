@@ -511,8 +511,10 @@ def responses_frame(t: YearTables) -> RecordFrame:
         "project_title": _text(r["project_title"]),
         "sheet_row": r["source_row"],
     })
+    judged = {e.column for rule in _suite_rules("responses") for e in rule.expectations}
     for qid, column in YES_NO_COLUMNS.items():
-        frame[f"{qid}_observed"] = _yes_no_observed(r[column], r["response_id"], qid, exported)
+        if f"{qid}_observed" in judged:  # a question added to the form has no rule of the suite (yet)
+            frame[f"{qid}_observed"] = _yes_no_observed(r[column], r["response_id"], qid, exported)
     # regelverk 6: the county's deadline. Late = completed after the end of the deadline day; a response
     # without a completion time is neither late nor on time: NULL, which GX leaves out of the rows it
     # judges (a column-map expectation skips NULLs), so neither `mostly` (that would forgive late

@@ -21,11 +21,12 @@ from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_am
 from friskliv_pipeline.cleaning.place_names import name_parts, place_key
 from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order, to_datetime
 from friskliv_pipeline.contract import MULTI_PREFIX, column_of
-from friskliv_pipeline.forms.schema import FormSchema, questionnaire
+from friskliv_pipeline.forms.schema import FormSchema, all_questions
 
 # Which column holds which question's answer is the data contract's (Column.source); what kind of
-# answer a question takes is the questionnaire's (assets/reference/forms/questions.json).
-_QUESTIONS = questionnaire()["questions"]
+# answer a question takes is the questionnaire's (assets/reference/forms/questions.json), and a
+# year's form's for a question it adds.
+_QUESTIONS = all_questions()
 YES_NO_COLUMNS = {q["id"]: column_of(q["id"], kind="bool") for q in _QUESTIONS if q["kind"] == "yes_no"}
 TEXT_COLUMNS = {q["id"]: column_of(q["id"], kind="text")
                 for q in _QUESTIONS if q["kind"] in ("text", "municipality")}

@@ -129,6 +129,33 @@ def questionnaire(reference_dir: Path | None = None) -> dict:
     return _questionnaire(questionnaire_path(reference_dir or Settings.from_env().reference_dir))
 
 
+def all_questions(reference_dir: Path | None = None) -> list[dict]:
+    """The questionnaire's questions, then those the years' forms add (``added_questions``)."""
+    return [*questionnaire(reference_dir)["questions"], *added_questions(reference_dir)]
+
+
+def added_questions(reference_dir: Path | None = None) -> list[dict]:
+    """The questions the years' forms in the reference folder add to the questionnaire (a new id with
+    its header, kind and section), each once, in id order: the data contract gives them columns."""
+    from friskliv_pipeline.settings import Settings
+
+    folder = Path(reference_dir or Settings.from_env().reference_dir) / "forms"
+    return _added_questions(tuple(sorted(folder.glob("form_[0-9][0-9][0-9][0-9].json"))),
+                            questionnaire_path(folder.parent))
+
+
+@cache
+def _added_questions(forms: tuple[Path, ...], questionnaire_file: Path) -> list[dict]:
+    known = {q["id"] for q in _questionnaire(questionnaire_file)["questions"]}
+    added: dict[str, dict] = {}
+    for path in forms:
+        changes = json.loads(path.read_text(encoding="utf-8")).get("questions") or {}
+        for qid, fields in changes.items():
+            if qid not in known and qid not in added and fields and {"header", "kind", "section"} <= set(fields):
+                added[qid] = {"id": qid, **fields}
+    return [added[qid] for qid in sorted(added)]
+
+
 # The sections asked once per county (its competence-building report), not once per project.
 COUNTY_SECTIONS = ("county", "competence")
 
@@ -154,15 +181,11 @@ def _year_questions(base: list[dict], changes: dict, path: Path) -> list[dict]:
             questions.pop(qid, None)
         elif qid in questions:
             questions[qid].update(fields)
+        elif {"header", "kind", "section"} <= set(fields):
+            questions[qid] = {"id": qid, **fields}  # its columns: contract._questions (added_questions)
         else:
-            # a question only a year's form knows would have no column in the warehouse: its answers
-            # would be read and then lost, so it is refused, with where to declare it
-            raise ExportError(f"question {qid} is new in this year's form; the data contract has no column for "
-                              "its answers, so they would be read and then lost", file=str(path),
-                              hint=f"a new question needs its columns in the data contract "
-                                   "(friskliv_pipeline/contract.py, from the questionnaire forms/questions.json), a "
-                                   f"change of this version: ask its maintainers; until then take {qid} out of the "
-                                   "year's form (its answers stay in the archived export)")
+            raise ExportError(f"question {qid} is not in the questionnaire and lacks header, kind or section",
+                              file=str(path), hint="give a new question all its fields, or fix the question id")
     return sorted(questions.values(), key=lambda q: q["id"])
 
 
