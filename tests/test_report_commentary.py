@@ -6,6 +6,8 @@ year's sentences meet this year's numbers."""
 
 from __future__ import annotations
 
+import re
+
 import shutil
 
 import pandas as pd
@@ -104,13 +106,20 @@ def test_a_claim_whose_condition_holds_is_published(tmp_path):
 
 def test_a_claim_whose_condition_fails_stops_with_file_line_value_and_condition(tmp_path):
     """2023's 83 % must never be published as "Få prosjekter … (83 %)"."""
+    from friskliv_pipeline.report.commentary import ClaimsFailed
+
     path = _write(tmp_path, "4.4.md", "Innledning.\n\n" + FEW, year=2023)
-    with pytest.raises(CommentaryError) as error:
+    with pytest.raises(ClaimsFailed) as error:
         load(tmp_path, _data(2023, first_goal=83))
     message = str(error.value)
-    assert f"file {path}, line 3" in message
-    assert "mart_attainment.1.pct_with_goal < 30" in message and "mart_attainment.1.pct_with_goal = 83" in message
-    assert "2023" in message and "What to do" in message
+    assert f"{path}:3: «mart_attainment.1.pct_with_goal < 30" in message
+    assert "(mart_attainment.1.pct_with_goal = 83" in message
+    assert "do not hold for 2023" in message and "What to do" in message
+    # the draft's way: the same claim listed, not raised, and kept in place with its condition
+    failed = []
+    html = str(load(tmp_path, _data(2023, first_goal=83), failed=failed)["4.4"].html)
+    assert [(f.file, f.line) for f in failed] == [(path, 3)]
+    assert 'class="claim-failed" data-claim="4.4.md:3"' in html and "Få prosjekter" in html
 
 
 def test_a_value_outside_a_claim_is_refused(tmp_path):
@@ -183,6 +192,7 @@ def test_the_2023_report_with_the_2024_commentary_fails_loudly(pipeline_env, run
     error = failure.event_specific_data.error
     while error.cause is not None:
         error = error.cause
-    assert "commentary/2023/" in error.message and "does not hold for 2023" in error.message
-    assert "line" in error.message and " = " in error.message  # the value it saw
+    assert "commentary/2023/" in error.message and "do not hold for 2023" in error.message
+    assert re.search(r"commentary/2023/[\w.]+\.md:\d+: «", error.message) and " = " in error.message  # line, value
     assert not (tmp_path / "data" / "reports" / "2023" / "report.html").exists()
+    assert (tmp_path / "data" / "reports" / "utkast" / "2023" / "utkast.html").exists()  # the analyst's draft
