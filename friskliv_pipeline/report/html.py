@@ -55,6 +55,13 @@ def render_html(data: ReportData, figures: list[Figure], reference_dir: Path | N
     return _environment().get_template("report.html.j2").render(**context)
 
 
+def render_draft(data: ReportData, figures: list[Figure], reference_dir: Path | None = None) -> tuple[str, list]:
+    """The analyst's draft of the public edition and the claims that do not hold in it
+    (commentary.FailedClaim), for ``friskliv preview``."""
+    context = document.build(data, figures, Path(reference_dir or DEFAULT_REFERENCE_DIR), draft=True)
+    return _environment().get_template("report.html.j2").render(**context), context["failed_claims"]
+
+
 def render_auditor_html(data: ReportData, provenance: Provenance, package, reference_dir: Path | None = None) -> str:
     """The auditor's edition (``package``: report.auditor.AuditPackage)."""
     context = document.build_auditor(data, provenance, Path(reference_dir or DEFAULT_REFERENCE_DIR), package)

@@ -51,9 +51,9 @@ def _figures(data_dir: Path, grant_year: int):
 def render_preview(settings: Settings, grant_year: int) -> Preview:
     """The draft of ``grant_year`` from the warehouse as published, written to ``preview_path``."""
     from friskliv_pipeline.forms.schema import load_form_schema
-    from friskliv_pipeline.report import document
     from friskliv_pipeline.report.data import load_report_data
-    from friskliv_pipeline.report.html import _environment
+    from friskliv_pipeline.report.document import criterion_labels
+    from friskliv_pipeline.report.html import render_draft
     from friskliv_pipeline.warehouse import Warehouse
 
     started = time.monotonic()
@@ -66,15 +66,14 @@ def render_preview(settings: Settings, grant_year: int) -> Preview:
     if data.marts["mart_national_summary"].empty:
         raise FrisklivError(f"the warehouse has no marts for grant year {grant_year}. What to do: run "
                             f"`friskliv run --year {grant_year}` first")
-    data.criterion_labels = document.criterion_labels(load_form_schema(settings.reference_dir, grant_year))
-    context = document.build(data, figures, settings.reference_dir, draft=True)
-    html = _environment().get_template("report.html.j2").render(**context)
+    data.criterion_labels = criterion_labels(load_form_schema(settings.reference_dir, grant_year))
+    html, failed = render_draft(data, figures, settings.reference_dir)
     target = preview_path(settings.data_dir, grant_year)
     target.parent.mkdir(parents=True, exist_ok=True)
     written = target.with_suffix(".tmp")
     written.write_text(html, encoding="utf-8")
     written.replace(target)  # a browser reloading mid-write never sees half a page
-    return Preview(target, context["failed_claims"], time.monotonic() - started)
+    return Preview(target, failed, time.monotonic() - started)
 
 
 def watched(reference_dir: Path, grant_year: int) -> list[Path]:
