@@ -61,31 +61,33 @@ def staging_dir(data_dir: Path, grant_year: int | str, run_id: str) -> Path:
     return folder
 
 
+def draft_dir(data_dir: Path, grant_year: int | str) -> Path:
+    """``reports/utkast/<year>``: the last analyst's draft of the year (never the published report)."""
+    return reports_root(data_dir) / "utkast" / str(grant_year)
+
+
 def publish_draft(data_dir: Path, grant_year: int | str, run_id: str) -> Path:
-    """Put the run's staging folder (an analyst's draft) at ``reports/utkast/<year>``, replacing the
-    previous draft as a whole; the year's published folder is not touched."""
+    """Put the run's staging folder (an analyst's draft) at ``draft_dir``, replacing the previous draft
+    as a whole; the year's published folder is not touched."""
     root = reports_root(data_dir)
-    target = root / "utkast" / str(grant_year)
-    aside = root / REPLACED / f"utkast-{grant_year}-{run_id}"
-    aside.parent.mkdir(parents=True, exist_ok=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        os.rename(target, aside)
-    os.rename(root / STAGING / f"{grant_year}-{run_id}", target)
-    shutil.rmtree(aside, ignore_errors=True)
-    return target
+    return _swap(root / STAGING / f"{grant_year}-{run_id}", draft_dir(data_dir, grant_year),
+                 root / REPLACED / f"utkast-{grant_year}-{run_id}")
 
 
 def publish(data_dir: Path, grant_year: int | str, run_id: str) -> Path:
     """Put the run's staging folder in place of the published one; returns the published folder."""
     root = reports_root(data_dir)
-    staged = root / STAGING / f"{grant_year}-{run_id}"
-    published = published_dir(data_dir, grant_year)
-    aside = root / REPLACED / f"{grant_year}-{run_id}"
+    return _swap(root / STAGING / f"{grant_year}-{run_id}", published_dir(data_dir, grant_year),
+                 root / REPLACED / f"{grant_year}-{run_id}")
+
+
+def _swap(staged: Path, target: Path, aside: Path) -> Path:
+    """``target`` set aside, ``staged`` renamed into its place, the set-aside folder removed (steps 1-3)."""
     aside.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(aside, ignore_errors=True)
-    if published.exists():
-        os.rename(published, aside)
-    os.rename(staged, published)
+    if target.exists():
+        os.rename(target, aside)
+    os.rename(staged, target)
     shutil.rmtree(aside, ignore_errors=True)
-    return published
+    return target

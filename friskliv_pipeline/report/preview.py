@@ -33,18 +33,21 @@ class Preview:
 
 
 def preview_path(data_dir: Path, grant_year: int) -> Path:
-    return Path(data_dir) / "reports" / "preview" / str(grant_year) / "utkast.html"
+    from friskliv_pipeline.report.artifacts import DRAFT_HTML
+    from friskliv_pipeline.report.folder import reports_root
+
+    return reports_root(data_dir) / "preview" / str(grant_year) / DRAFT_HTML
 
 
 def _figures(data_dir: Path, grant_year: int):
     """The year's figures as last drawn: the published folder's, else the last draft's."""
     from friskliv_pipeline.report.figures import read_index
-    from friskliv_pipeline.report.folder import published_dir
+    from friskliv_pipeline.report.folder import draft_dir, published_dir, reports_root
 
-    for folder in (published_dir(data_dir, grant_year), Path(data_dir) / "reports" / "utkast" / str(grant_year)):
+    for folder in (published_dir(data_dir, grant_year), draft_dir(data_dir, grant_year)):
         if (folder / "figures.json").exists():
             return read_index(folder)
-    raise FrisklivError(f"grant year {grant_year} has no report in {Path(data_dir) / 'reports'} yet. What to do: "
+    raise FrisklivError(f"grant year {grant_year} has no report in {reports_root(data_dir)} yet. What to do: "
                         f"run `friskliv run --year {grant_year}` once; the preview renders from what it published")
 
 
