@@ -49,7 +49,7 @@ def read_raw(path: Path, year: int, form, key: bytes) -> pd.DataFrame:
     from friskliv_pipeline.forms.export_reader import sha256_of
     from friskliv_pipeline.forms.raw_table import NORWEGIAN_COMPLETION_HEADER, raw_columns
     from friskliv_pipeline.forms.schema import match_headers
-    from friskliv_pipeline.pseudonym import respondent_hash
+    from friskliv_pipeline.core.pseudonym import respondent_hash
 
     sheet = pd.read_excel(path, dtype=object, engine="openpyxl")
     sheet.columns = [str(c).strip() for c in sheet.columns]
@@ -77,12 +77,12 @@ def read_raw(path: Path, year: int, form, key: bytes) -> pd.DataFrame:
 
 def run(export: Path, out_dir: Path, year: int = 2024) -> dict[str, int]:
     from friskliv_pipeline.cleaning.clean_tables import clean_partition
-    from friskliv_pipeline.contract import REFERENCE_TABLES
+    from friskliv_pipeline.core.contract import REFERENCE_TABLES
     from friskliv_pipeline.forms.schema import load_form_schema
-    from friskliv_pipeline.reference import read_reference
+    from friskliv_pipeline.core.reference import read_reference
     from friskliv_pipeline.report import figures as fig
     from friskliv_pipeline.report.data import MARTS, ReportData
-    from friskliv_pipeline.settings import Settings
+    from friskliv_pipeline.core.settings import Settings
     from friskliv_pipeline.sql_models import load_project
     from friskliv_pipeline.sql_models.render import render
 

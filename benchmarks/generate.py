@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from friskliv_pipeline.demo_data import NB_METADATA, build_year  # noqa: E402
-from friskliv_pipeline.settings import Settings  # noqa: E402
+from friskliv_pipeline.demo.exports import NB_METADATA, build_year  # noqa: E402
+from friskliv_pipeline.core.settings import Settings  # noqa: E402
 
 YEAR = 2024
 FILE_NAME = "friskliv_rapportering_2024.xlsx"

@@ -21,7 +21,7 @@ from friskliv_pipeline.defs.automation import YEARLY_JOB_NAME
 from friskliv_pipeline.defs.executor import in_process_by_default_executor
 from friskliv_pipeline.defs.freshness import report_freshness_checks
 from friskliv_pipeline.defs.resources import FrisklivResource, WarehouseIOManager
-from friskliv_pipeline.progress import STEP_PROGRESS_LOGGER, step_progress_logger
+from friskliv_pipeline.operations.progress import STEP_PROGRESS_LOGGER, step_progress_logger
 
 friskliv_yearly = define_asset_job(
     YEARLY_JOB_NAME, selection=AssetSelection.all() - AssetSelection.checks(*report_freshness_checks),

@@ -11,7 +11,7 @@ import json
 from benchmarks.run import (
     README, RESULTS, TABLE_END, TABLE_START, dominant_steps, ratios, step_seconds, table, write_readme,
 )
-from friskliv_pipeline.progress import step_line
+from friskliv_pipeline.operations.progress import step_line
 
 
 def test_the_readme_table_is_the_one_generated_from_results_json(tmp_path):

@@ -16,8 +16,8 @@ from friskliv_pipeline.cleaning.clean_tables import clean_partition
 from friskliv_pipeline.forms.export_reader import read_export
 from friskliv_pipeline.forms.raw_table import build_raw_responses
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.reference import read_reference
-from friskliv_pipeline.settings import PROJECT_ROOT
+from friskliv_pipeline.core.reference import read_reference
+from friskliv_pipeline.core.settings import PROJECT_ROOT
 
 REFERENCE = PROJECT_ROOT / "assets" / "reference"
 

@@ -21,9 +21,9 @@ from friskliv_pipeline.checks.gx_runner import STORED_ROWS
 from friskliv_pipeline.checks.inputs import declared_inputs
 from friskliv_pipeline.checks.suites import all_rules, suites
 from friskliv_pipeline.defs.partitions import grant_year_partitions
-from friskliv_pipeline.staging import staged_key, table_key
+from friskliv_pipeline.warehouse.staging import staged_key, table_key
 from friskliv_pipeline.forms.schema import load_form_schema, normalize_header
-from friskliv_pipeline.warehouse import Warehouse
+from friskliv_pipeline.warehouse.database import Warehouse
 from tests.conftest import REFERENCE_DIR
 from tests.test_checks_rules import FOLLOW_UP_RULES, PLANTED_FINDINGS, _is_allocation_rule
 

@@ -21,12 +21,12 @@ from friskliv_pipeline.checks.frames import YearTables, possible_duplicates
 from friskliv_pipeline.checks.run import check_suite
 from friskliv_pipeline.checks.suites import suites
 from friskliv_pipeline.cleaning.clean_tables import clean_partition
-from friskliv_pipeline.contract import TABLES, conform
-from friskliv_pipeline.demo_data import PLANTED
+from friskliv_pipeline.core.contract import TABLES, conform
+from friskliv_pipeline.demo.exports import PLANTED
 from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, read_export
 from friskliv_pipeline.forms.raw_table import build_raw_responses
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.reference import read_reference
+from friskliv_pipeline.core.reference import read_reference
 from tests.conftest import DEMO_LANDING, REFERENCE_DIR
 
 REFERENCE = ("counties", "municipalities", "allocations", "grant_totals")

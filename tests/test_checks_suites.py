@@ -13,7 +13,7 @@ from friskliv_pipeline.checks.inputs import declared_inputs, table_of
 from friskliv_pipeline.checks.suites import (
     EXPECTATIONS_DIR, NOT_COVERED, SuiteError, all_rules, load_not_covered, load_suite, not_covered, suites,
 )
-from friskliv_pipeline.contract import TABLES
+from friskliv_pipeline.core.contract import TABLES
 
 ISSUE_RULES = {  # the rules issue 3 asks for, at least
     "q01.county_required", "q01.county_in_structure", "q13.title_required", "q14.municipality_required",

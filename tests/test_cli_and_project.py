@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from friskliv_pipeline.contract import MULTI_PREFIX, TABLES
+from friskliv_pipeline.core.contract import MULTI_PREFIX, TABLES
 from friskliv_pipeline.forms.export_reader import sha256_of
 from friskliv_pipeline.forms.schema import load_form_schema
 from tests.conftest import DEMO_LANDING, REFERENCE_DIR, ROOT

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from friskliv_pipeline.run_summary import without_class_name as _without_class_name
+from friskliv_pipeline.operations.run_summary import without_class_name as _without_class_name
 from friskliv_pipeline.defs.partitions import grant_year_partitions
 from tests.conftest import DEMO_LANDING, REFERENCE_DIR
 
@@ -94,7 +94,7 @@ def test_run_a_landing_folder_without_an_export(tmp_path):
 
 
 @pytest.mark.parametrize("message, cls_name, expected", [
-    ("friskliv_pipeline.errors.ExportError: file x.xlsx: bad", "ExportError", "file x.xlsx: bad"),
+    ("friskliv_pipeline.core.errors.ExportError: file x.xlsx: bad", "ExportError", "file x.xlsx: bad"),
     ("ExportError: file x.xlsx: bad", "ExportError", "file x.xlsx: bad"),
     ("file x.xlsx: bad", "ExportError", "file x.xlsx: bad"),
 ])

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
-from friskliv_pipeline.locks import grant_year_lock
+from friskliv_pipeline.operations.locks import grant_year_lock
 from tests.conftest import DEMO_LANDING
 
 
 def test_lock_makes_a_second_process_wait(tmp_path):
-    script = ("import sys; from friskliv_pipeline.locks import grant_year_lock\n"
+    script = ("import sys; from friskliv_pipeline.operations.locks import grant_year_lock\n"
               "with grant_year_lock(sys.argv[1], '2024', on_wait=print):\n    print('second acquired')\n")
     with grant_year_lock(tmp_path, "2024"):
         proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
@@ -65,7 +65,7 @@ def test_two_concurrent_runs_of_one_partition_run_one_after_the_other(tmp_path):
     (start_a, end_a), (start_b, end_b) = windows
     # The second run's steps (which hold the lock) cannot begin before the first run ended.
     assert end_a <= end_b
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
     counts = Warehouse(f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}").row_counts(2024)
     assert counts["projects"] == 115 and counts["raw_responses"] == 119

@@ -48,7 +48,7 @@ def test_dg_list_defs_lists_the_project(tmp_path):
     # code references: dg shows the first one as the definition's source
     sources = {a["asset_key"]: a["source"] for a in listed["assets"]}
     assert sources["mart_attainment"] == "dbt_like_sql/models/mart_attainment.sql:1"
-    assert sources["projects"].startswith("friskliv_pipeline/contract.py:")
+    assert sources["projects"].startswith("friskliv_pipeline/core/contract.py:")
     assert sources["staging/projects"] == sources["projects"]  # the staged twin follows the same contract entry
     assert sources["report_html"].startswith("friskliv_pipeline/defs/report.py:")
     rule_line = checks["staging/projects:q23_grant_required"]["source"]  # the checks judge the staged table
@@ -64,7 +64,7 @@ def test_dg_launch_runs_one_grant_year(tmp_path):
     proc = subprocess.run([DG, "launch", "--job", "friskliv_yearly", "--partition", "2024"], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=900)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
     counts = Warehouse(f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}").row_counts(2024)
     assert counts["projects"] == 115

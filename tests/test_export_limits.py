@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.export_reader import LIMITS, ExportLimits, read_export, sha256_of
 from tests.conftest import DEMO_LANDING, REFERENCE_DIR
 from tests.test_cli_messages import friskliv, one_line

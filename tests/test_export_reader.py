@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.export_reader import read_export
 from friskliv_pipeline.forms.raw_table import build_raw_responses
 from friskliv_pipeline.forms.schema import load_form_schema

@@ -82,7 +82,7 @@ def test_a_question_the_years_form_adds_keeps_every_answer_with_its_lineage(tmp_
     assert extra == 0 and listed == HEADER
     assert HEADER in (tmp_path / "data" / "reports" / "2024" / "report.html").read_text(encoding="utf-8")  # Vedlegg 2
     lineage = subprocess.run([sys.executable, "-c", (
-        "from friskliv_pipeline.asset_metadata import clean_table_lineage;"
+        "from friskliv_pipeline.defs.metadata import clean_table_lineage;"
         "print([(d.asset_key.to_user_string(), d.column_name) for d in "
         "clean_table_lineage('projects').deps_by_column['q39']])")],
         env=_env(tmp_path, reference, landing), capture_output=True, text=True, timeout=120)

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from friskliv_pipeline.contract import TABLES
-from friskliv_pipeline.demo_data import expected_counts
-from friskliv_pipeline.warehouse import Warehouse
+from friskliv_pipeline.core.contract import TABLES
+from friskliv_pipeline.demo.exports import expected_counts
+from friskliv_pipeline.warehouse.database import Warehouse
 from tests.conftest import REFERENCE_DIR
 
 pytestmark = pytest.mark.slow
@@ -73,7 +73,7 @@ def test_rerunning_one_year_leaves_the_other_untouched(pipeline_env, run_year, t
 
 def test_personal_data_stays_out_of_the_warehouse(pipeline_env, run_year, tmp_path):
     """The demo respondents' e-mails and names must not appear in any table, only their hash."""
-    from friskliv_pipeline.demo_data import build_year
+    from friskliv_pipeline.demo.exports import build_year
 
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
     pipeline_env(url)

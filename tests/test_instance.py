@@ -1,4 +1,4 @@
-"""The dagster.yaml of the instances the project creates (friskliv_pipeline/instance.py): written by
+"""The dagster.yaml of the instances the project creates (friskliv_pipeline/operations/instance.py): written by
 `friskliv run` and `make ui` (`friskliv instance`), added to an older file in place, the same UI
 settings as the shipped deploy/dagster.yaml. The UI itself: tests/test_ui_smoke.py."""
 
@@ -13,8 +13,8 @@ import pytest
 import yaml
 from dagster import DagsterInstance
 
-from friskliv_pipeline.errors import FrisklivError
-from friskliv_pipeline.instance import UI_SETTINGS, ensure_instance_config, instance_config
+from friskliv_pipeline.core.errors import FrisklivError
+from friskliv_pipeline.operations.instance import UI_SETTINGS, ensure_instance_config, instance_config
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent

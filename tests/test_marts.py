@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from friskliv_pipeline.contract import COMPETENCE_PARTS, TABLES, conform
+from friskliv_pipeline.core.contract import COMPETENCE_PARTS, TABLES, conform
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.reference import FORM_TABLES, form_table
+from friskliv_pipeline.core.reference import FORM_TABLES, form_table
 from friskliv_pipeline.sql_models import load_project
 from friskliv_pipeline.sql_models.materialize import run_models
-from friskliv_pipeline.warehouse import Warehouse
+from friskliv_pipeline.warehouse.database import Warehouse
 from tests.conftest import REFERENCE_DIR
 
 COUNTIES = {2023: [("03", "Oslo", "Oslo"), ("30", "Viken", "Viken")],

@@ -81,7 +81,7 @@ def test_a_new_grant_year_folder_appears_without_code_change(tmp_path):
 
 def test_executor_is_in_process_by_default_and_multiprocess_by_config(pipeline_env, tmp_path):
     from friskliv_pipeline.definitions import defs
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
     job = defs.resolve_job_def("friskliv_yearly")
     with DagsterInstance.ephemeral() as instance:
@@ -165,6 +165,6 @@ def test_pipeline_on_a_postgres_dagster_instance_and_warehouse(pipeline_env, pg_
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM runs")).scalar_one() == 1
     engine.dispose()
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
     assert Warehouse(pg_url).row_counts(2024)["projects"] == 115

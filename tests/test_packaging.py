@@ -81,7 +81,7 @@ def test_license_is_an_spdx_expression():
 
 def test_the_contract_does_not_import_the_sql_models():
     """contract.py ↔ sql_models/project.py was an import cycle; the docs generator now reads both."""
-    code = ("import sys, friskliv_pipeline.contract; "
+    code = ("import sys, friskliv_pipeline.core.contract; "
             "print([m for m in sys.modules if m.startswith('friskliv_pipeline.sql_models')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"

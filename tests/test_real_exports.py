@@ -13,11 +13,11 @@ import pytest
 from openpyxl import Workbook
 
 from friskliv_pipeline.cleaning.clean_tables import clean_partition
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.export_reader import read_export
 from friskliv_pipeline.forms.raw_table import build_raw_responses
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.reference import read_reference
+from friskliv_pipeline.core.reference import read_reference
 from tests.conftest import REFERENCE_DIR
 
 FORM = load_form_schema(REFERENCE_DIR, 2024)
@@ -298,7 +298,7 @@ def test_a_workbook_without_any_forms_header_says_so(tmp_path):
 
 def test_a_project_for_a_municipality_and_its_neighbours_has_no_finding_for_the_phrase(tmp_path):
     """Through the pre-flight (cleaning + every GX suite): 'Voss og nabokommuner' is Voss plus a marker."""
-    from friskliv_pipeline.preflight import preflight
+    from friskliv_pipeline.operations.preflight import preflight
 
     row = response("1", "2024-04-03 10:00:00", "Frisklivsløypa")
     row[5 + [q.id for q in FORM.questions].index("q01")] = "Vestland"

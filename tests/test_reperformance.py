@@ -162,7 +162,7 @@ def test_each_rules_sql_returns_its_findings_on_a_planted_export(planted_url):
 @pytest.mark.slow
 def test_the_same_sql_runs_on_postgresql(planted_url, pg_url):
     """The published tables copied into PostgreSQL with the contract's types: the same SQL, the same records."""
-    from friskliv_pipeline.warehouse import METADATA, Warehouse
+    from friskliv_pipeline.warehouse.database import METADATA, Warehouse
 
     Warehouse(pg_url).create_tables()
     source, target = sa.create_engine(planted_url), sa.create_engine(pg_url)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
-from friskliv_pipeline.instance import instance_yaml
+from friskliv_pipeline.operations.instance import instance_yaml
 from tests.conftest import DEMO_LANDING, ROOT
 
 BIN = Path(sys.executable).parent

@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from friskliv_pipeline.demo_data import build_year
+from friskliv_pipeline.demo.exports import build_year
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.warehouse import Warehouse
+from friskliv_pipeline.warehouse.database import Warehouse
 from tests.conftest import REFERENCE_DIR, materialize_years
 
 pytestmark = pytest.mark.slow

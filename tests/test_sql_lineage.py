@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from friskliv_pipeline.cli import main as cli
+from friskliv_pipeline.operations.cli import main as cli
 from friskliv_pipeline.sql_models import load_project
 from friskliv_pipeline.sql_models.lineage import (
     derived_file_content, disagreements, lineage_file, sql_lineage, write_lineage_file,

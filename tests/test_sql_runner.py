@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from friskliv_pipeline.contract import TABLES, conform
+from friskliv_pipeline.core.contract import TABLES, conform
 from friskliv_pipeline.sql_models import SqlModelError, load_project, render
 from friskliv_pipeline.sql_models.materialize import materialize, run_models
 from friskliv_pipeline.sql_models.render import pct
-from friskliv_pipeline.warehouse import Warehouse
+from friskliv_pipeline.warehouse.database import Warehouse
 
 GOOD_SCHEMA = """
 version: 2
@@ -119,8 +119,8 @@ def test_lineage_must_name_a_column_of_a_ref(tmp_path):
 
 
 def test_unknown_data_type_fails_and_the_type_names_are_the_warehouses(tmp_path):
-    from friskliv_pipeline.contract import TYPES
-    from friskliv_pipeline.warehouse import SQL_TYPES
+    from friskliv_pipeline.core.contract import TYPES
+    from friskliv_pipeline.warehouse.database import SQL_TYPES
 
     assert set(TYPES) == set(SQL_TYPES)  # load_project checks against TYPES so it need not import SQLAlchemy
     schema = GOOD_SCHEMA.format(name="mart_per_county").replace("data_type: text", "data_type: varchar")

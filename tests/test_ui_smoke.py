@@ -30,7 +30,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def webserver(tmp_path_factory):
     # an empty DAGSTER_HOME: `friskliv run` writes the project's dagster.yaml into it, as `make demo` does
-    # before `make ui` (friskliv_pipeline/instance.py)
+    # before `make ui` (friskliv_pipeline/operations/instance.py)
     home = tmp_path_factory.mktemp("dagster_home")
     port = _free_port()
     env = dict(os.environ, DAGSTER_HOME=str(home), PYTHONPATH=str(ROOT))
@@ -95,7 +95,7 @@ def test_every_asset_edge_and_partition_is_served(webserver):
 def test_each_check_shows_every_table_its_suite_reads(webserver):
     """A check's upstream tables in the UI are what its suite's builder declares with @reads."""
     from friskliv_pipeline.checks.inputs import declared_inputs
-    from friskliv_pipeline.staging import table_key
+    from friskliv_pipeline.warehouse.staging import table_key
 
     query = ('{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name '
              'additionalAssetKeys { path } } } } } }')

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from friskliv_pipeline.contract import TABLES
-from friskliv_pipeline.warehouse import METADATA
+from friskliv_pipeline.core.contract import TABLES
+from friskliv_pipeline.warehouse.database import METADATA
 from tests.conftest import DEMO_LANDING
 from tests.test_cli_and_project import FRISKLIV, _env
 

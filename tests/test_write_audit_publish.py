@@ -22,13 +22,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from friskliv_pipeline.staging import STAGED_TABLES
-from friskliv_pipeline.warehouse import Warehouse
+from friskliv_pipeline.warehouse.staging import STAGED_TABLES
+from friskliv_pipeline.warehouse.database import Warehouse
 from tests.test_checks_pipeline import _plant_unknown_county
 
 pytestmark = pytest.mark.slow
 
-FRISKLIV = [sys.executable, "-m", "friskliv_pipeline.cli"]
+FRISKLIV = [sys.executable, "-m", "friskliv_pipeline.operations.cli"]
 MARTS = ("mart_national_summary", "mart_county_summary", "mart_attainment")
 
 
@@ -111,7 +111,7 @@ def test_a_lost_sqlite_database_is_named_as_such():
 
     from dagster._utils.error import serializable_error_info_from_exc_info
 
-    from friskliv_pipeline.run_summary import failure_line as _failure_line
+    from friskliv_pipeline.operations.run_summary import failure_line as _failure_line
 
     try:
         sqlite3.connect("file:/nonexistent/dir/w.sqlite?mode=rw", uri=True).execute("SELECT 1")

@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 from friskliv_pipeline.checks.findings import FINDING_COLUMNS, RuleResult
 from friskliv_pipeline.checks.inputs import suites_that_run
-from friskliv_pipeline.contract import conform
-from friskliv_pipeline.warehouse import METADATA, Warehouse, staging_name
+from friskliv_pipeline.core.contract import conform
+from friskliv_pipeline.warehouse.database import METADATA, Warehouse, staging_name
 
 AUDIT_TABLES = ("audit_check_results", "audit_findings")
 CAP_QUERY = sa.text(

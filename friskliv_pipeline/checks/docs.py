@@ -9,7 +9,7 @@ import sys
 
 from friskliv_pipeline.checks.inputs import declared_inputs
 from friskliv_pipeline.checks.suites import NOT_COVERED, not_covered, suites
-from friskliv_pipeline.settings import PROJECT_ROOT
+from friskliv_pipeline.core.settings import PROJECT_ROOT
 
 CHECKS_DOC = PROJECT_ROOT / "docs" / "checks.md"
 

@@ -37,8 +37,8 @@ from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.checks.inputs import Inputs, reads, registered
 from friskliv_pipeline.checks.year_tables import YearTables
 from friskliv_pipeline.cleaning.responses import YES_NO_COLUMNS
-from friskliv_pipeline.contract import COMPETENCE_PARTS, TABLES, column_of
-from friskliv_pipeline.reference import is_official
+from friskliv_pipeline.core.contract import COMPETENCE_PARTS, TABLES, column_of
+from friskliv_pipeline.core.reference import is_official
 
 CONTEXT_COLUMNS = ("county", "municipality", "project_title", "response_id", "sheet_row")
 # The question whose answer a frame column judges: the export column an auditor re-reads a finding

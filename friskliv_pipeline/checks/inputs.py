@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from friskliv_pipeline.contract import TABLES
-from friskliv_pipeline.errors import FrisklivError
+from friskliv_pipeline.core.contract import TABLES
+from friskliv_pipeline.core.errors import FrisklivError
 
 FRAMES_FILE = Path(__file__).with_name("frames.py")
 HISTORY = "_history"  # "<table>_history": every grant year of <table> up to the checked one

@@ -4,7 +4,7 @@ A rule is declared once, in its suite (``expectations/<suite>.json``); beside it
 ``expectations/reperform/<suite>/<rule id>.sql`` is the query that recomputes the rule's
 population from the published tables (projects, responses, competence_building,
 project_attainment, counties, form_options, allocations, grant_totals, cleaning_issues, …: see
-``friskliv_pipeline/contract.py``) and returns exactly the records the rule lists: one column,
+``friskliv_pipeline/core/contract.py``) and returns exactly the records the rule lists: one column,
 ``response_id`` (a suite of projects, responses or answers) or ``county`` (competence_building,
 allocations), NULL for a finding about a whole table. It never reads ``audit_findings``.
 

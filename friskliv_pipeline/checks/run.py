@@ -24,7 +24,7 @@ from friskliv_pipeline.checks.inputs import HISTORY, Inputs, table_of
 from friskliv_pipeline.checks.suites import Suite, suites
 from friskliv_pipeline.checks.year_tables import YearTables
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.warehouse import METADATA, Warehouse, staging_name
+from friskliv_pipeline.warehouse.database import METADATA, Warehouse, staging_name
 
 
 @dataclass

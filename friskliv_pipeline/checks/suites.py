@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from friskliv_pipeline.settings import PROJECT_ROOT
+from friskliv_pipeline.core.settings import PROJECT_ROOT
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 NOT_COVERED = EXPECTATIONS_DIR / "not_covered.yml"

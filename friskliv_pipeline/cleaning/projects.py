@@ -21,7 +21,7 @@ from friskliv_pipeline.cleaning.columns import Distinct, compact_keys, frame_of,
 from friskliv_pipeline.cleaning.issues import IssueLog, IssueRows
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.cleaning.responses import MULTI_PREFIX, OTHER_ORDER_COMPLETION, attainment_column
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.schema import FormSchema
 
 SET_ASIDE_REASON = "no project answers (q13–q35 empty)"

@@ -20,7 +20,7 @@ from friskliv_pipeline.cleaning.issues import IssueLog, IssueRows
 from friskliv_pipeline.cleaning.money import parse_nok, split_description_and_amount
 from friskliv_pipeline.cleaning.place_names import name_parts, place_key
 from friskliv_pipeline.forms.date_order import UNDECIDED, assumed_order, to_datetime
-from friskliv_pipeline.contract import MULTI_PREFIX, column_of
+from friskliv_pipeline.core.contract import MULTI_PREFIX, column_of
 from friskliv_pipeline.forms.schema import FormSchema, all_questions
 
 # Which column holds which question's answer is the data contract's (Column.source); what kind of

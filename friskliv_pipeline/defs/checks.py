@@ -37,13 +37,13 @@ from dagster import (
     multi_asset_check,
 )
 
-from friskliv_pipeline.asset_metadata import rule_code_references
+from friskliv_pipeline.defs.metadata import rule_code_references
 from friskliv_pipeline.checks.inputs import depends_on, later_suites, staged_suites
 from friskliv_pipeline.checks.suites import Rule, Suite, suites
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
-from friskliv_pipeline.memory import release_memory
-from friskliv_pipeline.staging import table_key
+from friskliv_pipeline.operations.memory import release_memory
+from friskliv_pipeline.warehouse.staging import table_key
 
 SAMPLE_ROWS = 10
 KIND_LABEL = {"breach": "breach", "follow_up": "follow-up list", "data_note": "data note"}

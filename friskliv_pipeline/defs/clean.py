@@ -9,9 +9,9 @@ them, and only a run that passes its blocking checks publishes them (defs/publis
 
 from dagster import AssetSpec, MetadataValue
 
-from friskliv_pipeline.asset_metadata import OWNERS, clean_table_metadata, description
+from friskliv_pipeline.defs.metadata import OWNERS, clean_table_metadata, description
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES
-from friskliv_pipeline.staging import staged_key
+from friskliv_pipeline.warehouse.staging import staged_key
 
 
 def clean_specs() -> list[AssetSpec]:

@@ -22,7 +22,7 @@ from dagster import (
 )
 
 from friskliv_pipeline.defs.automation import REFRESH_AFTER_UPSTREAM
-from friskliv_pipeline.asset_metadata import OWNERS, code_references, line_of
+from friskliv_pipeline.defs.metadata import OWNERS, code_references, line_of
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.sql_models import Model, SqlProject, load_project

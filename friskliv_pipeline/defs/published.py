@@ -12,11 +12,11 @@ from dagster import (
     AssetExecutionContext, AssetSpec, MaterializeResult, TableColumnDep, TableColumnLineage, multi_asset,
 )
 
-from friskliv_pipeline.contract import TABLES
-from friskliv_pipeline.asset_metadata import OWNERS, description, table_metadata
+from friskliv_pipeline.core.contract import TABLES
+from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
-from friskliv_pipeline.staging import STAGED_TABLES, staged_key
+from friskliv_pipeline.warehouse.staging import STAGED_TABLES, staged_key
 
 
 def _same_as_staged(table: str) -> TableColumnLineage:

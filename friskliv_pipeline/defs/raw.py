@@ -11,10 +11,10 @@ from pathlib import Path
 
 from dagster import AssetSpec, MetadataValue
 
-from friskliv_pipeline.asset_metadata import OWNERS, description, table_metadata
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, read_export, sha256_of
-from friskliv_pipeline.staging import staged_key
+from friskliv_pipeline.warehouse.staging import staged_key
 
 
 def raw_spec() -> AssetSpec:
@@ -56,7 +56,7 @@ def raw_responses(log, settings, form, grant_year: int):
     """One row per response in <landing>/<year>/*.xlsx|*.csv, every cell as text, e-mail and name
     hashed; returns the frame and the asset's materialization metadata."""
     from friskliv_pipeline.forms.raw_table import build_raw_responses
-    from friskliv_pipeline.pseudonym import load_key
+    from friskliv_pipeline.core.pseudonym import load_key
 
     files = export_files(settings.landing_dir, grant_year)
     archived = [archive(p, settings.data_dir, grant_year) for p in files]

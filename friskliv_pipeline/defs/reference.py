@@ -7,8 +7,8 @@ any one of them can be refreshed alone.
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
-from friskliv_pipeline.asset_metadata import OWNERS, description, table_metadata
-from friskliv_pipeline.contract import REFERENCE_TABLES
+from friskliv_pipeline.defs.metadata import OWNERS, description, table_metadata
+from friskliv_pipeline.core.contract import REFERENCE_TABLES
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 
@@ -22,7 +22,7 @@ from friskliv_pipeline.defs.resources import FrisklivResource
 )
 def reference_tables(context: AssetExecutionContext, friskliv: FrisklivResource):
     """Replace the grant year's rows of each selected reference table with the shipped file's (or the form's)."""
-    from friskliv_pipeline.reference import read_reference
+    from friskliv_pipeline.core.reference import read_reference
 
     settings = friskliv.settings()
     grant_year = grant_year_of(context.partition_key)

@@ -16,14 +16,14 @@ from dagster import (
 )
 from pydantic import Field
 
-from friskliv_pipeline.memory import release_memory
-from friskliv_pipeline.locks import grant_year_lock
-from friskliv_pipeline.settings import Settings, default_warehouse_url
+from friskliv_pipeline.operations.memory import release_memory
+from friskliv_pipeline.operations.locks import grant_year_lock
+from friskliv_pipeline.core.settings import Settings, default_warehouse_url
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
 
 class FrisklivResource(ConfigurableResource):
@@ -76,7 +76,7 @@ _WAREHOUSES: dict[str, Warehouse] = {}
 
 def _warehouse(url: str) -> Warehouse:
     """One engine per URL per process: engines pool connections and are costly to create."""
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
     if url not in _WAREHOUSES:
         _WAREHOUSES[url] = Warehouse(url)

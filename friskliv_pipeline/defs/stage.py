@@ -20,13 +20,13 @@ from dagster import AssetExecutionContext, MaterializeResult, multi_asset
 
 from friskliv_pipeline.checks.inputs import columns_read, staged_suites
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES
-from friskliv_pipeline.contract import conform, typed_columns
+from friskliv_pipeline.core.contract import conform, typed_columns
 from friskliv_pipeline.defs.checks import evaluate, selected_suites, staged_check_specs
 from friskliv_pipeline.defs.clean import clean_specs, clean_tables
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.raw import raw_responses, raw_spec
 from friskliv_pipeline.defs.resources import FrisklivResource
-from friskliv_pipeline.staging import STAGED_TABLES, staged_key
+from friskliv_pipeline.warehouse.staging import STAGED_TABLES, staged_key
 
 
 def _written(context: AssetExecutionContext, friskliv: FrisklivResource, table: str, grant_year: int, frame,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 
 DAY_FIRST, MONTH_FIRST, UNDECIDED = "day_first", "month_first", "undecided"
 _DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}(?!\d)")

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.schema import METADATA_HEADERS, normalize_header
 
 EXPORT_SUFFIXES = (".xlsx", ".csv")

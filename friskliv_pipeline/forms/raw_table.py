@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.date_order import decide_date_order
 from friskliv_pipeline.forms.export_reader import RawExport
 from friskliv_pipeline.forms.overlaps import OverlapCount, collapse_overlaps
 from friskliv_pipeline.forms.schema import FormSchema, HeaderMatch, match_headers
-from friskliv_pipeline.pseudonym import respondent_hash
+from friskliv_pipeline.core.pseudonym import respondent_hash
 
 EMAIL = re.compile(r"[^@\s;,<>()]+@[^@\s;,<>()]+\.[a-z]{2,}", re.IGNORECASE)
 METADATA_COLUMNS = ["response_id", "start_time", "completion_time", "last_modified_time"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 
 # Metadata columns that Forms puts before the questions, per locale. Keys are our names.
 # E-mail and name also under the spellings other accounts and tools give them (en, nb, nn).
@@ -124,7 +124,7 @@ def questionnaire(reference_dir: Path | None = None) -> dict:
     """The questionnaire as declared (headers with their ``{year}`` placeholders); by default the
     configured reference folder's (FRISKLIV_REFERENCE_DIR), which is also where the data contract's
     question columns come from: what that folder says is what runs."""
-    from friskliv_pipeline.settings import Settings
+    from friskliv_pipeline.core.settings import Settings
 
     return _questionnaire(questionnaire_path(reference_dir or Settings.from_env().reference_dir))
 
@@ -137,7 +137,7 @@ def all_questions(reference_dir: Path | None = None) -> list[dict]:
 def added_questions(reference_dir: Path | None = None) -> list[dict]:
     """The questions the years' forms in the reference folder add to the questionnaire (a new id with
     its header, kind and section), each once, in id order: the data contract gives them columns."""
-    from friskliv_pipeline.settings import Settings
+    from friskliv_pipeline.core.settings import Settings
 
     folder = Path(reference_dir or Settings.from_env().reference_dir) / "forms"
     return _added_questions(tuple(sorted(folder.glob("form_[0-9][0-9][0-9][0-9].json"))),

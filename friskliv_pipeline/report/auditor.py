@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from friskliv_pipeline.checks.status import (
     KIND_NB, SEVERITY_EXPLAINED_NB, SEVERITY_HEADER_NB, SEVERITY_NB, STATUS_NB, Tally, tally,
 )
-from friskliv_pipeline.contract import RAW_QUESTION_COLUMNS
+from friskliv_pipeline.core.contract import RAW_QUESTION_COLUMNS
 from friskliv_pipeline.forms.export_reader import sha256_of
 from friskliv_pipeline.forms.schema import county_level_questions
 from friskliv_pipeline.report.language import blank, date
@@ -131,7 +131,7 @@ def _files(exports: list[HeldExport], reference_dir: Path, analyst: list[dict],
            rule_set: str) -> tuple[pd.DataFrame, str]:
     """Every file the package rests on with its SHA-256, and the digest over the reference files."""
     from friskliv_pipeline.forms.schema import questionnaire_path
-    from friskliv_pipeline.reference import REFERENCE_FILES
+    from friskliv_pipeline.core.reference import REFERENCE_FILES
 
     rows = [(e.file, f"eksporten; arkivert i råsonen som {e.held_as} (i datamappen), med SHA-256 som filnavn",
              e.sha256) for e in exports]
@@ -159,7 +159,7 @@ def _files(exports: list[HeldExport], reference_dir: Path, analyst: list[dict],
 def _point_texts(regelverk, points: list[str], rule=None) -> tuple[str, str]:
     """The cited points as "5B Kompetansebygging" and their text; a point the year's regelverk has
     no heading for stops the report: a rule must cite what the regelverk says."""
-    from friskliv_pipeline.errors import FrisklivError
+    from friskliv_pipeline.core.errors import FrisklivError
 
     shown, texts = [], []
     for p in points:
@@ -474,7 +474,7 @@ def _kr(value) -> int | None:
 
 
 def _source_text(source) -> str:
-    from friskliv_pipeline.reference import is_official
+    from friskliv_pipeline.core.reference import is_official
 
     return blank(source) if is_official(source) else f"illustrativ, ikke Helsedirektoratets tall ({blank(source)})"
 
@@ -485,7 +485,7 @@ def _carry_over_said(projects: pd.DataFrame, competence: pd.DataFrame, grant_yea
     county, with an amount where the answer names one (else the project's grant)."""
     from friskliv_pipeline.checks.frames import CARRY_OVER_QUESTIONS, carry_over_answers
     from friskliv_pipeline.cleaning.money import split_description_and_amount
-    from friskliv_pipeline.contract import column_of
+    from friskliv_pipeline.core.contract import column_of
 
     rows = []
     for suite, table in (("competence_building", competence), ("projects", projects)):

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from friskliv_pipeline.errors import FrisklivError
+from friskliv_pipeline.core.errors import FrisklivError
 from friskliv_pipeline.report.conditions import ConditionError, evaluate, names_in
 from friskliv_pipeline.report.data import ReportData
 from friskliv_pipeline.report.language import number

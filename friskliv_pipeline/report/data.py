@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from friskliv_pipeline.contract import free_text_columns
+from friskliv_pipeline.core.contract import free_text_columns
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -80,7 +80,7 @@ class ReportData:
     def allocations_official(self) -> bool:
         """Whether every county's allocation is an official figure (reference.is_official): only then
         are allocations and what is left of them printed or published."""
-        from friskliv_pipeline.reference import is_official
+        from friskliv_pipeline.core.reference import is_official
 
         counties = self.marts["mart_county_summary"].dropna(subset=["county"])
         return bool(len(counties)) and bool(counties["allocation_source"].map(is_official).all())
@@ -88,7 +88,7 @@ class ReportData:
     @property
     def grant_totals_official(self) -> bool:
         """Whether the year's grant totals (appropriation, development centres, counties) are official."""
-        from friskliv_pipeline.reference import is_official
+        from friskliv_pipeline.core.reference import is_official
 
         return bool(self.method and is_official(self.method.grant_totals_source))
 

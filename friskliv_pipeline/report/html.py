@@ -20,7 +20,7 @@ from friskliv_pipeline.report import document
 from friskliv_pipeline.report.data import ReportData
 from friskliv_pipeline.report.figures import Figure
 from friskliv_pipeline.report.language import FILTERS
-from friskliv_pipeline.settings import PROJECT_ROOT
+from friskliv_pipeline.core.settings import PROJECT_ROOT
 
 DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "assets" / "reference"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from friskliv_pipeline import __version__
 from friskliv_pipeline.forms.export_reader import sha256_of
-from friskliv_pipeline.settings import PROJECT_ROOT
+from friskliv_pipeline.core.settings import PROJECT_ROOT
 
 
 def code_version() -> str:

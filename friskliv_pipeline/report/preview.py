@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from friskliv_pipeline.errors import FrisklivError
-from friskliv_pipeline.settings import Settings
+from friskliv_pipeline.core.errors import FrisklivError
+from friskliv_pipeline.core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def render_preview(settings: Settings, grant_year: int) -> Preview:
     from friskliv_pipeline.report.data import load_report_data
     from friskliv_pipeline.report.document import criterion_labels
     from friskliv_pipeline.report.html import render_draft
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
     started = time.monotonic()
     figures = _figures(settings.data_dir, grant_year)

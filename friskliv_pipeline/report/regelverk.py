@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from friskliv_pipeline.errors import FrisklivError
+from friskliv_pipeline.core.errors import FrisklivError
 
 HEADING = re.compile(r"^(##|###)\s+(\d+[A-Z]?)\s+(.+?)\s*$")
 FRONT_KEYS = ("title", "grant_year", "edition", "source")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from friskliv_pipeline.cleaning.money import amounts_in_text
-from friskliv_pipeline.errors import FrisklivError
+from friskliv_pipeline.core.errors import FrisklivError
 from friskliv_pipeline.report.language import kroner, number
 
 UNMATCHED = "Andre svar"

@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from friskliv_pipeline.contract import TABLES
+from friskliv_pipeline.core.contract import TABLES
 from friskliv_pipeline.sql_models.render import render
 
 if TYPE_CHECKING:

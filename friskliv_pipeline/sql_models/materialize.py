@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from friskliv_pipeline.sql_models.project import Model, SqlModelError, SqlProject
 from friskliv_pipeline.sql_models.render import render
-from friskliv_pipeline.warehouse import SQL_TYPES
+from friskliv_pipeline.warehouse.database import SQL_TYPES
 
 
 def table_of(model: Model) -> sa.Table:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from friskliv_pipeline.contract import TABLES, TYPES
-from friskliv_pipeline.errors import FrisklivError
-from friskliv_pipeline.settings import PROJECT_ROOT
+from friskliv_pipeline.core.contract import TABLES, TYPES
+from friskliv_pipeline.core.errors import FrisklivError
+from friskliv_pipeline.core.settings import PROJECT_ROOT
 from friskliv_pipeline.sql_models.lineage import column_lineage
 from friskliv_pipeline.sql_models.model import Model, ModelColumn
 from friskliv_pipeline.sql_models.render import refs_of

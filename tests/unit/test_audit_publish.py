@@ -14,7 +14,7 @@ from friskliv_pipeline.checks.audit import write_audit
 from friskliv_pipeline.checks.findings import RuleResult
 from friskliv_pipeline.checks.inputs import suites_that_run
 from friskliv_pipeline.checks.suites import suites
-from friskliv_pipeline.warehouse import Warehouse
+from friskliv_pipeline.warehouse.database import Warehouse
 
 YEAR = 2024
 

@@ -16,11 +16,11 @@ import pytest
 
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES, clean_partition
 from friskliv_pipeline.cleaning.money import parse_nok
-from friskliv_pipeline.contract import conform
+from friskliv_pipeline.core.contract import conform
 from friskliv_pipeline.forms.export_reader import read_export
 from friskliv_pipeline.forms.raw_table import build_raw_responses, raw_columns
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.reference import read_reference
+from friskliv_pipeline.core.reference import read_reference
 from tests.conftest import DEMO_LANDING, REFERENCE_DIR
 
 FORM = load_form_schema(REFERENCE_DIR, 2024)

@@ -32,11 +32,11 @@ from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.cleaning.responses import (
     MULTI_PREFIX, PROJECT_QUESTIONS, YES_NO_COLUMNS, _county, attainment_column, read_time,
 )
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.date_order import DAY_FIRST, MONTH_FIRST, UNDECIDED, assumed_order
 from friskliv_pipeline.forms.raw_table import raw_columns
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.reference import read_reference
+from friskliv_pipeline.core.reference import read_reference
 from tests.conftest import REFERENCE_DIR
 
 FORM = load_form_schema(REFERENCE_DIR, 2024)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.schema import load_form_schema, match_headers, normalize_header
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
-from friskliv_pipeline.reference import read_reference
+from friskliv_pipeline.core.reference import read_reference
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
 

@@ -12,7 +12,7 @@ import pytest
 
 from friskliv_pipeline.cleaning.municipalities import MunicipalityRegister
 from friskliv_pipeline.cleaning.responses import _county
-from friskliv_pipeline.reference import read_reference
+from friskliv_pipeline.core.reference import read_reference
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
 SSB_DIR = REFERENCE_DIR / "ssb"

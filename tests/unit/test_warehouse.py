@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from friskliv_pipeline.contract import TABLES, conform
-from friskliv_pipeline.warehouse import METADATA, Warehouse
+from friskliv_pipeline.core.contract import TABLES, conform
+from friskliv_pipeline.warehouse.database import METADATA, Warehouse
 
 HOSTILE = "'); DROP TABLE projects; -- æøå \"x\" %(grant_year)s ?"
 
@@ -96,7 +96,7 @@ def test_every_contract_table_round_trips_an_all_null_row(warehouse_url, name):
 
 
 def test_read_of_some_columns_types_them_and_reads_all_rows_in_chunks(warehouse_url, monkeypatch):
-    import friskliv_pipeline.warehouse as wh
+    import friskliv_pipeline.warehouse.database as wh
 
     monkeypatch.setattr(wh, "READ_CHUNK_ROWS", 4)  # several fetchmany chunks for 11 rows
     monkeypatch.setattr(wh, "INSERT_CHUNK_ROWS", 3)  # several executemany chunks

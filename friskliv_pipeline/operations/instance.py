@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from friskliv_pipeline.errors import FrisklivError
-from friskliv_pipeline.settings import PROJECT_ROOT
+from friskliv_pipeline.core.errors import FrisklivError
+from friskliv_pipeline.core.settings import PROJECT_ROOT
 
 DEPLOYED_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
 
@@ -69,7 +69,7 @@ def ensure_instance_config(home: str | os.PathLike) -> tuple[Path, str]:
     if not missing:
         return path, "unchanged"
     upgraded = (text if not text or text.endswith("\n") else text + "\n") + (
-        "\n# added by friskliv: the webserver's first-visit dialog off (friskliv_pipeline/instance.py)\n"
+        "\n# added by friskliv: the webserver's first-visit dialog off (friskliv_pipeline/operations/instance.py)\n"
         + yaml.safe_dump(missing, sort_keys=False))
     if not _reads_as(upgraded, {**current, **missing}):  # e.g. a file written as one {flow: mapping}
         upgraded = yaml.safe_dump({**current, **missing}, sort_keys=False)

@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from friskliv_pipeline.errors import FrisklivError
-from friskliv_pipeline.reference import REFERENCE_FILES, register_name
+from friskliv_pipeline.core.errors import FrisklivError
+from friskliv_pipeline.core.reference import REFERENCE_FILES, register_name
 
 COPIED = "illustrative: copied from {previous} by friskliv new-year; replace with the {year} tilskuddsbrev"
 
@@ -169,7 +169,7 @@ def _refuse_existing(reference_dir: Path, year: int) -> None:
 
 def compare_export(reference_dir: Path, year: int, export: Path) -> list[str]:
     """The export's headers the year's form does not know, and the questions the export lacks."""
-    from friskliv_pipeline.errors import ExportError
+    from friskliv_pipeline.core.errors import ExportError
     from friskliv_pipeline.forms.export_reader import read_export
     from friskliv_pipeline.forms.schema import load_form_schema, match_headers
 

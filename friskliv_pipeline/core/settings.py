@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 ENV_LANDING_DIR = "FRISKLIV_LANDING_DIR"
 ENV_REFERENCE_DIR = "FRISKLIV_REFERENCE_DIR"

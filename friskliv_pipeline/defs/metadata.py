@@ -18,11 +18,11 @@ from dagster import (
     TableColumnLineage, TableSchema,
 )
 
-from friskliv_pipeline.contract import REFERENCE_TABLES, TABLES
+from friskliv_pipeline.core.contract import REFERENCE_TABLES, TABLES
 
 OWNERS = ["team:friskliv-data"]
 RAW_RESPONSES = AssetKey("raw_responses")
-CONTRACT_FILE = Path(__file__).resolve().parent / "contract.py"
+CONTRACT_FILE = Path(__file__).resolve().parents[1] / "core" / "contract.py"
 
 _QUESTION_RANGE = re.compile(r"q(\d\d)(?:\s*[–-]\s*q(\d\d))?")
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from friskliv_pipeline.forms.schema import FormSchema, load_form_schema
-from friskliv_pipeline.reference import read_reference
+from friskliv_pipeline.core.reference import read_reference
 
 SEED = 20240
 NB_METADATA = ["ID", "Starttidspunkt", "Fullføringstidspunkt", "E-post", "Navn", "Tidspunkt for siste endring"]

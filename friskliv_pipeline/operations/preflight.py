@@ -15,12 +15,12 @@ import pandas as pd
 
 from friskliv_pipeline.cleaning.clean_tables import clean_partition
 from friskliv_pipeline.cleaning.issues import message_nb
-from friskliv_pipeline.contract import REFERENCE_TABLES, conform
+from friskliv_pipeline.core.contract import REFERENCE_TABLES, conform
 from friskliv_pipeline.forms.export_reader import read_export
 from friskliv_pipeline.forms.overlaps import OverlapCount
 from friskliv_pipeline.forms.raw_table import build_raw_responses
 from friskliv_pipeline.forms.schema import load_form_schema
-from friskliv_pipeline.reference import read_reference
+from friskliv_pipeline.core.reference import read_reference
 
 PREFLIGHT_KEY = b"preflight"  # respondent hashes are computed and thrown away
 WORDS_EN = {"head": "{file}: grant year {year}: {responses} responses → {projects} projects, {superseded} superseded, "

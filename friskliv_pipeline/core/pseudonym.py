@@ -14,7 +14,7 @@ import os
 import secrets
 from pathlib import Path
 
-from friskliv_pipeline.settings import ENV_PSEUDONYM_KEY
+from friskliv_pipeline.core.settings import ENV_PSEUDONYM_KEY
 
 KEY_FILE_NAME = ".pseudonym_key"
 

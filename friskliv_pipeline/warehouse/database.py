@@ -20,7 +20,7 @@ from functools import cached_property
 import pandas as pd
 import sqlalchemy as sa
 
-from friskliv_pipeline.contract import TABLES, conform, typed_columns
+from friskliv_pipeline.core.contract import TABLES, conform, typed_columns
 
 SQL_TYPES = {"text": sa.Text, "int": sa.BigInteger, "bool": sa.Boolean, "datetime": sa.DateTime, "float": sa.Float}
 STAGING_PREFIX = "staging_"
@@ -84,7 +84,7 @@ class Warehouse:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                from friskliv_pipeline.errors import FrisklivError
+                from friskliv_pipeline.core.errors import FrisklivError
 
                 raise FrisklivError(f"the SQLite warehouse's folder {folder} cannot be created ({exc.strerror}). "
                                     "What to do: set FRISKLIV_WAREHOUSE_URL (or FRISKLIV_DATA_DIR) to a folder "

@@ -2,7 +2,7 @@
 
 One definition serves three readers: the warehouse (SQLAlchemy DDL), the Dagster UI (column
 schema, column lineage to the form questions) and ``docs/data_contract.md`` (written by
-``friskliv_pipeline.contract_docs``; a test keeps it in sync). ``conform`` makes a DataFrame
+``friskliv_pipeline.core.contract_docs``; a test keeps it in sync). ``conform`` makes a DataFrame
 match its table before it is written, so a renamed or forgotten column fails loudly instead of
 drifting.
 """
@@ -146,15 +146,15 @@ def column_of(question_id: str, table: str = "responses", kind: str | None = Non
     contract's mapping read back, so the cleaning and the report never keep their own."""
     hits = [c.name for c in TABLES[table].columns if c.source == question_id and (kind is None or c.type == kind)]
     if len(hits) != 1:
-        from friskliv_pipeline.errors import FrisklivError
+        from friskliv_pipeline.core.errors import FrisklivError
         from friskliv_pipeline.forms.schema import questionnaire_path
-        from friskliv_pipeline.settings import Settings
+        from friskliv_pipeline.core.settings import Settings
 
         raise FrisklivError(
             f"file {questionnaire_path(Settings.from_env().reference_dir)}: question {question_id} has "
             f"{len(hits) or 'no'} column{'s' if len(hits) > 1 else ''} of type {kind or 'any'} in the data contract's "
             f"table {table}, so its answers cannot be cleaned. What to do: a new question needs its columns in the data "
-            "contract (friskliv_pipeline/contract.py), a change of this version: ask its maintainers; until then take "
+            "contract (friskliv_pipeline/core/contract.py), a change of this version: ask its maintainers; until then take "
             f"{question_id} out of the questionnaire (its answers stay in the archived export)")
     return hits[0]
 

@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from friskliv_pipeline import run_summary
-from friskliv_pipeline.settings import PROJECT_ROOT, Settings
+from friskliv_pipeline.operations import run_summary
+from friskliv_pipeline.core.settings import PROJECT_ROOT, Settings
 
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "data_contract.md"
 
@@ -24,8 +24,8 @@ def _years_in_landing(landing_dir: Path) -> list[int]:
 
 def _dagster_home(settings: Settings) -> tuple[Path, str]:
     """DAGSTER_HOME (default ``<data_dir>/dagster_home``, then set for Dagster) with the project's
-    dagster.yaml in it: created, or upgraded with settings it lacks (friskliv_pipeline/instance.py)."""
-    from friskliv_pipeline.instance import ensure_instance_config
+    dagster.yaml in it: created, or upgraded with settings it lacks (friskliv_pipeline/operations/instance.py)."""
+    from friskliv_pipeline.operations.instance import ensure_instance_config
 
     home = os.environ.get("DAGSTER_HOME")
     if not home:
@@ -43,7 +43,7 @@ def _dagster_instance(settings: Settings):
 
 def _run_config(log_level: str) -> dict:
     """Dagster's console events at ``log_level``; one progress line per finished step on stdout."""
-    from friskliv_pipeline.progress import STEP_PROGRESS_LOGGER
+    from friskliv_pipeline.operations.progress import STEP_PROGRESS_LOGGER
 
     return {"loggers": {"console": {"config": {"log_level": log_level}},
                         STEP_PROGRESS_LOGGER: {"config": {"enabled": True}}}}
@@ -66,7 +66,7 @@ def _unrunnable_years(years: list[int], landing_dir: Path) -> list[str]:
     """One line per requested year that cannot run: not a grant-year partition, or no export."""
     from friskliv_pipeline.defs.partitions import grant_year_partitions
     from friskliv_pipeline.defs.raw import export_files
-    from friskliv_pipeline.errors import ExportError
+    from friskliv_pipeline.core.errors import ExportError
 
     partitions = grant_year_partitions.get_partition_keys()
     problems: list[str] = []
@@ -89,7 +89,7 @@ def _upgrade_warehouse(warehouse) -> None:
     in one line. A database that cannot be reached is left to the run, which names the problem."""
     import sqlalchemy as sa
 
-    from friskliv_pipeline.errors import FrisklivError
+    from friskliv_pipeline.core.errors import FrisklivError
 
     try:
         changes = warehouse.upgrade()
@@ -116,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster import execute_job, reconstructable
 
     from friskliv_pipeline.definitions import yearly_job
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
     instance = _dagster_instance(settings)
     _upgrade_warehouse(Warehouse(settings.warehouse_url))
@@ -173,7 +173,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _print_summary(settings: Settings, year: int, events) -> None:
     """After a successful run: the row counts, overlaps and checks, and where everything went."""
     from friskliv_pipeline.report.data import MARTS
-    from friskliv_pipeline.warehouse import Warehouse
+    from friskliv_pipeline.warehouse.database import Warehouse
 
     warehouse = Warehouse(settings.warehouse_url)
     try:
@@ -214,7 +214,7 @@ def cmd_instance(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from friskliv_pipeline.demo_data import DEMO_YEARS, generate
+    from friskliv_pipeline.demo.exports import DEMO_YEARS, generate
 
     settings = Settings.from_env()
     landing = Path(args.landing_dir) if args.landing_dir else PROJECT_ROOT / "assets" / "raw"
@@ -236,7 +236,7 @@ def cmd_column_lineage(args: argparse.Namespace) -> int:
 
 
 def cmd_contract_docs(args: argparse.Namespace) -> int:
-    from friskliv_pipeline.contract_docs import markdown
+    from friskliv_pipeline.core.contract_docs import markdown
 
     text = markdown() + "\n"
     if args.check:
@@ -251,7 +251,7 @@ def cmd_contract_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from friskliv_pipeline.preflight import preflight
+    from friskliv_pipeline.operations.preflight import preflight
 
     result = preflight(Path(args.file), args.year, Settings.from_env().reference_dir)
     print("\n".join(result.summary_lines(args.lang)))
@@ -260,8 +260,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new_year(args: argparse.Namespace) -> int:
-    from friskliv_pipeline.errors import FrisklivError
-    from friskliv_pipeline.new_year import new_year
+    from friskliv_pipeline.core.errors import FrisklivError
+    from friskliv_pipeline.operations.new_year import new_year
 
     try:
         result = new_year(Settings.from_env().reference_dir, args.year, Path(args.export) if args.export else None)
@@ -325,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from friskliv_pipeline.errors import FrisklivError
+    from friskliv_pipeline.core.errors import FrisklivError
 
     try:
         return args.func(args)

@@ -30,7 +30,7 @@ def _chain(error) -> list:
 
 def _root_cause(error) -> str:
     """The user's exception message inside Dagster's wrapping errors, without the Python class
-    name Dagster puts in front of it ("friskliv_pipeline.errors.ExportError: file …")."""
+    name Dagster puts in front of it ("friskliv_pipeline.core.errors.ExportError: file …")."""
     error = _chain(error)[-1]
     return without_class_name(error.message.strip(), error.cls_name)
 
@@ -56,7 +56,7 @@ def _connection_lost(error) -> str | None:
 def failure_line(year: int, step: str | None, error, warehouse_url: str) -> str:
     """One line: where the run failed and why (``step`` None: before any step ran), and what to do when
     the cause is the warehouse connection. What the run did publish is ``publication_line``'s to say."""
-    from friskliv_pipeline.progress import step_name
+    from friskliv_pipeline.operations.progress import step_name
 
     where = f"failed in step {step_name(step)}" if step else "failed before any step ran"
     lost = _connection_lost(error)

@@ -6,14 +6,14 @@ contract (a ref names a contract table), so the contract itself must not depend 
 
 from __future__ import annotations
 
-from friskliv_pipeline.contract import TABLES
+from friskliv_pipeline.core.contract import TABLES
 from friskliv_pipeline.sql_models.project import load_project
 
 
 def markdown() -> str:
     """docs/data_contract.md."""
     lines = ["# Data contract", "",
-             "Generated from `friskliv_pipeline/contract.py` by `friskliv contract-docs`; do not edit by hand.",
+             "Generated from `friskliv_pipeline/core/contract.py` by `friskliv contract-docs`; do not edit by hand.",
              "Every table carries `grant_year`; partitioned tables are replaced one grant year at a time.",
              "Question ids q01..q38 are the questions of the Forms questionnaire (Vedlegg 2 of the 2024 report);",
              "their wording per year is in `assets/reference/forms/form_<year>.json`.", ""]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from friskliv_pipeline.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError
 
 ILLUSTRATIVE = "illustrative"  # how a reference row's ``source`` marks figures that are not official
 
