@@ -1,7 +1,7 @@
 """The code location: every asset, check, job, schedule, sensor and resource of friskliv-pipeline.
 
 The assets, checks, schedule and sensors are the Dagster objects of the modules in ``defs/``
-(loaded by ``load_from_defs_folder``, as ``dg`` projects do: layers in data order reference → raw
+(loaded as ``dg`` projects load their defs folder: layers in data order reference → raw
 → clean → checks → published → marts → report, plus automation and freshness); what is global is added
 here: the yearly job, the executor, the resources, the step-progress logger, and a code
 reference from each asset to the Python that builds it. ``workspace.yaml`` (``dagster dev``) and
@@ -13,10 +13,11 @@ import warnings
 from pathlib import Path
 
 from dagster import (
-    AssetSelection, BetaWarning, Definitions, default_loggers, define_asset_job, with_source_code_references,
+    AssetSelection, BetaWarning, ComponentTree, Definitions, PreviewWarning, default_loggers, define_asset_job,
+    with_source_code_references,
 )
-from dagster.components import load_from_defs_folder
 
+import friskliv_pipeline.defs as defs_module
 from friskliv_pipeline.defs.automation import YEARLY_JOB_NAME
 from friskliv_pipeline.defs.executor import in_process_by_default_executor
 from friskliv_pipeline.defs.freshness import report_freshness_checks
@@ -30,9 +31,14 @@ friskliv_yearly = define_asset_job(
 
 
 def _definitions() -> Definitions:
-    folder = load_from_defs_folder(path_within_project=Path(__file__).parent)
-    with warnings.catch_warnings():  # code references are a beta API in Dagster 1.13
+    # The defs module itself, not the [tool.dg] project `load_from_defs_folder` looks up: an installed
+    # wheel has no pyproject.toml beside it. Both name the same module (friskliv_pipeline.defs).
+    # Loading it runs preview APIs and code references are beta in Dagster 1.13 (load_from_defs_folder
+    # silences the same warnings).
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", BetaWarning)
+        warnings.simplefilter("ignore", PreviewWarning)
+        folder = ComponentTree.from_module(defs_module, project_root=Path(__file__).resolve().parents[1]).build_defs()
         assets = with_source_code_references(list(folder.assets or []))
     friskliv = FrisklivResource()
     return Definitions(

@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 
 from friskliv_pipeline.checks.inputs import declared_inputs
-from friskliv_pipeline.checks.suites import NOT_COVERED, not_covered, suites
+from friskliv_pipeline.checks.suites import EXPECTATIONS_DIR, NOT_COVERED, not_covered, suites
 from friskliv_pipeline.core.settings import PROJECT_ROOT
 
-CHECKS_DOC = PROJECT_ROOT / "docs" / "checks.md"
+CHECKS_DOC = PROJECT_ROOT / "docs" / "checks.md"  # a checkout's; the wheel ships no docs/
 
 INTRO = """# Data-quality checks
 
@@ -113,7 +113,7 @@ def markdown() -> str:
         lines.append("")
     lines += ["## What no check covers", "",
               "The requirements of the regelverk that no rule checks, and why "
-              f"(`{NOT_COVERED.relative_to(PROJECT_ROOT)}`, in bokmål):", "",
+              f"(`{NOT_COVERED.relative_to(EXPECTATIONS_DIR.parent)}`, in bokmål):", "",
               "| point | requirement | why no check covers it |", "|---|---|---|"]
     lines += [f"| {_cell(n.point)} | {_cell(n.requirement)} | {_cell(n.reason)} |" for n in not_covered()]
     lines += ["", "## What each suite validates", "",
@@ -122,7 +122,7 @@ def markdown() -> str:
               "its Dagster checks depend on them.", ""]
     for suite in suites().values():
         reads = ", ".join(f"`{t}`" for t in declared_inputs()[suite.name].tables)
-        lines.append(f"- `{suite.path.relative_to(PROJECT_ROOT)}` ({len(suite.expectations)} expectations): "
+        lines.append(f"- `{suite.path.relative_to(EXPECTATIONS_DIR.parent)}` ({len(suite.expectations)} expectations): "
                      f"{suite.record} Reads {reads}.")
     return "\n".join(lines) + "\n"
 

@@ -34,9 +34,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from friskliv_pipeline.core.settings import PROJECT_ROOT
+from friskliv_pipeline.core.project_files import EXPECTATIONS_DIR
 
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 NOT_COVERED = EXPECTATIONS_DIR / "not_covered.yml"
 SEVERITIES = {"critical": "ERROR", "warning": "WARN", "info": "INFO"}  # GX severity -> ours (stable in SQL)
 KINDS = {"ERROR": ("breach",), "WARN": ("breach",), "INFO": ("follow_up", "data_note")}

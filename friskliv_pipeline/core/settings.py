@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from friskliv_pipeline.core.project_files import installed
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout root when run from one (core/project_files.py)
 
 ENV_LANDING_DIR = "FRISKLIV_LANDING_DIR"
 ENV_REFERENCE_DIR = "FRISKLIV_REFERENCE_DIR"
@@ -39,11 +41,20 @@ class Settings:
         data_dir = _path(ENV_DATA_DIR, Path.cwd() / "data")
         url = os.environ.get(ENV_WAREHOUSE_URL, "").strip() or default_warehouse_url(data_dir)
         return cls(
-            landing_dir=_path(ENV_LANDING_DIR, PROJECT_ROOT / "assets" / "raw"),
-            reference_dir=_path(ENV_REFERENCE_DIR, PROJECT_ROOT / "assets" / "reference"),
+            landing_dir=_path(ENV_LANDING_DIR, default_folders()[0]),
+            reference_dir=_path(ENV_REFERENCE_DIR, default_folders()[1]),
             data_dir=data_dir,
             warehouse_url=url,
         )
+
+
+def default_folders() -> tuple[Path, Path]:
+    """The landing and reference folders when their variables are unset: in a checkout its demo
+    (``assets/raw``, ``assets/reference``); an installed wheel has no demo, so ``landing/`` and
+    ``reference/`` in the working directory, as ``data/`` is everywhere."""
+    if installed():
+        return Path.cwd() / "landing", Path.cwd() / "reference"
+    return PROJECT_ROOT / "assets" / "raw", PROJECT_ROOT / "assets" / "reference"
 
 
 def default_warehouse_url(data_dir: Path) -> str:

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from friskliv_pipeline.core.errors import ExportError
+from friskliv_pipeline.core.errors import ExportError, FrisklivError
+from friskliv_pipeline.core.settings import ENV_REFERENCE_DIR
 
 # Metadata columns that Forms puts before the questions, per locale. Keys are our names.
 # E-mail and name also under the spellings other accounts and tools give them (en, nb, nn).
@@ -117,6 +118,12 @@ def questionnaire_path(reference_dir: Path) -> Path:
 
 @cache
 def _questionnaire(path: Path) -> dict:
+    """The contract's question columns come from here, so a missing file stops the import with
+    what to do (an installed wheel ships no reference folder: it is mounted)."""
+    if not Path(path).is_file():
+        raise FrisklivError(
+            f"file {path}: no questionnaire, so the data contract cannot be built. What to do: point "
+            f"{ENV_REFERENCE_DIR} at the reference folder (a copy of the repository's assets/reference)")
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from friskliv_pipeline.operations import run_summary
 from friskliv_pipeline.core.settings import PROJECT_ROOT, Settings
 
-CONTRACT_DOC = PROJECT_ROOT / "docs" / "data_contract.md"
+CONTRACT_DOC = PROJECT_ROOT / "docs" / "data_contract.md"  # a checkout's; the wheel ships no docs/
 
 
 def _years_in_landing(landing_dir: Path) -> list[int]:
@@ -217,7 +217,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from friskliv_pipeline.demo.exports import DEMO_YEARS, generate
 
     settings = Settings.from_env()
-    landing = Path(args.landing_dir) if args.landing_dir else PROJECT_ROOT / "assets" / "raw"
+    landing = Path(args.landing_dir) if args.landing_dir else settings.landing_dir
     for year in args.year or DEMO_YEARS:
         print(generate(year, settings.reference_dir, landing))
     return 0
@@ -293,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     instance.set_defaults(func=cmd_instance)
     demo = sub.add_parser("demo-data", help="regenerate the bundled demo exports (deterministic)")
     demo.add_argument("--year", type=int, action="append", help="grant year (repeatable); default: the demo's years")
-    demo.add_argument("--landing-dir", help="where to write <year>/ folders (default assets/raw)")
+    demo.add_argument("--landing-dir", help="where to write <year>/ folders (default: the landing folder, FRISKLIV_LANDING_DIR; "
+                                              "in a checkout assets/raw)")
     demo.set_defaults(func=cmd_demo_data)
     year = sub.add_parser("new-year", help="write a new grant year's form, reference rows, regelverk copy and "
                                          "commentary folder from the previous year's (never overwrites)")

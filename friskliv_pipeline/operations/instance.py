@@ -18,9 +18,9 @@ from pathlib import Path
 import yaml
 
 from friskliv_pipeline.core.errors import FrisklivError
-from friskliv_pipeline.core.settings import PROJECT_ROOT
+from friskliv_pipeline.core.project_files import DEPLOY_DIR
 
-DEPLOYED_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
+DEPLOYED_CONFIG = DEPLOY_DIR / "dagster.yaml"
 
 # What every instance of the project carries, also one that existed before: the webserver's
 # first-visit "Join the Dagster community" dialog off (``DagsterInstance.nux_enabled``); on a fresh

@@ -20,9 +20,7 @@ from friskliv_pipeline.report import document
 from friskliv_pipeline.report.data import ReportData
 from friskliv_pipeline.report.figures import Figure
 from friskliv_pipeline.report.language import FILTERS
-from friskliv_pipeline.core.settings import PROJECT_ROOT
-
-DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "assets" / "reference"
+from friskliv_pipeline.core.settings import Settings
 
 
 @dataclass
@@ -51,18 +49,18 @@ def render_html(data: ReportData, figures: list[Figure], reference_dir: Path | N
                 run_date=None, draft: bool = False) -> str:
     """The public edition, or (``draft``) the analyst's draft of it: UTKAST on every page, each claim
     that does not hold shown in place."""
-    context = document.build(data, figures, Path(reference_dir or DEFAULT_REFERENCE_DIR), notes, run_date, draft)
+    context = document.build(data, figures, Path(reference_dir or Settings.from_env().reference_dir), notes, run_date, draft)
     return _environment().get_template("report.html.j2").render(**context)
 
 
 def render_draft(data: ReportData, figures: list[Figure], reference_dir: Path | None = None) -> tuple[str, list]:
     """The analyst's draft of the public edition and the claims that do not hold in it
     (commentary.FailedClaim), for ``friskliv preview``."""
-    context = document.build(data, figures, Path(reference_dir or DEFAULT_REFERENCE_DIR), draft=True)
+    context = document.build(data, figures, Path(reference_dir or Settings.from_env().reference_dir), draft=True)
     return _environment().get_template("report.html.j2").render(**context), context["failed_claims"]
 
 
 def render_auditor_html(data: ReportData, provenance: Provenance, package, reference_dir: Path | None = None) -> str:
     """The auditor's edition (``package``: report.auditor.AuditPackage)."""
-    context = document.build_auditor(data, provenance, Path(reference_dir or DEFAULT_REFERENCE_DIR), package)
+    context = document.build_auditor(data, provenance, Path(reference_dir or Settings.from_env().reference_dir), package)
     return _environment().get_template("revisjon.html.j2").render(**context)

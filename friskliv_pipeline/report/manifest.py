@@ -10,11 +10,16 @@ from pathlib import Path
 
 from friskliv_pipeline import __version__
 from friskliv_pipeline.forms.export_reader import sha256_of
+from friskliv_pipeline.core.project_files import installed
 from friskliv_pipeline.core.settings import PROJECT_ROOT
 
 
 def code_version() -> str:
-    """The package version plus the git commit when the code runs from a checkout."""
+    """The package version plus the git commit when the code runs from a checkout. An installed
+    wheel records its version only: the folder around site-packages may be some other repository
+    (a virtual environment inside a checkout), whose commit says nothing about this code."""
+    if installed():
+        return __version__
     try:
         commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True, timeout=5)

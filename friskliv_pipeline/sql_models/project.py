@@ -16,12 +16,12 @@ import yaml
 
 from friskliv_pipeline.core.contract import TABLES, TYPES
 from friskliv_pipeline.core.errors import FrisklivError
-from friskliv_pipeline.core.settings import PROJECT_ROOT
+from friskliv_pipeline.core.project_files import SQL_PROJECT_DIR
 from friskliv_pipeline.sql_models.lineage import column_lineage
 from friskliv_pipeline.sql_models.model import Model, ModelColumn
 from friskliv_pipeline.sql_models.render import refs_of
 
-MODELS_DIR = PROJECT_ROOT / "dbt_like_sql" / "models"
+MODELS_DIR = SQL_PROJECT_DIR / "models"
 SCHEMA_FILE = "schema.yml"
 
 
