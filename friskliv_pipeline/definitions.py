@@ -31,10 +31,9 @@ friskliv_yearly = define_asset_job(
 
 
 def _definitions() -> Definitions:
-    # The defs module itself, not the [tool.dg] project `load_from_defs_folder` looks up: an installed
-    # wheel has no pyproject.toml beside it. Both name the same module (friskliv_pipeline.defs).
-    # Loading it runs preview APIs and code references are beta in Dagster 1.13 (load_from_defs_folder
-    # silences the same warnings).
+    # The tree of the defs module itself: `load_from_defs_folder` finds the same module through
+    # pyproject.toml's [tool.dg], which an installed wheel does not have. Loading runs preview APIs
+    # and code references are beta in Dagster 1.13 (`load_from_defs_folder` silences the same warnings).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BetaWarning)
         warnings.simplefilter("ignore", PreviewWarning)

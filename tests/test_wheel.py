@@ -134,3 +134,10 @@ def test_the_installed_wheel_runs_a_grant_year_from_another_folder(wheel, tmp_pa
         assert (reports / name).stat().st_size > 0, name
     manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["code_version"] == __version__  # an installed wheel names no commit
+
+    docs = friskliv("contract-docs")  # writes into a checkout: refused, with what to do
+    assert docs.returncode == 2 and "run it in a checkout" in docs.stderr, docs.stderr
+    unset = {k: v for k, v in env.items() if k != "FRISKLIV_REFERENCE_DIR"}
+    contract = subprocess.run([str(venv / "bin" / "python"), "-c", "import friskliv_pipeline.core.contract"],
+                              cwd=work, env=unset, capture_output=True, text=True)
+    assert contract.returncode == 1 and "point FRISKLIV_REFERENCE_DIR at the reference folder" in contract.stderr

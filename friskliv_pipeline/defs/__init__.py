@@ -2,7 +2,7 @@
 plus automation (schedule, sensors, automation conditions) and freshness (the report's deadline).
 
 ``friskliv_pipeline/definitions.py`` loads every Dagster object these modules define at module
-level (``load_from_defs_folder``, as a ``dg`` project does): a new asset, check, schedule or sensor
+level (its ``ComponentTree``, as a ``dg`` project's ``load_from_defs_folder`` does): a new asset, check, schedule or sensor
 needs no registration, only a module-level name here.
 
 The code location (``friskliv_pipeline.definitions``) is loaded by the Dagster UI, the daemon's

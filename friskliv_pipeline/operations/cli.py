@@ -223,7 +223,20 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checkout_only(command: str) -> int | None:
+    """Exit status 2 with one message when a command that writes into a checkout runs installed."""
+    from friskliv_pipeline.core.project_files import installed
+
+    if not installed():
+        return None
+    print(f"friskliv: `friskliv {command}` writes into a checkout of friskliv-pipeline; this one is an "
+          "installed wheel. What to do: run it in a checkout", file=sys.stderr)
+    return 2
+
+
 def cmd_column_lineage(args: argparse.Namespace) -> int:
+    if (refused := _checkout_only("column-lineage")) is not None:
+        return refused
     from friskliv_pipeline.sql_models import load_project
     from friskliv_pipeline.sql_models.lineage import write_lineage_file
 
@@ -236,6 +249,8 @@ def cmd_column_lineage(args: argparse.Namespace) -> int:
 
 
 def cmd_contract_docs(args: argparse.Namespace) -> int:
+    if (refused := _checkout_only("contract-docs")) is not None:
+        return refused
     from friskliv_pipeline.core.contract_docs import markdown
 
     text = markdown() + "\n"

@@ -60,8 +60,9 @@ def idle_cpus() -> float:
 
 
 def _child(source: Path, target: Path) -> tuple[subprocess.Popen, object]:
-    """A Python that prints one edition with this very module (this checkout first on its path, so
-    neither the working directory nor an installed copy of the package can stand in for it)."""
+    """A Python that prints one edition with this very module: the folder holding this package (the
+    checkout, or the site-packages of an installed wheel) first on its path, so neither the working
+    directory nor another copy of the package can stand in for it."""
     root = str(Path(__file__).resolve().parents[2])
     code = f"import sys; sys.path.insert(0, {root!r}); from {__name__} import main; sys.exit(main(sys.argv[1:]))"
     errors = tempfile.TemporaryFile()  # not a pipe: WeasyPrint's warnings must not fill one nobody reads yet
