@@ -11,7 +11,7 @@ Reading the SQL with sqlglot costs ~1 s for the nine marts, paid on every load o
 location (UI, daemon, each run). ``dbt_like_sql/column_lineage.json`` keeps what it derived, each
 model under a digest of exactly what the derivation reads (the rendered SQL and the column types
 of its refs): a model whose digest matches is not parsed again, one that changed is, so the file
-can be out of date without being wrong. ``friskliv column-lineage`` writes it;
+can be out of date without being wrong. ``friskliv docs`` writes it;
 a test fails while it is not current.
 """
 
