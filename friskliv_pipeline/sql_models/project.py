@@ -49,7 +49,7 @@ class SqlProject:
         return TABLES[table].column_names if table in TABLES else []
 
     def column_lineage(self, model: Model) -> dict[str, list[tuple[str, str]]]:
-        """Column → upstream (table, column), read from the SQL (sqlglot); schema.yml only where the
+        """Column → upstream (table, column), read from the SQL (sqlglot); the YAML only where the
         SQL traces a column to nothing (see friskliv_pipeline/sql_models/lineage.py)."""
         return column_lineage(model, self.models)
 
