@@ -83,11 +83,6 @@ def test_demo_data_is_deterministic_and_matches_the_committed_exports(tmp_path):
         assert sha256_of(regenerated) == sha256_of(committed), f"{committed.name} differs from a fresh demo-data run"
 
 
-def test_contract_doc_is_in_sync():
-    proc = subprocess.run([FRISKLIV, "contract-docs", "--check"], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-
-
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_contract_flag_columns_follow_the_form_options(year):
     """One flag column per option of each multiple-choice question, named by the option's key and

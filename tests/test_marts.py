@@ -325,5 +325,12 @@ def test_labels_are_the_forms_and_the_contracts(tmp_path):
         assert labels("mart_collaboration", "partner") == {
             (k,): v for (qid, k), v in options.items() if qid == "q21" and k != "none"}
         assert labels("mart_lead_service", "lead_service") == {(k,): v for (qid, k), v in options.items() if qid == "q22"}
+        # a criterion by the questionnaire's corrected label where it has one (the report's name), else the header
+        criteria = {(year, q.criterion_no): q.label or q.header
+                    for q in schema.attainment_questions}
+        for mart in ("mart_attainment", "mart_attainment_by_county"):
+            part = marts[mart][marts[mart]["grant_year"] == year]
+            assert {(year, r["criterion_no"]): r["criterion"] for r in part.to_dict("records")} == criteria, mart
+        assert any(q.label and q.label != q.header for q in schema.attainment_questions)
     assert labels("mart_competence_building", "category", "question_id") == {
         (name.removesuffix("_nok"), qid): label.split(" (")[0] for name, qid, label in COMPETENCE_PARTS}

@@ -8,14 +8,19 @@ from friskliv_pipeline.definitions import defs
 from friskliv_pipeline.defs.marts import SQL_PROJECT
 from friskliv_pipeline.defs.partitions import grant_year_partitions
 
-MARTS = {"mart_attainment", "mart_attainment_by_county", "mart_county_summary", "mart_target_groups",
-         "mart_collaboration", "mart_lead_service", "mart_competence_building", "mart_national_summary", "mart_trends",
-         "mart_reconciliation"}
+from friskliv_pipeline.report.data import MARTS
+from friskliv_pipeline.report.labels import column_headers, mart_sheets
+from friskliv_pipeline.sql_models.project import MODELS_DIR
+
+# The marts are the SQL project's models; one that silently vanished (its .sql or .yml gone or
+# unreadable) would leave a .sql or a .yml on disk that the project does not list.
+ON_DISK = {p.stem for p in MODELS_DIR.glob("*.sql")} | {p.stem for p in MODELS_DIR.glob("*.yml")}
 
 
 def test_one_asset_per_model_with_deps_from_the_refs():
     graph = defs.resolve_asset_graph()
-    assert set(SQL_PROJECT.models) == MARTS
+    assert set(SQL_PROJECT.models) == set(MARTS) == ON_DISK
+    assert len(MARTS) >= 10  # the ten marts of the 2024 report at least
     for name, model in SQL_PROJECT.models.items():
         node = graph.get(AssetKey(name))
         assert node.group_name == "marts"
@@ -42,3 +47,17 @@ def test_trends_depend_on_the_previous_grant_year_too():
     assert isinstance(mapping, TimeWindowPartitionMapping) and mapping.start_offset == -1
     # every other mart reads its own grant year only (Dagster's default, same-partition mapping)
     assert defs.get_assets_def("mart_national_summary").get_partition_mapping(AssetKey("projects")) is None
+
+
+def test_one_yaml_per_model_and_norwegian_names_beside_the_declarations():
+    """dbt's layout: models/<name>.yml declares <name> alone; every column has its Norwegian header
+    (one per column name: a name means the same in every mart) and every mart its sheet."""
+    headers: dict[str, set[str]] = {}
+    for name, model in SQL_PROJECT.models.items():
+        assert model.yaml_path == MODELS_DIR / f"{name}.yml"
+        for column in model.columns:
+            assert column.meta.get("header_nb"), f"{name}.{column.name}: no meta: header_nb"
+            headers.setdefault(column.name, set()).add(column.meta["header_nb"])
+    assert {c: h for c, h in headers.items() if len(h) > 1} == {}
+    assert set(column_headers()) == set(headers)
+    assert list(mart_sheets()) and set(mart_sheets()) == set(MARTS)

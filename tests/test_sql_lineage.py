@@ -1,4 +1,4 @@
-"""Column lineage of the marts is read from their SQL; schema.yml may only fill in what the SQL cannot show."""
+"""Column lineage of the marts is read from their SQL; the model's YAML (meta: lineage) may only fill in what the SQL cannot show."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from friskliv_pipeline.operations.cli import main as cli
 from friskliv_pipeline.sql_models import load_project
 from friskliv_pipeline.sql_models.lineage import (
     derived_file_content, disagreements, lineage_file, sql_lineage, write_lineage_file,
@@ -19,7 +18,7 @@ PROJECT = load_project()
 
 @pytest.mark.parametrize("name", list(PROJECT.models))
 def test_declared_lineage_agrees_with_the_sql(name):
-    """The test the issue asks for: fails when schema.yml's `lineage:` and the SQL disagree."""
+    """The test the issue asks for: fails when the YAML's `meta: lineage` and the SQL disagree."""
     model = PROJECT.models[name]
     assert sql_lineage(model, PROJECT.models), f"sqlglot could not read {model.path}"
     assert disagreements(model, PROJECT.models) == []
@@ -27,7 +26,7 @@ def test_declared_lineage_agrees_with_the_sql(name):
 
 def test_a_declaration_that_contradicts_the_sql_is_reported(tmp_path):
     wrong = GOOD_SCHEMA.format(name="mart_per_county").replace(
-        "      - name: county\n", "      - name: county\n        lineage: [projects.municipality]\n")
+        "      - name: county\n", "      - name: county\n        meta: {lineage: [projects.municipality]}\n")
     project = load_project(write_project(tmp_path, {"mart_per_county": PER_COUNTY}, wrong))
     model = project.models["mart_per_county"]
     [line] = disagreements(model, project.models)
@@ -60,12 +59,11 @@ def test_yaml_fills_in_only_columns_the_sql_traces_to_nothing():
 
 def test_the_stored_lineage_is_what_sqlglot_derives_now():
     """dbt_like_sql/column_lineage.json (read when the code location loads) equals a fresh
-    derivation of every model's SQL: `friskliv column-lineage` regenerates it."""
+    derivation of every model's SQL: `friskliv docs` regenerates it."""
     path, current = write_lineage_file(load_project().models, check=True)
-    assert current, f"{path} is out of date: run `friskliv column-lineage`"
+    assert current, f"{path} is out of date: run `friskliv docs`"
     stored = json.loads(path.read_text(encoding="utf-8"))
     assert set(stored) == set(PROJECT.models)
-    assert cli(["column-lineage", "--check"]) == 0
 
 
 def test_a_changed_model_is_read_again_not_taken_from_the_stored_file():

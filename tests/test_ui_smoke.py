@@ -179,7 +179,7 @@ def test_code_references_on_a_mart_and_a_check(webserver):
     [mart] = _graphql(webserver, '{ assetNodes(assetKeys: [{path: ["mart_attainment"]}]) { %s } }'
                       % METADATA)["data"]["assetNodes"]
     files = {Path(r["filePath"]).name for r in _code_references(mart["metadataEntries"])}
-    assert {"mart_attainment.sql", "schema.yml"} <= files
+    assert {"mart_attainment.sql", "mart_attainment.yml"} <= files
 
     query = ('{ assetCheckExecutions(assetKey: {path: ["staging", "projects"]}, checkName: "q23_grant_required", '
              'limit: 1) '

@@ -45,7 +45,8 @@ def _expected_members() -> set[str]:
     package runs from the repository's own folders (SQL models, suites, re-performance queries)."""
     files = {f"friskliv_pipeline/{p.relative_to(PACKAGE).as_posix()}" for p in PACKAGE.rglob("*")
              if p.is_file() and (p.suffix == ".py" or p.suffix == ".j2") and "__pycache__" not in p.parts}
-    shipped = [*(ROOT / "dbt_like_sql" / "models").iterdir(), ROOT / "dbt_like_sql" / "column_lineage.json",
+    shipped = [*(ROOT / "dbt_like_sql" / "models").iterdir(), *(ROOT / "dbt_like_sql" / "macros").iterdir(),
+               ROOT / "dbt_like_sql" / "column_lineage.json",
                *(p for p in (ROOT / "expectations").rglob("*") if p.is_file()), ROOT / "deploy" / "dagster.yaml"]
     return files | {f"{SHIPPED}/{p.relative_to(ROOT).as_posix()}" for p in shipped}
 

@@ -1,7 +1,8 @@
 -- One row per grant year, county and attainment criterion (regelverk point 2, q24..q35).
 -- n_with_goal counts Ja + Delvis + Nei: the project had the goal (answer other than 'Ikke
 -- aktuelt'); an unanswered criterion is counted in n_unanswered, not as a goal. The answers
--- are counted by criterion number; the criterion's wording is the year's form's (form_questions).
+-- are counted by criterion number; the criterion is named as the report names it: the
+-- questionnaire's corrected label where it has one, else the year's form's header (form_questions).
 
 with project_attainment as (
 
@@ -12,7 +13,7 @@ with project_attainment as (
 
 criteria as (
 
-    select criterion_no, header as criterion
+    select criterion_no, coalesce(label, header) as criterion
     from {{ ref('form_questions') }}
     where grant_year = {{ grant_year }} and criterion_no is not null
 

@@ -36,7 +36,7 @@ listed as (
 
     select question_id,
         case question_id when 'q17' then 'diagnosis_independent' else 'diagnosis_specific' end as target_group,
-        100 * number as rank, header as label
+        100 * number as rank, coalesce(label, header) as label
     from form_questions
     where question_id in ('q17', 'q18')
 

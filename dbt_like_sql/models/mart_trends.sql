@@ -2,7 +2,7 @@
 -- grant year before (when the warehouse has it). Counties are folded back into the 2023 structure
 -- (counties.county_2023), so 2024's 15 counties compare with 2023's 11.
 --
--- Reads grant years Y-1 and Y (schema.yml: earlier_grant_years: 1, which is also Dagster's partition
+-- Reads grant years Y-1 and Y (mart_trends.yml: meta: earlier_grant_years: 1, which is also Dagster's partition
 -- mapping and all the runner lets ref() see): the partition holds year Y's rows, each with year
 -- Y-1's value beside it. County-level sums and criterion percentages are
 -- recomputed from summed counts on the common basis; national figures are the published ones

@@ -1,4 +1,4 @@
-"""docs/data_contract.md, generated from the data contract and the SQL models' schema.yml.
+"""docs/data_contract.md, generated from the data contract and the SQL models' YAML.
 
 Kept apart from ``contract.py`` because it reads both: the SQL model project depends on the
 contract (a ref names a contract table), so the contract itself must not depend on the project.
@@ -13,7 +13,7 @@ from friskliv_pipeline.sql_models.project import load_project
 def markdown() -> str:
     """docs/data_contract.md."""
     lines = ["# Data contract", "",
-             "Generated from `friskliv_pipeline/core/contract.py` by `friskliv contract-docs`; do not edit by hand.",
+             "Generated from `friskliv_pipeline/core/contract.py` by `friskliv docs`; do not edit by hand.",
              "Every table carries `grant_year`; partitioned tables are replaced one grant year at a time.",
              "Question ids q01..q38 are the questions of the Forms questionnaire (Vedlegg 2 of the 2024 report);",
              "their wording per year is in `assets/reference/forms/form_<year>.json`.", ""]
@@ -27,16 +27,30 @@ def markdown() -> str:
 
 
 def _mart_sections() -> list[str]:
-    """The marts, from dbt_like_sql/models/schema.yml (their own contract), in dependency order."""
+    """The marts, from dbt_like_sql/models/<mart>.yml (their own contract), in dependency order, with
+    the data tests their rows must pass before they are published."""
     project = load_project()
     lines = ["## Marts (dbt_like_sql/models)", "",
-             "Built by the SQL models from the tables above; `schema.yml` beside the models is their source.", ""]
+             "Built by the SQL models from the tables above; each model's YAML beside its SQL "
+             "(`dbt_like_sql/models/<mart>.yml`) is their source. A grant year's marts are published only when "
+             "every data test passes (blocking checks of `sql_marts`).", ""]
     for model in project.models.values():
         lineage = project.column_lineage(model)
-        lines += [f"### `{model.name}` (marts)", "", " ".join(model.description.split()), "",
-                  "| column | type | meaning | computed from |", "|---|---|---|---|"]
+        lines += [f"### `{model.name}` (marts)", "", " ".join(model.description.split()), ""]
+        if whole := [t for t in model.data_tests if t.column is None]:
+            lines += ["Data tests: " + "; ".join(_test_text(t) for t in whole) + ".", ""]
+        lines += ["| column | type | meaning | computed from | data tests |", "|---|---|---|---|---|"]
         for c in model.columns:
             source = ", ".join(f"{t}.{col}" for t, col in lineage.get(c.name, []))
-            lines.append(f"| `{c.name}` | {c.data_type} | {' '.join(c.description.split())} | {source} |")
+            tests = ", ".join(_test_text(t) for t in model.data_tests if t.column == c.name)
+            lines.append(f"| `{c.name}` | {c.data_type} | {' '.join(c.description.split())} | {source} | {tests} |")
         lines.append("")
     return lines
+
+
+def _test_text(test) -> str:
+    """A data test as the table shows it: its kind and arguments (``accepted_range`` 0..100)."""
+    arguments = ", ".join(f"{k}: {v}" for k, v in test.arguments.items())
+    where = f" where {test.where}" if test.where else ""
+    text = f"{test.kind} ({arguments}){where}" if arguments else f"{test.kind}{where}"
+    return text.replace("|", "\\|")

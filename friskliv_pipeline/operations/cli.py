@@ -15,7 +15,6 @@ from pathlib import Path
 from friskliv_pipeline.operations import run_summary
 from friskliv_pipeline.core.settings import PROJECT_ROOT, Settings
 
-CONTRACT_DOC = PROJECT_ROOT / "docs" / "data_contract.md"  # a checkout's; the wheel ships no docs/
 
 
 def _years_in_landing(landing_dir: Path) -> list[int]:
@@ -234,34 +233,19 @@ def _checkout_only(command: str) -> int | None:
     return 2
 
 
-def cmd_column_lineage(args: argparse.Namespace) -> int:
-    if (refused := _checkout_only("column-lineage")) is not None:
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Write every generated file (operations/generated_docs.py); with --check only list the stale ones."""
+    if (refused := _checkout_only("docs")) is not None:
         return refused
-    from friskliv_pipeline.sql_models import load_project
-    from friskliv_pipeline.sql_models.lineage import write_lineage_file
+    from friskliv_pipeline.operations.generated_docs import regenerate, stale
 
-    path, current = write_lineage_file(load_project().models, check=args.check)
-    if args.check and not current:
-        print(f"{path} is out of date: run `friskliv column-lineage`", file=sys.stderr)
-        return 1
-    print(path)
-    return 0
-
-
-def cmd_contract_docs(args: argparse.Namespace) -> int:
-    if (refused := _checkout_only("contract-docs")) is not None:
-        return refused
-    from friskliv_pipeline.core.contract_docs import markdown
-
-    text = markdown() + "\n"
     if args.check:
-        if not CONTRACT_DOC.exists() or CONTRACT_DOC.read_text(encoding="utf-8") != text:
-            print(f"{CONTRACT_DOC} is out of date: run `friskliv contract-docs`", file=sys.stderr)
-            return 1
-        return 0
-    CONTRACT_DOC.parent.mkdir(parents=True, exist_ok=True)
-    CONTRACT_DOC.write_text(text, encoding="utf-8")
-    print(CONTRACT_DOC)
+        out_of_date = stale()
+        for path in out_of_date:
+            print(f"{path.relative_to(PROJECT_ROOT)} is out of date: run `friskliv docs`", file=sys.stderr)
+        return 1 if out_of_date else 0
+    for path in regenerate():
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     return 0
 
 
@@ -329,13 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--year", type=int, required=True, help="the grant year")
     preview.add_argument("--watch", action="store_true", help="render again each time a commentary file is saved")
     preview.set_defaults(func=cmd_preview)
-    docs = sub.add_parser("contract-docs", help="write docs/data_contract.md from the contract")
-    docs.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
-    docs.set_defaults(func=cmd_contract_docs)
-    lineage = sub.add_parser("column-lineage", help="write dbt_like_sql/column_lineage.json: the marts' column "
-                                                    "lineage read from their SQL (the code location loads it)")
-    lineage.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
-    lineage.set_defaults(func=cmd_column_lineage)
+    docs = sub.add_parser("docs", help="write every generated file: docs/data_contract.md, docs/checks.md, "
+                                       "dbt_like_sql/column_lineage.json, docs/performance.md's table")
+    docs.add_argument("--check", action="store_true", help="write nothing; exit 1 listing the files that are out of date")
+    docs.set_defaults(func=cmd_docs)
     return parser
 
 

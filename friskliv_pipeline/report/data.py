@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     import pandas as pd
     import sqlalchemy as sa
 
-from friskliv_pipeline.sql_models.project import MODELS_DIR
+from friskliv_pipeline.sql_models.project import loaded_project
 
-# Every mart the SQL project holds (one model per file: the file names are the table names).
-MARTS = tuple(sorted(path.stem for path in MODELS_DIR.glob("*.sql")))
+# Every mart the SQL project holds (dbt_like_sql: one model per .sql and .yml, the names are the tables').
+MARTS = tuple(sorted(loaded_project().models))
 FINDING_COLUMNS = ["asset", "rule", "kind", "severity", "county", "municipality", "project_title", "response_id",
                    "sheet_row", "question_id", "value", "message", "message_nb"]
 CHECK_COLUMNS = ["asset", "check_name", "kind", "severity", "status", "passed", "observed", "expected", "reason",

@@ -1,6 +1,7 @@
-"""The Norwegian names of the marts' coded values (a metric, a scope), read from where the marts
-are declared: a column's ``meta: labels_nb`` in ``dbt_like_sql/models/schema.yml``. One source for
-the public tables, figure 7 and the sentence of section 4.8 that quotes it."""
+"""The marts' Norwegian names, read from where the marts are declared (``dbt_like_sql/models/<mart>.yml``):
+a column's header (``meta: header_nb``), its coded values' names (``meta: labels_nb``: a metric, a
+scope) and a mart's sheet in tables.xlsx (``meta: sheet_nb``, ``sheet_order``). One source for the
+public tables, figure 7 and the sentence of section 4.8 that quotes it."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ UNIT = re.compile(r"\s*\([^()]*\)$")  # a label's unit at its end: "Interkommuna
 
 @cache
 def value_labels(model: str, column: str) -> dict[str, str]:
-    """The coded value → Norwegian name of a mart column, as schema.yml declares them ({} if none)."""
-    from friskliv_pipeline.sql_models.project import load_project
+    """The coded value → Norwegian name of a mart column, as its YAML declares them ({} if none)."""
+    from friskliv_pipeline.sql_models.project import loaded_project
 
-    declared = next(c for c in load_project().models[model].columns if c.name == column)
+    declared = next(c for c in loaded_project().models[model].columns if c.name == column)
     return {str(k): str(v) for k, v in (declared.meta.get("labels_nb") or {}).items()}
 
 
@@ -24,3 +25,22 @@ def metric_label(metric: str, unit: bool = False) -> str:
     ("Interkommunale prosjekter (%)"), without as a figure's row or a sentence names it."""
     label = value_labels("mart_national_summary", "metric")[metric]
     return label if unit else UNIT.sub("", label)
+
+
+@cache
+def column_headers() -> dict[str, str]:
+    """Every mart column's Norwegian header (``meta: header_nb``), by column name: a name means the same
+    in every mart (tests/test_marts_assets.py requires one header per name, and one for every column)."""
+    from friskliv_pipeline.sql_models.project import loaded_project
+
+    return {c.name: str(c.meta["header_nb"]) for m in loaded_project().models.values() for c in m.columns
+            if "header_nb" in c.meta}
+
+
+@cache
+def mart_sheets() -> dict[str, str]:
+    """Mart → its sheet in tables.xlsx (``meta: sheet_nb``), in the report's order (``sheet_order``)."""
+    from friskliv_pipeline.sql_models.project import loaded_project
+
+    models = sorted(loaded_project().models.values(), key=lambda m: m.meta.get("sheet_order", 0))
+    return {m.name: str(m.meta["sheet_nb"]) for m in models if "sheet_nb" in m.meta}

@@ -2,7 +2,7 @@
 shows them, and a sheet that says what the tables are) and indicators.csv.
 
 They are published beside the report, so they hold what the report may say: Norwegian headers
-and Norwegian values (a metric by its name in schema.yml, a goal by the report's name for it, a
+and Norwegian values (a metric by its name in the mart's YAML, a goal by the report's name for it, a
 question by its number; an English key column beside a Norwegian label is left out), no findings (those are the auditor's, in ``revisjonsgrunnlag_<year>.xlsx``: ``report.auditor``), and no money from
 reference figures that are not official (a county's allocation and what is left of it, while
 the year's allocations are illustrative): those columns and rows are left out and the sheet
@@ -21,37 +21,13 @@ from pathlib import Path
 import pandas as pd
 
 from friskliv_pipeline.report.data import ReportData
-from friskliv_pipeline.report.labels import metric_label, value_labels
+from friskliv_pipeline.report.labels import column_headers, mart_sheets, metric_label, value_labels
 from friskliv_pipeline.report.xlsx import neutralize_frame, write_sheets
 
-# Sheet per mart, in the report's order; mart_national_summary's metrics keep their fixed names.
-SHEETS = {"mart_national_summary": "Hovedtall", "mart_county_summary": "Fylker", "mart_target_groups": "Målgrupper",
-          "mart_collaboration": "Samarbeid", "mart_lead_service": "Ledet av", "mart_attainment": "Måloppnåelse",
-          "mart_attainment_by_county": "Måloppnåelse per fylke", "mart_competence_building": "Kompetansebygging",
-          "mart_trends": "Endring fra året før", "mart_reconciliation": "Avstemming"}
-# The Norwegian header of every column the public tables carry, by column name (a name means the
-# same in every mart). A test requires one for every mart column.
-HEADERS_NB = {
-    "grant_year": "Tilskuddsår", "county": "Fylke", "county_no": "Fylkesnummer", "county_2023": "Fylke (2023-struktur)",
-    "criterion_no": "Mål nr.", "criterion": "Mål", "n_projects": "Prosjekter", "n_with_goal": "Prosjekter med målet",
-    "pct_with_goal": "Andel med målet (%)", "n_ja": "Ja", "n_delvis": "Delvis", "n_nei": "Nei",
-    "n_ikke_aktuelt": "Ikke aktuelt", "n_unanswered": "Ikke besvart", "pct_ja_of_goal": "Ja blant dem med målet (%)",
-    "n_intercommunal": "Interkommunale prosjekter", "granted_nok": "Tilskudd til prosjekter (kr)",
-    "n_grant_amount_missing": "Prosjekter uten oppgitt beløp", "competence_nok": "Kompetansebygging (kr)",
-    "allocation_nok": "Fordelt til fylket (kr)", "unspent_nok": "Ikke brukt (kr)", "allocation_source": "Kilde for fordelingen",
-    "question_id": "Spørsmål", "target_group": "Målgruppe (nøkkel)", "sort_order": "Rekkefølge", "label": "Svaralternativ",
-    "n_total_projects": "Alle prosjekter", "pct_of_projects": "Andel av prosjektene (%)", "partner": "Samarbeidspart (nøkkel)",
-    "n_collaborative": "Samarbeidsprosjekter", "pct_of_collaborative": "Andel av samarbeidsprosjektene (%)",
-    "n_all_projects": "Alle prosjekter", "pct_of_all_projects": "Andel av alle prosjektene (%)",
-    "lead_service": "Ledet av (nøkkel)", "category": "Tiltak (nøkkel)", "n_counties": "Fylkeskommuner",
-    "amount_nok": "Beløp (kr)", "metric": "Nøkkeltall", "value": "Verdi", "scope": "Nivå",
-    "previous_grant_year": "Året før", "previous_value": "Verdi året før", "change": "Endring",
-    "text": "Svar", "n": "Antall", "base": "Grunnlag", "indicator": "Indikator",
-    "appropriation_nok": "Bevilget (kr)", "development_centres_nok": "Til utviklingssentralene (kr)",
-    "distributed_nok": "Fordelt til fylkeskommunene (kr)", "reported_used_nok": "Rapportert brukt (kr)",
-    "difference_nok": "Ikke rapportert brukt (kr)", "pct_difference": "Ikke rapportert brukt (% av fordelt)",
-    "distributed_source": "Kilde for fordelt beløp",
-}
+# Sheet per mart, in the report's order, and the Norwegian header of every mart column (a name means the
+# same in every mart): declared beside the marts, in their YAML (report/labels.py reads them).
+SHEETS = mart_sheets()
+HEADERS_NB = {**column_headers(), "text": "Svar", "n": "Antall", "base": "Grunnlag", "indicator": "Indikator"}
 FREE_TEXT_HEADERS = {"question_id": "Spørsmål", "county": "Fylke", "text": "Svar"}
 ALLOCATION_MONEY = ("allocation_nok", "unspent_nok", "allocation_source")
 # Code columns whose row also carries the form's Norwegian label (the label column): left out.
@@ -77,7 +53,7 @@ def public_marts(data: ReportData) -> dict[str, pd.DataFrame]:
 
 
 def table_metric_label(metric: str) -> str:
-    """A metric as the tables name it: mart_national_summary's label (schema.yml), else the header of
+    """A metric as the tables name it: mart_national_summary's label (its YAML), else the header of
     the mart column it is named after (mart_trends' county and criterion metrics: granted_nok, n_ja, …)."""
     named = value_labels("mart_national_summary", "metric")
     return metric_label(metric, unit=True) if metric in named else HEADERS_NB[metric]
@@ -90,7 +66,7 @@ def question_number(question_id) -> int:
 
 def in_norwegian(data: ReportData, frame: pd.DataFrame, model: str = TRENDS) -> pd.DataFrame:
     """A mart's rows with their coded values in the report's words (the columns keep their names);
-    ``model`` declares the names of its coded values (schema.yml)."""
+    ``model`` declares the names of its coded values (its YAML)."""
     frame = frame.drop(columns=[c for c in KEY_COLUMNS if c in frame.columns])
     criteria = data.criterion_labels or {}
     coded = {

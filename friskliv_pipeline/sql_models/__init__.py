@@ -3,7 +3,7 @@
 Why not dbt itself: the models are a dozen SELECTs over tables the Python layer already writes,
 partitioned by grant year; a hundred lines of runner keep one dependency tree, one warehouse URL
 and Dagster in charge of scheduling, while the models stay in dbt's shape (one file per table,
-``ref()`` for inputs, a YAML beside them documenting every column).
+``ref()`` for inputs, a YAML per model documenting every column and its data tests).
 """
 
 from friskliv_pipeline.sql_models.project import MODELS_DIR, Model, SqlProject, SqlModelError, load_project

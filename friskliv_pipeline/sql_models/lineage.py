@@ -2,7 +2,7 @@
 
 The lineage of a mart column is every column of a ref'd table its SELECT expression is computed
 from, followed through the CTEs; columns used only to filter, join or group are not lineage
-(dbt's convention). ``schema.yml`` may declare ``lineage:`` for a column whose SELECT reads no
+(dbt's convention). the model's YAML may declare ``meta: lineage`` for a column whose SELECT reads no
 column (``count(*)``, a constant): that is the only place a declaration is used, and
 ``disagreements`` lists any declaration that differs from what the SQL shows, so a YAML that
 drifts from the SQL fails tests/test_sql_lineage.py instead of misleading an analyst.
@@ -11,7 +11,7 @@ Reading the SQL with sqlglot costs ~1 s for the nine marts, paid on every load o
 location (UI, daemon, each run). ``dbt_like_sql/column_lineage.json`` keeps what it derived, each
 model under a digest of exactly what the derivation reads (the rendered SQL and the column types
 of its refs): a model whose digest matches is not parsed again, one that changed is, so the file
-can be out of date without being wrong. ``friskliv column-lineage`` writes it;
+can be out of date without being wrong. ``friskliv docs`` writes it;
 a test fails while it is not current.
 """
 
@@ -105,7 +105,7 @@ def derived_file_content(models: dict[str, Model]) -> str:
 
 
 def column_lineage(model: Model, models: dict[str, Model]) -> Lineage:
-    """The SQL's lineage, completed by schema.yml's ``lineage:`` for columns the SQL traces to nothing."""
+    """The SQL's lineage, completed by the YAML's ``meta: lineage`` for columns the SQL traces to nothing."""
     derived = sql_lineage(model, models)
     lineage_of = dict(derived)
     for col in model.columns:
@@ -115,15 +115,15 @@ def column_lineage(model: Model, models: dict[str, Model]) -> Lineage:
 
 
 def disagreements(model: Model, models: dict[str, Model]) -> list[str]:
-    """One line per schema.yml ``lineage:`` that the SQL contradicts (the SQL shows other columns)."""
+    """One line per YAML ``meta: lineage`` that the SQL contradicts (the SQL shows other columns)."""
     derived = sql_lineage(model, models)
     lines = []
     for col in model.columns:
         declared = sorted(tuple(d.split(".", 1)) for d in col.lineage)
         if declared and col.name in derived and declared != derived[col.name]:
             shown = ", ".join(".".join(d) for d in derived[col.name])
-            lines.append(f"{model.name}.{col.name}: schema.yml declares {', '.join(col.lineage)} but the SQL "
-                         f"computes it from {shown}. What to do: delete the `lineage:` entry (the SQL is the "
+            lines.append(f"{model.name}.{col.name}: {model.yaml_path.name} declares {', '.join(col.lineage)} but the SQL "
+                         f"computes it from {shown}. What to do: delete the `meta: lineage` entry (the SQL is the "
                          "lineage); declare one only for a column the SQL computes from no column")
     return lines
 

@@ -1,7 +1,7 @@
 """Write one grant year of a model: DELETE that year, INSERT … SELECT, in one transaction.
 
 Each ``ref()`` reads only the grant years the model declares (its partition's, and with
-``earlier_grant_years: n`` in schema.yml the n before it): what Dagster's partition mapping
+``meta: earlier_grant_years: n`` in its YAML the n before it): what Dagster's partition mapping
 says the model depends on is all its SQL can see.
 
 A reader sees the old partition or the new one, never a mix; a model that fails halfway (bad
@@ -11,6 +11,8 @@ created from the YAML column types, so its DDL is the documented schema.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -50,7 +52,7 @@ def _check_columns(conn: sa.Connection, model: Model, sql: str) -> None:
     if sorted(produced) != sorted(model.column_names):
         missing = [c for c in model.column_names if c not in produced]
         extra = [c for c in produced if c not in model.column_names]
-        raise SqlModelError(f"{model.path}: the SELECT's columns differ from schema.yml (missing {missing}, "
+        raise SqlModelError(f"{model.path}: the SELECT's columns differ from {model.yaml_path.name} (missing {missing}, "
                             f"undocumented {extra}). What to do: make the final SELECT and the YAML agree")
 
 
@@ -64,15 +66,19 @@ def qualifier(conn: sa.Connection):
     return lambda name: f"{quote(schema)}.{quote(name)}" if schema else quote(name)
 
 
+def grant_years_of(conn: sa.Connection, first: int, last: int):
+    """ref('x') → the rows of x in grant years ``first`` .. ``last``, as a subquery named x."""
+    table = qualifier(conn)
+    quote = conn.dialect.identifier_preparer.quote
+    return lambda name: (f"(select * from {table(name)} where grant_year between {int(first)} and {int(last)}) "
+                         f"as {quote(name)}")
+
+
 def grant_years_read(conn: sa.Connection, model: Model, grant_year: int):
     """ref('x') → the rows of x in the grant years the model declares it reads (``earlier_grant_years``
     before ``grant_year``, up to it): the SQL cannot read a year its partition mapping in Dagster
     does not name."""
-    table = qualifier(conn)
-    quote = conn.dialect.identifier_preparer.quote
-    first = int(grant_year) - model.earlier_grant_years
-    return lambda name: (f"(select * from {table(name)} where grant_year between {first} and {int(grant_year)}) "
-                         f"as {quote(name)}")
+    return grant_years_of(conn, int(grant_year) - model.earlier_grant_years, grant_year)
 
 
 def materialize(engine: sa.Engine, model: Model, grant_year: int) -> int:
@@ -85,10 +91,13 @@ def materialize(engine: sa.Engine, model: Model, grant_year: int) -> int:
     return _replace(engine, model, table, grant_year)
 
 
-def materialize_together(engine: sa.Engine, models: list[Model], grant_year: int) -> dict[str, int]:
+def materialize_together(engine: sa.Engine, models: list[Model], grant_year: int,
+                         audit: Callable[[sa.Connection], bool] | None = None) -> dict[str, int] | None:
     """Replace grant year ``grant_year`` of every model in ``models`` (dependency order) in ONE
     transaction: the marts a report reads are all this run's or all the previous run's, never a mix
-    (a lost connection mid-way rolls every one back). Returns rows per model."""
+    (a lost connection mid-way rolls every one back). ``audit(conn)`` then judges the rows written,
+    inside the transaction (the data tests): when it returns False the transaction is rolled back
+    and None returned. Returns rows per model."""
     tables = {}
     for model in models:
         table, rebuilt = ensure_table(engine, model)  # an older shape is rebuilt first, every year it held
@@ -96,8 +105,13 @@ def materialize_together(engine: sa.Engine, models: list[Model], grant_year: int
             if year != grant_year:
                 _replace(engine, model, table, year)
         tables[model.name] = table
-    with engine.begin() as conn:
-        return {model.name: _replace_in(conn, model, tables[model.name], grant_year) for model in models}
+    with engine.connect() as conn:
+        with conn.begin() as transaction:
+            written = {model.name: _replace_in(conn, model, tables[model.name], grant_year) for model in models}
+            if audit is not None and not audit(conn):
+                transaction.rollback()
+                return None
+    return written
 
 
 def _replace(engine: sa.Engine, model: Model, table: sa.Table, grant_year: int) -> int:
