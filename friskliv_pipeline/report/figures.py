@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from friskliv_pipeline.core.bokmal import grouped
 from friskliv_pipeline.report.data import ReportData
 
 # The one palette of every figure. Hues from Okabe & Ito (2008), distinguishable with every common
@@ -83,8 +84,9 @@ def _wrap(label: str, width: int = 48) -> str:
 
 
 def _number(value) -> str:
-    """An integer with a space between thousands, as the report writes numbers."""
-    return f"{int(value):,}".replace(",", " ")
+    """An integer with a space between thousands, as the report writes numbers (a plain space: a
+    figure's text never wraps)."""
+    return grouped(value, " ")
 
 
 def _row_pitch(labels) -> float:
