@@ -22,6 +22,7 @@ import pandas as pd
 from friskliv_pipeline.report import appendices, commentary, regelverk, themes
 from friskliv_pipeline.report.data import FREE_TEXT, ReportData, auditor_appendix
 from friskliv_pipeline.report.figures import Figure
+from friskliv_pipeline.report.labels import answer_columns
 from friskliv_pipeline.report.language import in_sentence, is_blank, month_period
 
 # Findings listed one by one in the auditor's edition; the rest are counted per rule. All of them
@@ -35,16 +36,6 @@ PUBLICATION_FILE = "publication.yml"  # commentary/<year>/publication.yml: date:
 # Figures in the order the document shows them: their numbers follow this order.
 FIGURE_ORDER = ("figur_1_prosjekter_per_fylke", "figur_2_malgrupper", "figur_3_samarbeid", "figur_4_maloppnaelse",
                 "figur_5_kompetansebygging", "figur_6_mal_per_fylke", "figur_7_endring")
-QUESTION_TITLES = {  # how the report names each free-text answer (short, for headings)
-    "q04": "Hvorfor midlene til kompetansebygging ikke ble brukt (spørsmål 4)",
-    "q11": "Andre kompetansebyggende tiltak (spørsmål 11)",
-    "q15": "Målgruppe «annet» (spørsmål 15)",
-    "q16": "Brukergruppe «annet» (spørsmål 16)",
-    "q19": "Annet tilbud (spørsmål 19)",
-    "q22": "Ledet av «annet» (spørsmål 22)",
-    "q36": "Begrunnelse for delvis eller ikke oppnådd mål (spørsmål 36)",
-    "q38": "Andre kommentarer om prosjektet (spørsmål 38)",
-}
 # The cap on competence building: the rule the checks apply is the one the report states.
 COMPETENCE_CAP_RULE = "regelverk5B.competence_cap"
 
@@ -185,6 +176,15 @@ def _competence_lines(data: ReportData, form) -> list[dict]:
     return out
 
 
+def question_titles(reference_dir: Path) -> dict[str, str]:
+    """How the report heads each question's free-text answers: the questionnaire's ``heading_nb`` and
+    the question's number ("Annet tilbud (spørsmål 19)")."""
+    from friskliv_pipeline.forms.schema import all_questions
+
+    return {q["id"]: f"{q.get('heading_nb') or q.get('label') or q['header']} (spørsmål {int(q['id'][1:])})" for q in all_questions(reference_dir)
+            if q["id"] in FREE_TEXT}
+
+
 def criterion_labels(form) -> dict[int, str]:
     """Criterion number → its name in the report's own text: the form file's ``label`` where the
     form's wording has a slip ("læring- og", "og/el."), else the question as asked."""
@@ -316,6 +316,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "form_sent": month_period(form.collection.get("opened"), form.collection.get("opened")),
         "most": most, "fewest": fewest,
         "attainment": _attainment(data, labels),
+        "answers": answer_columns(),  # Tabell 2's answer columns, in the form's order
         "leads": _lead_services(data),
         "competence": _competence_lines(data, form),
         "competence_cap": _competence_cap(),
@@ -327,7 +328,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         # allocations are printed only as the official figures they must be (reference.is_official)
         "allocations_official": data.allocations_official,
         "free_text": summaries,
-        "question_titles": QUESTION_TITLES,
+        "question_titles": question_titles(reference_dir),
         "verbatim": _verbatim(public_text),
         "notes": notes if notes is not None else commentary.load(reference_dir, data, summaries,
                                                                  failed_claims if draft else None),

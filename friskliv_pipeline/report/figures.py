@@ -21,12 +21,14 @@ import pandas as pd
 
 from friskliv_pipeline.core.bokmal import grouped
 from friskliv_pipeline.report.data import ReportData
+from friskliv_pipeline.report.labels import answer_columns
 
 # The one palette of every figure. Hues from Okabe & Ito (2008), distinguishable with every common
 # colour-vision deficiency.
 MAIN = "#0072B2"  # blue: every single-series bar chart, this year in the comparison, the heat map's hue
 MUTED = "#9AAAB7"  # grey-blue: the previous year in the comparison
-ANSWER_COLOURS = {"Ja": MAIN, "Delvis": "#56B4E9", "Nei": "#D55E00"}  # figure 4 draws no "Ikke aktuelt"
+# figure 4's answers by mart_attainment's count column (report.labels.answer_columns); it draws no "Ikke aktuelt"
+ANSWER_COLOURS = {"n_ja": MAIN, "n_delvis": "#56B4E9", "n_nei": "#D55E00"}
 HEAT_SCALE = ("#EEF4F9", MAIN, "#00283F")  # the heat map's sequential scale: light to dark through MAIN
 INK, PAPER = "#1A1A1A", "#FFFFFF"  # text, axes and ticks (the report's text colour); background, cell borders
 PALETTE = (MAIN, MUTED, *ANSWER_COLOURS.values(), *HEAT_SCALE, INK, PAPER)
@@ -185,9 +187,11 @@ def figure_4(data: ReportData, out_dir: Path) -> Figure:
     y = list(range(len(labels)))
     total = attainment["n_projects"].where(attainment["n_projects"] > 0)
     left = pd.Series(0.0, index=attainment.index)
-    for answer, column in (("Ja", "n_ja"), ("Delvis", "n_delvis"), ("Nei", "n_nei")):
+    for column, answer in answer_columns():
+        if column not in ANSWER_COLOURS:
+            continue
         share = (100 * attainment[column] / total).fillna(0)
-        ax.barh(y, share, left=left, height=BAR_PT / pitch, color=ANSWER_COLOURS[answer], label=answer)
+        ax.barh(y, share, left=left, height=BAR_PT / pitch, color=ANSWER_COLOURS[column], label=answer)
         left = left + share
     for i, (end, pct) in enumerate(zip(left, attainment["pct_with_goal"])):
         _value_label(ax, _percent(pct), end, i)

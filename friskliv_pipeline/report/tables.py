@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from friskliv_pipeline.report.data import ReportData
-from friskliv_pipeline.report.labels import metric_label, value_labels
+from friskliv_pipeline.report.labels import answer_columns, metric_label, value_labels
 from friskliv_pipeline.report.xlsx import neutralize_frame, write_sheets
 
 # Sheet per mart, in the report's order; mart_national_summary's metrics keep their fixed names.
@@ -34,8 +34,8 @@ SHEETS = {"mart_national_summary": "Hovedtall", "mart_county_summary": "Fylker",
 HEADERS_NB = {
     "grant_year": "Tilskuddsår", "county": "Fylke", "county_no": "Fylkesnummer", "county_2023": "Fylke (2023-struktur)",
     "criterion_no": "Mål nr.", "criterion": "Mål", "n_projects": "Prosjekter", "n_with_goal": "Prosjekter med målet",
-    "pct_with_goal": "Andel med målet (%)", "n_ja": "Ja", "n_delvis": "Delvis", "n_nei": "Nei",
-    "n_ikke_aktuelt": "Ikke aktuelt", "n_unanswered": "Ikke besvart", "pct_ja_of_goal": "Ja blant dem med målet (%)",
+    "pct_with_goal": "Andel med målet (%)", **dict(answer_columns()),
+    "n_unanswered": "Ikke besvart", "pct_ja_of_goal": "Ja blant dem med målet (%)",
     "n_intercommunal": "Interkommunale prosjekter", "granted_nok": "Tilskudd til prosjekter (kr)",
     "n_grant_amount_missing": "Prosjekter uten oppgitt beløp", "competence_nok": "Kompetansebygging (kr)",
     "allocation_nok": "Fordelt til fylket (kr)", "unspent_nok": "Ikke brukt (kr)", "allocation_source": "Kilde for fordelingen",
