@@ -21,7 +21,7 @@ import pandas as pd
 
 from friskliv_pipeline.report import appendices, commentary, regelverk, themes
 from friskliv_pipeline.report.data import FREE_TEXT, ReportData, auditor_appendix
-from friskliv_pipeline.report.figures import Figure
+from friskliv_pipeline.report.figures import FIGURES, Figure
 from friskliv_pipeline.report.labels import answer_columns
 from friskliv_pipeline.report.language import in_sentence, is_blank, month_period
 
@@ -31,11 +31,7 @@ from friskliv_pipeline.report.language import in_sentence, is_blank, month_perio
 MAX_FINDINGS_LISTED = 100
 PUBLISHER = "Helsedirektoratet"
 TITLE = "Tilskudd til etablering og utvikling av kommunale frisklivs-, lærings- og mestringstilbud"
-SOURCE = "Kilde: fylkeskommunenes rapportering til Helsedirektoratet (Forms) for {years}"
 PUBLICATION_FILE = "publication.yml"  # commentary/<year>/publication.yml: date: 2025-09-01
-# Figures in the order the document shows them: their numbers follow this order.
-FIGURE_ORDER = ("figur_1_prosjekter_per_fylke", "figur_2_malgrupper", "figur_3_samarbeid", "figur_4_maloppnaelse",
-                "figur_5_kompetansebygging", "figur_6_mal_per_fylke", "figur_7_endring")
 # The cap on competence building: the rule the checks apply is the one the report states.
 COMPETENCE_CAP_RULE = "regelverk5B.competence_cap"
 
@@ -58,55 +54,16 @@ class Section:
     children: list[Section] = field(default_factory=list)
 
 
-def _source(data: ReportData, key: str) -> str:
-    """The figure's source: its grant year, or both years for the comparison (figure 7)."""
-    previous = data.marts["mart_trends"]["previous_grant_year"].dropna()
-    if key == "figur_7_endring" and not previous.empty:
-        return SOURCE.format(years=f"tilskuddsårene {int(previous.iloc[0])} og {data.grant_year}")
-    return SOURCE.format(years=f"tilskuddsåret {data.grant_year}")
-
-
-def _trend_n(data: ReportData) -> str:
-    trends = data.marts["mart_trends"]
-    row = trends[(trends["scope"] == "national") & (trends["metric"] == "n_projects")]
-    if row.empty or pd.isna(row["previous_value"].iloc[0]):
-        return ""
-    r = row.iloc[0]
-    return (f"n = {int(r['previous_value'])} prosjekter i {int(r['previous_grant_year'])} og "
-            f"{int(r['value'])} i {data.grant_year}")
-
-
 def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]:
-    m = data.metrics
-    n_text = {
-        "figur_1_prosjekter_per_fylke": f"n = {m.get('n_projects')} prosjekter i {m.get('n_counties')} fylker",
-        "figur_2_malgrupper": f"n = {m.get('n_projects')} prosjekter",
-        "figur_3_samarbeid": f"n = {m.get('n_collaborative')} samarbeidsprosjekter",
-        "figur_4_maloppnaelse": f"n = {m.get('n_projects')} prosjekter",
-        "figur_6_mal_per_fylke": f"n = {m.get('n_projects')} prosjekter; n per fylke står ved fylkesnavnet",
-        "figur_5_kompetansebygging": f"n = {m.get('n_counties_competence_used')} fylkeskommuner som brukte midler",
-        "figur_7_endring": _trend_n(data),
-    }
+    """Each drawn figure with its number (the order FIGURES declares them in), its source line and note."""
     by_key = {f.key: f for f in figures}
-    numbers = {key: i for i, key in enumerate([k for k in FIGURE_ORDER if k in by_key], start=1)}
-    notes = {
-        # q15's "Begge disse gruppene" sets both groups it stands for, and both groups ticked set it
-        # (cleaning.answers.multi_choice's implies; cleaning.responses' target_both)
-        "figur_2_malgrupper": ("Et prosjekt telles under «Begge disse gruppene» når det alternativet er krysset av, "
-                               "eller når begge de to første gruppene er krysset av. Et slikt prosjekt telles også "
-                               "i søylen for hver av de to første gruppene. Et prosjekt kan ha flere målgrupper, så "
-                               "andelene summerer seg ikke til 100 %."),
-        "figur_4_maloppnaelse": ("Søylene viser svarene Ja, Delvis og Nei som andeler av alle prosjektene. Tallet "
-                                 "ved enden av søylen er andelen som hadde målet (Ja + Delvis + Nei). «Ikke aktuelt» "
-                                 "betyr at prosjektet ikke hadde målet, og er ikke tegnet."),
-        "figur_6_mal_per_fylke": ("Figuren viser hvor stor andel av fylkets prosjekter som hadde målet (svart Ja, "
-                                  "Delvis eller Nei), ikke om målet ble nådd. Nummeret er målets nummer i tabell 2"
-                                  + (f" og figur {numbers['figur_4_maloppnaelse']}."
-                                     if "figur_4_maloppnaelse" in numbers else ".")),
-    }
-    n_text = {key: text.replace("n = ", "n\u00a0=\u00a0") for key, text in n_text.items()}  # "n =" / "108" never split
-    return {key: PlacedFigure(number, by_key[key], f"{_source(data, key)}. {n_text[key]}.", notes.get(key, ""))
-            for key, number in numbers.items()}
+    numbers = {key: i for i, key in enumerate([k for k in FIGURES if k in by_key], start=1)}
+    placed = {}
+    for key, number in numbers.items():
+        spec = FIGURES[key]
+        n_text = spec.n(data).replace("n = ", "n\u00a0=\u00a0")  # "n =" / "108" never split
+        placed[key] = PlacedFigure(number, by_key[key], f"{spec.source(data)}. {n_text}.", spec.note_text(numbers))
+    return placed
 
 
 def _trend(data: ReportData) -> dict | None:
