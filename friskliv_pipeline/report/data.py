@@ -57,8 +57,6 @@ class ReportData:
     free_text: pd.DataFrame  # question_id, county, text: every non-blank free-text answer, escaped on output
     method: MethodFacts | None = None
     check_results: pd.DataFrame | None = None
-    # criterion number → the report's name for it (the form file's label where its wording has a slip)
-    criterion_labels: dict[int, str] | None = None
 
     @property
     def metrics(self) -> dict[str, int]:
@@ -186,6 +184,30 @@ def _method(conn, grant_year: int) -> MethodFacts:
     )
 
 
+# The marts whose ``criterion`` column names an attainment criterion.
+CRITERION_MARTS = ("mart_attainment", "mart_attainment_by_county", "mart_trends")
+
+
+def _name_criteria(conn, marts: dict[str, pd.DataFrame], grant_year: int) -> None:
+    """Every artifact (the report, figure 4, tables.xlsx, indicators.csv) names a criterion by the
+    marts' ``criterion`` column; here it becomes the report's name for it, form_questions' ``label``
+    where the form's wording has a slip ("læring- og", "og/el."), else the question as asked.
+
+    TODO(issue 30, marts): drop this step once mart_attainment, mart_attainment_by_county and
+    mart_trends select ``coalesce(form_questions.label, form_questions.header) as criterion``."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    names = pd.read_sql_query(sa.text("SELECT criterion_no, coalesce(label, header) AS name FROM form_questions "
+                                      "WHERE grant_year = :year AND criterion_no IS NOT NULL"), conn,
+                              params={"year": grant_year})
+    by_no = dict(zip(names["criterion_no"].astype(int), names["name"]))
+    for mart in CRITERION_MARTS:
+        frame = marts[mart]
+        named = frame["criterion_no"].map(lambda no: by_no.get(int(no)) if pd.notna(no) else None)
+        marts[mart] = frame.assign(criterion=named.where(named.notna(), frame["criterion"]))
+
+
 def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
     import pandas as pd
     import sqlalchemy as sa
@@ -196,6 +218,7 @@ def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
              "mart_reconciliation": "scope desc, county_no"}
     with engine.connect() as conn:
         marts = {m: _read(conn, m, grant_year, order.get(m)) for m in MARTS}
+        _name_criteria(conn, marts, grant_year)
         inspector = sa.inspect(conn)
         findings = (_read(conn, "audit_findings", grant_year, "severity, county, rule")
                     if inspector.has_table("audit_findings") else _empty_frame(FINDING_COLUMNS))

@@ -144,13 +144,14 @@ def question_titles(reference_dir: Path) -> dict[str, str]:
 
 def criterion_labels(form) -> dict[int, str]:
     """Criterion number → its name in the report's own text: the form file's ``label`` where the
-    form's wording has a slip ("læring- og", "og/el."), else the question as asked."""
+    form's wording has a slip ("læring- og", "og/el."), else the question as asked. The report reads
+    it from the marts' ``criterion`` column (report.data._name_criteria); the tests check it against this."""
     return {q.criterion_no: q.label or q.header for q in form.attainment_questions}
 
 
-def _attainment(data: ReportData, labels: dict[int, str]) -> dict:
+def _attainment(data: ReportData) -> dict:
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
-    attainment = attainment.assign(label=attainment["criterion_no"].map(lambda n: labels.get(int(n))))
+    attainment = attainment.assign(label=attainment["criterion"])  # the report's name (report.data._name_criteria)
     ranked = attainment.sort_values(["pct_with_goal", "criterion_no"], ascending=[False, True])
     top, bottom = ranked.head(3), ranked.tail(2).sort_values("pct_with_goal")
     return {"rows": attainment.to_dict("records"), "top": top.to_dict("records"),
@@ -256,7 +257,6 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
     public_text, _screened = data.screened
     summaries = free_text_summaries(public_text, reference_dir)
     sections = _sections(data, summaries)
-    labels = criterion_labels(form)
     failed_claims: list = []
     return {
         "year": data.grant_year,
@@ -272,7 +272,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "grant_totals_official": data.grant_totals_official,
         "form_sent": month_period(form.collection.get("opened"), form.collection.get("opened")),
         "most": most, "fewest": fewest,
-        "attainment": _attainment(data, labels),
+        "attainment": _attainment(data),
         "answers": answer_columns(),  # Tabell 2's answer columns, in the form's order
         "leads": _lead_services(data),
         "competence": _competence_lines(data, form),

@@ -264,8 +264,7 @@ def figure_4(data: ReportData):
     mart_attainment's pct_with_goal. "Ikke aktuelt" (the project did not have the goal) is left out:
     the white space up to 100 % is those projects (and any that did not answer)."""
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
-    named = data.criterion_labels or {}
-    labels = [_wrap(f"{no}. {named.get(int(no), c)}") for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
+    labels = [_wrap(f"{no}. {c}") for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
     pitch = _row_pitch(labels)
     fig, ax = _subplots(len(labels) * pitch, legend=True)
     y = list(range(len(labels)))
