@@ -23,12 +23,14 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from friskliv_pipeline.core.bokmal import grouped
 from friskliv_pipeline.report.data import ReportData
 from friskliv_pipeline.report.labels import answer_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The one palette of every figure. Hues from Okabe & Ito (2008), distinguishable with every common
 # colour-vision deficiency.
@@ -197,6 +199,8 @@ def _barh(labels: list[str], values, value_text: Callable[[float], str] = _numbe
 
 
 def _percent(value) -> str:
+    import pandas as pd
+
     return "–" if pd.isna(value) else f"{int(value)} %"
 
 
@@ -233,6 +237,8 @@ def figure_2(data: ReportData):
 def mostly_zero(values) -> bool:
     """More than half of the categories at 0: a chart of empty rows says less than a sentence would,
     so the figure is left out and the text carries the numbers."""
+    import pandas as pd
+
     values = pd.Series(values).fillna(0)
     return bool((values == 0).sum() * 2 > len(values))
 
@@ -263,6 +269,8 @@ def figure_4(data: ReportData):
     ends at the share of projects that had the goal; that share is printed at its end, exactly
     mart_attainment's pct_with_goal. "Ikke aktuelt" (the project did not have the goal) is left out:
     the white space up to 100 % is those projects (and any that did not answer)."""
+    import pandas as pd
+
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
     labels = [_wrap(f"{no}. {c}") for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
     pitch = _row_pitch(labels)
@@ -347,6 +355,8 @@ def _scale_of(image):
                               + (f" og figur {numbers['figur_4_maloppnaelse']}."
                                  if "figur_4_maloppnaelse" in numbers else ".")))
 def heatmap(data: ReportData):
+    import pandas as pd
+
     by_county = data.marts["mart_attainment_by_county"].dropna(subset=["county"])
     table = by_county.pivot(index="county", columns="criterion_no", values="pct_with_goal").sort_index()
     n_projects = by_county.groupby("county")["n_projects"].max()
@@ -386,6 +396,8 @@ def trend_rows(data: ReportData) -> pd.DataFrame:
 
 
 def _trend_n(data: ReportData) -> str:
+    import pandas as pd
+
     trends = data.marts["mart_trends"]
     row = trends[(trends["scope"] == "national") & (trends["metric"] == "n_projects")]
     if row.empty or pd.isna(row["previous_value"].iloc[0]):
