@@ -1,10 +1,10 @@
 """The form of each grant year and tolerant header matching.
 
 The questionnaire is declared once, in ``assets/reference/forms/questions.json``: every question
-(id q01..q38, header, kind, options with their keys and labels, criterion number, competence
-category, whether its text is free text and the report's heading for that text, the report's name
-for it, the text above it) and the form's title. A header names the year as ``{year}`` (the grant year) or ``{report_year}`` (the year
-the form is answered). ``forms/form_<year>.json`` holds only what is the year's own: its grant year,
+(id q01..q38, header, kind, options with their keys and labels (the attainment scale's too),
+criterion number, competence category, whether its text is free text and the report's heading for
+that text, the report's name for it, the text above it) and the form's title. A header names the
+year as ``{year}`` (the grant year) or ``{report_year}`` (the year the form is answered). ``forms/form_<year>.json`` holds only what is the year's own: its grant year,
 when the form was open (``collection``) and, under ``questions``, what really changed that year
 (a question's fields to replace, a new question, or ``null`` for one dropped). A new grant year
 therefore needs a small file, written by ``friskliv new-year``.

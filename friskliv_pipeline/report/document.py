@@ -138,8 +138,8 @@ def question_titles(reference_dir: Path) -> dict[str, str]:
     the question's number ("Annet tilbud (spørsmål 19)")."""
     from friskliv_pipeline.forms.schema import all_questions
 
-    return {q["id"]: f"{q.get('heading_nb') or q.get('label') or q['header']} (spørsmål {int(q['id'][1:])})" for q in all_questions(reference_dir)
-            if q["id"] in FREE_TEXT}
+    return {q["id"]: f"{q.get('heading_nb') or q.get('label') or q['header']} (spørsmål {int(q['id'][1:])})"
+            for q in all_questions(reference_dir) if q["id"] in FREE_TEXT}
 
 
 def criterion_labels(form) -> dict[int, str]:

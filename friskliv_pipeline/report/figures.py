@@ -148,6 +148,11 @@ def previous_year(data: ReportData) -> int | None:
     return None if previous.empty else int(previous.iloc[0])
 
 
+def _n_projects(data: ReportData) -> str:
+    """The n of a figure of all the year's projects."""
+    return f"n = {data.metrics.get('n_projects')} prosjekter"
+
+
 def _wrap(label: str, width: int = 48) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
 
@@ -219,7 +224,7 @@ def figure_1(data: ReportData):
 
 @figure("figur_2_malgrupper", title="Målgrupper for prosjektene, {year}",
         about="Figur 2: target groups (q15), share of projects", reads=("mart_target_groups",),
-        n=lambda d: f"n = {d.metrics.get('n_projects')} prosjekter",
+        n=_n_projects,
         # q15's "Begge disse gruppene" sets both groups it stands for, and both groups ticked set it
         # (cleaning.answers.multi_choice's implies; cleaning.responses' target_both)
         note=("Et prosjekt telles under «Begge disse gruppene» når det alternativet er krysset av, eller når begge "
@@ -259,8 +264,9 @@ def figure_3(data: ReportData):
 
 @figure("figur_4_maloppnaelse",
         title="Fylkeskommunenes vurdering av om prosjektene har nådd hvert av målene, {year}",
-        about="Figur 4: the twelve attainment criteria (q24–q35), Ja/Delvis/Nei/Ikke aktuelt", reads=("mart_attainment",),
-        n=lambda d: f"n = {d.metrics.get('n_projects')} prosjekter",
+        about="Figur 4: the twelve attainment criteria (q24–q35), Ja/Delvis/Nei/Ikke aktuelt",
+        reads=("mart_attainment",),
+        n=_n_projects,
         note=("Søylene viser svarene Ja, Delvis og Nei som andeler av alle prosjektene. Tallet ved enden av søylen er "
               "andelen som hadde målet (Ja + Delvis + Nei). «Ikke aktuelt» betyr at prosjektet ikke hadde målet, og "
               "er ikke tegnet."))
@@ -349,7 +355,7 @@ def _scale_of(image):
         title="Andel av fylkets prosjekter som hadde hvert av de tolv målene, per fylke, {year}",
         about="Heat map: share of each county's projects that had each of the twelve goals (n per county)",
         reads=("mart_attainment_by_county",),
-        n=lambda d: f"n = {d.metrics.get('n_projects')} prosjekter; n per fylke står ved fylkesnavnet",
+        n=lambda d: f"{_n_projects(d)}; n per fylke står ved fylkesnavnet",
         note=lambda numbers: ("Figuren viser hvor stor andel av fylkets prosjekter som hadde målet (svart Ja, Delvis "
                               "eller Nei), ikke om målet ble nådd. Nummeret er målets nummer i tabell 2"
                               + (f" og figur {numbers['figur_4_maloppnaelse']}."
