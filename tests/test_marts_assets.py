@@ -9,7 +9,7 @@ from friskliv_pipeline.defs.marts import SQL_PROJECT
 from friskliv_pipeline.defs.partitions import grant_year_partitions
 
 from friskliv_pipeline.report.data import MARTS
-from friskliv_pipeline.report.labels import column_headers, mart_sheets
+from friskliv_pipeline.report.labels import answer_columns, column_headers, mart_sheets
 from friskliv_pipeline.sql_models.project import MODELS_DIR
 
 # The marts are the SQL project's models; one that silently vanished (its .sql or .yml gone or
@@ -51,13 +51,20 @@ def test_trends_depend_on_the_previous_grant_year_too():
 
 def test_one_yaml_per_model_and_norwegian_names_beside_the_declarations():
     """dbt's layout: models/<name>.yml declares <name> alone; every column has its Norwegian header
-    (one per column name: a name means the same in every mart) and every mart its sheet."""
+    (one per column name: a name means the same in every mart) and every mart its sheet. An attainment
+    answer's count column is named by the questionnaire's label of the answer, never in the YAML too."""
+    answers = dict(answer_columns())
     headers: dict[str, set[str]] = {}
     for name, model in SQL_PROJECT.models.items():
         assert model.yaml_path == MODELS_DIR / f"{name}.yml"
         for column in model.columns:
+            if column.name in answers:
+                assert "header_nb" not in column.meta, f"{name}.{column.name}: the questionnaire names it"
+                headers.setdefault(column.name, set()).add(answers[column.name])
+                continue
             assert column.meta.get("header_nb"), f"{name}.{column.name}: no meta: header_nb"
             headers.setdefault(column.name, set()).add(column.meta["header_nb"])
     assert {c: h for c, h in headers.items() if len(h) > 1} == {}
     assert set(column_headers()) == set(headers)
+    assert {column_headers()[c] for c in answers} == {"Ja", "Delvis", "Nei", "Ikke aktuelt"}
     assert list(mart_sheets()) and set(mart_sheets()) == set(MARTS)

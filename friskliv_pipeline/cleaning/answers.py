@@ -14,12 +14,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from friskliv_pipeline.forms.schema import Option, Question
+from friskliv_pipeline.forms.schema import Option, Question, attainment_answers
 
-ATTAINMENT_VALUES = ("Ja", "Delvis", "Nei", "Ikke aktuelt")
+# The attainment scale as the questionnaire declares it (forms.schema.attainment_answers).
+_SCALE = attainment_answers()
+ATTAINMENT_VALUES = tuple(o.label for o in _SCALE)
 _YES = {"ja", "yes", "j", "y", "true", "1"}
 _NO = {"nei", "no", "n", "false", "0"}
-_ATTAINMENT = {v.casefold(): v for v in ATTAINMENT_VALUES} | {"ikkeaktuelt": "Ikke aktuelt", "ikke relevant": "Ikke aktuelt"}
+# Other spellings respondents use for an answer, by the option's key.
+_ATTAINMENT_ALIASES = {"ikke_aktuelt": ("ikke relevant",)}
+_ATTAINMENT = {spelling: o.label for o in _SCALE
+               for spelling in (o.label.casefold(), o.label.casefold().replace(" ", ""),
+                                *_ATTAINMENT_ALIASES.get(o.key, ()))}
 
 
 def is_missing(value) -> bool:

@@ -191,8 +191,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("label", "text", "The report's name for the question where it has one (a criterion, a category)"),
     )),
     Table("form_options", "reference", "One row per option of each multiple- or single-choice question of the "
-          "grant year's form: the labels the marts print, word for word.", (
-        GRANT_YEAR, _c("question_id", "text", "q15, q16, q21, q22"), _c("option_key", "text", "The option's stable key"),
+          "grant year's form and of its attainment scale: the labels the marts print, word for word.", (
+        GRANT_YEAR, _c("question_id", "text", "q15, q16, q21, q22; q24–q35 (the attainment scale)"),
+        _c("option_key", "text", "The option's stable key"),
         _c("sort_order", "int", "The option's place in the question, from 1"),
         _c("label", "text", "The option as the form words it"),
     )),

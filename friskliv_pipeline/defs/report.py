@@ -19,19 +19,8 @@ from friskliv_pipeline.defs.metadata import OWNERS
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.report.data import MARTS
+from friskliv_pipeline.report.figures import FIGURES  # one @figure declaration per figure: its asset here
 
-FIGURES = {
-    "figur_1_prosjekter_per_fylke": ("Figur 1: projects per county, sorted", ["mart_county_summary"]),
-    "figur_2_malgrupper": ("Figur 2: target groups (q15), share of projects", ["mart_target_groups"]),
-    "figur_3_samarbeid": ("Figur 3: collaboration partners (q21) among collaborative projects", ["mart_collaboration"]),
-    "figur_4_maloppnaelse": ("Figur 4: the twelve attainment criteria (q24–q35), Ja/Delvis/Nei/Ikke aktuelt",
-                             ["mart_attainment"]),
-    "figur_5_kompetansebygging": ("Figur 5: competence-building money by category (q05–q11)",
-                                  ["mart_competence_building"]),
-    "figur_6_mal_per_fylke": ("Heat map: share of each county's projects that had each of the twelve goals (n per county)",
-                              ["mart_attainment_by_county"]),
-    "figur_7_endring": ("Change from the previous grant year on the common 2023 county basis", ["mart_trends"]),
-}
 REPORT = dict(group_name="report", partitions_def=grant_year_partitions, owners=OWNERS,
                automation_condition=REFRESH_AFTER_UPSTREAM)
 
@@ -54,8 +43,8 @@ def _preview(png: Path) -> MetadataValue:
 
 
 @multi_asset(
-    specs=[AssetSpec(key, description=title, deps=[AssetKey(m) for m in marts], kinds={"matplotlib"}, **REPORT)
-           for key, (title, marts) in FIGURES.items()],
+    specs=[AssetSpec(key, description=spec.about, deps=[AssetKey(m) for m in spec.reads], kinds={"matplotlib"},
+                     **REPORT) for key, spec in FIGURES.items()],
     partitions_def=grant_year_partitions, can_subset=False,
 )
 def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
@@ -70,10 +59,10 @@ def report_figures(context: AssetExecutionContext, friskliv: FrisklivResource):
     for previous in out.glob("figur_*"):  # a figure not drawn this time (no comparison year) must not linger
         previous.unlink()
     drawn = {f.key: f for f in fig.draw_all(data, out)}
-    for key in FIGURES:
+    for key, spec in FIGURES.items():
         figure = drawn.get(key)
-        if figure is None:
-            yield MaterializeResult(asset_key=key, metadata={"note": "no earlier grant year to compare with"})
+        if figure is None:  # left out this year: the declaration says when and why
+            yield MaterializeResult(asset_key=key, metadata={"note": spec.dropped})
             continue
         yield MaterializeResult(asset_key=key, metadata={
             "png": MetadataValue.path(str(figure.png)), "svg": MetadataValue.path(str(figure.svg)),

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from friskliv_pipeline.core.bokmal import grouped
 from friskliv_pipeline.core.errors import ExportError
 from friskliv_pipeline.forms.schema import METADATA_HEADERS, normalize_header
 
@@ -146,7 +147,7 @@ def _mib(n: int) -> str:
 
 
 def _grouped(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
+    return grouped(n, " ")
 
 
 def _check_workbook_size(data: bytes, name: str, limits: ExportLimits) -> None:

@@ -1,10 +1,10 @@
 """The form of each grant year and tolerant header matching.
 
 The questionnaire is declared once, in ``assets/reference/forms/questions.json``: every question
-(id q01..q38, header, kind, options with their keys and labels, criterion number, competence
-category, whether its text is free text, the report's name for it, the text above it) and the
-form's title. A header names the year as ``{year}`` (the grant year) or ``{report_year}`` (the year
-the form is answered). ``forms/form_<year>.json`` holds only what is the year's own: its grant year,
+(id q01..q38, header, kind, options with their keys and labels (the attainment scale's too),
+criterion number, competence category, whether its text is free text and the report's heading for
+that text, the report's name for it, the text above it) and the form's title. A header names the
+year as ``{year}`` (the grant year) or ``{report_year}`` (the year the form is answered). ``forms/form_<year>.json`` holds only what is the year's own: its grant year,
 when the form was open (``collection``) and, under ``questions``, what really changed that year
 (a question's fields to replace, a new question, or ``null`` for one dropped). A new grant year
 therefore needs a small file, written by ``friskliv new-year``.
@@ -83,6 +83,7 @@ class Question:
     label: str | None = None  # the report's name for it where the form's wording has a slip ("læring- og")
     intro: str | None = None  # text the form shows above the question (a block's lead question)
     free_text: bool = False  # its answer (or its 'Annet' text) is free text the report summarises
+    heading_nb: str | None = None  # the report's short heading for its free-text answers ("Annet tilbud")
 
     def option_keys(self) -> list[str]:
         return [o.key for o in self.options]
@@ -176,6 +177,32 @@ def county_level_questions(reference_dir: Path | None = None) -> frozenset[str]:
                      if q["section"] in COUNTY_SECTIONS and q["kind"] != "county")
 
 
+def _options(raw: list) -> tuple[Option, ...]:
+    """A question's keyed options (``{"key": …, "label": …}``); plain labels ("Ja", "Nei") have none."""
+    return tuple(Option(o["key"], o["label"], o.get("other", False), o.get("exclusive", False),
+                        tuple(o.get("implies", ()))) for o in raw if isinstance(o, dict))
+
+
+def attainment_answers(reference_dir: Path | None = None) -> tuple[Option, ...]:
+    """The attainment scale with its keys, in the form's order (Ja, Delvis, Nei, Ikke aktuelt): the
+    options every attainment question of the questionnaire declares. The cleaning reads answers by
+    it, and the report names mart_attainment's count columns by it (``n_<key>``); attainment
+    questions on different scales are refused, as one scale is what the marts count."""
+    scales = {_options(q.get("options", [])) for q in questionnaire(reference_dir)["questions"]
+              if q["kind"] == "attainment"}
+    if len(scales) != 1:
+        raise ExportError(f"the attainment questions declare {len(scales)} answer scales, not one",
+                          file=str(questionnaire_path(reference_dir or _reference_dir())),
+                          hint="give every attainment question the same options, each with its key and label")
+    return scales.pop()
+
+
+def _reference_dir() -> Path:
+    from friskliv_pipeline.core.settings import Settings
+
+    return Settings.from_env().reference_dir
+
+
 def _years_filled(text: str, grant_year: int) -> str:
     return text.replace("{report_year}", str(grant_year + 1)).replace("{year}", str(grant_year))
 
@@ -210,18 +237,14 @@ def load_form_schema(reference_dir: Path, grant_year: int) -> FormSchema:
     questions = []
     for q in _year_questions(base["questions"], data.get("questions") or {}, path):
         raw_options = q.get("options", [])
-        options = tuple(
-            Option(o["key"], o["label"], o.get("other", False), o.get("exclusive", False), tuple(o.get("implies", ())))
-            for o in raw_options
-            if isinstance(o, dict)
-        )
+        options = _options(raw_options)
         labels = tuple(o for o in raw_options if isinstance(o, str))
         questions.append(
             Question(
                 id=q["id"], header=_years_filled(q["header"], grant_year), kind=q["kind"], section=q["section"],
                 required=bool(q.get("required")), options=options, labels=labels,
                 criterion_no=q.get("criterion_no"), category=q.get("category"), label=q.get("label"),
-                intro=q.get("intro"), free_text=bool(q.get("free_text")),
+                intro=q.get("intro"), free_text=bool(q.get("free_text")), heading_nb=q.get("heading_nb"),
             )
         )
     title = _years_filled(data.get("title") or base.get("title", ""), grant_year)

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 from friskliv_pipeline.report.language import number
 
-KIND_NB = {"county": "Fylke (liste)", "yes_no": "Ja / Nei", "text": "Fritekst", "money": "Beløp i hele kroner",
+# The answer of a question without options; a scale's answers (Ja / Nei, Ja / Delvis / Nei / Ikke
+# aktuelt) are its options, as the questionnaire declares them.
+KIND_NB = {"county": "Fylke (liste)", "text": "Fritekst", "money": "Beløp i hele kroner",
            "money_text": "Fritekst og beløp", "municipality": "Kommune/bydel (fritekst)", "multi": "Flere valg mulig",
-           "single": "Ett valg", "attainment": "Ja / Delvis / Nei / Ikke aktuelt"}
+           "single": "Ett valg"}
+CHOICES = ("multi", "single")  # options listed "a; b; c", a scale "Ja / Nei"
 
 
 def threshold_text(rule) -> str:
@@ -44,6 +47,6 @@ def form_questions(form) -> list[FormQuestion]:
     questions = []
     for q in form.questions:
         options = [o.label for o in q.options] or list(q.labels)
-        answer = "; ".join(options) if q.kind in ("multi", "single") else KIND_NB.get(q.kind, q.kind)
+        answer = ("; " if q.kind in CHOICES else " / ").join(options) if options else KIND_NB.get(q.kind, q.kind)
         questions.append(FormQuestion(int(q.id[1:]), q.id, q.header, answer, q.required, q.intro or ""))
     return questions

@@ -44,14 +44,10 @@ def report_data(friskliv, grant_year: int, run_id: str):
     """The grant year's report data, read from the warehouse once per run: the figures, the tables
     and the HTML steps of one in-process run share it (the marts do not change after they are built
     in a run; a new run id reads again). A multiprocess run reads it once per step process."""
-    from friskliv_pipeline.forms.schema import load_form_schema
-    from friskliv_pipeline.report.document import criterion_labels
-
     key = (friskliv.warehouse().url, grant_year, run_id)
     if key not in _LOADED:
         _LOADED.clear()
         data = load_report_data(friskliv.warehouse().engine, grant_year)
-        data.criterion_labels = criterion_labels(load_form_schema(friskliv.settings().reference_dir, grant_year))
         _LOADED[key] = data
     return _LOADED[key]
 

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from friskliv_pipeline.checks.status import (
     KIND_NB, SEVERITY_EXPLAINED_NB, SEVERITY_HEADER_NB, SEVERITY_NB, STATUS_NB, Tally, tally,
 )
+from friskliv_pipeline.core.bokmal import grouped
 from friskliv_pipeline.core.contract import RAW_QUESTION_COLUMNS
 from friskliv_pipeline.forms.export_reader import sha256_of
 from friskliv_pipeline.forms.schema import county_level_questions
@@ -540,8 +541,8 @@ def _reconciliation(data, projects: pd.DataFrame, competence: pd.DataFrame) -> t
                 rows += [["Per fylke", r["county"], "Fordelt", _kr(r["distributed_nok"]), 100, _source_text(r["distributed_source"])],
                          ["Per fylke", r["county"], "Rapportert brukt (prosjekter og kompetansebygging)",
                           _kr(r["reported_used_nok"]), None,
-                          f"prosjekter {_kr(r['granted_nok']) or 0:,} kr, kompetansebygging {_kr(r['competence_nok']) or 0:,} kr"
-                          .replace(",", " ")],
+                          f"prosjekter {grouped(_kr(r['granted_nok']) or 0, ' ')} kr, "
+                          f"kompetansebygging {grouped(_kr(r['competence_nok']) or 0, ' ')} kr"],
                          ["Per fylke", r["county"], "Differanse", _kr(r["difference_nok"]), _kr(r["pct_difference"]), ""]]
         else:
             rows.append(["Per fylke", "", "Fordelingen per fylke", None, None,

@@ -57,8 +57,6 @@ class ReportData:
     free_text: pd.DataFrame  # question_id, county, text: every non-blank free-text answer, escaped on output
     method: MethodFacts | None = None
     check_results: pd.DataFrame | None = None
-    # criterion number → the report's name for it (the form file's label where its wording has a slip)
-    criterion_labels: dict[int, str] | None = None
 
     @property
     def metrics(self) -> dict[str, int]:

@@ -21,7 +21,8 @@ import pandas as pd
 
 from friskliv_pipeline.report import appendices, commentary, regelverk, themes
 from friskliv_pipeline.report.data import FREE_TEXT, ReportData, auditor_appendix
-from friskliv_pipeline.report.figures import Figure
+from friskliv_pipeline.report.figures import FIGURES, Figure
+from friskliv_pipeline.report.labels import answer_columns
 from friskliv_pipeline.report.language import in_sentence, is_blank, month_period
 
 # Findings listed one by one in the auditor's edition; the rest are counted per rule. All of them
@@ -30,21 +31,7 @@ from friskliv_pipeline.report.language import in_sentence, is_blank, month_perio
 MAX_FINDINGS_LISTED = 100
 PUBLISHER = "Helsedirektoratet"
 TITLE = "Tilskudd til etablering og utvikling av kommunale frisklivs-, lærings- og mestringstilbud"
-SOURCE = "Kilde: fylkeskommunenes rapportering til Helsedirektoratet (Forms) for {years}"
 PUBLICATION_FILE = "publication.yml"  # commentary/<year>/publication.yml: date: 2025-09-01
-# Figures in the order the document shows them: their numbers follow this order.
-FIGURE_ORDER = ("figur_1_prosjekter_per_fylke", "figur_2_malgrupper", "figur_3_samarbeid", "figur_4_maloppnaelse",
-                "figur_5_kompetansebygging", "figur_6_mal_per_fylke", "figur_7_endring")
-QUESTION_TITLES = {  # how the report names each free-text answer (short, for headings)
-    "q04": "Hvorfor midlene til kompetansebygging ikke ble brukt (spørsmål 4)",
-    "q11": "Andre kompetansebyggende tiltak (spørsmål 11)",
-    "q15": "Målgruppe «annet» (spørsmål 15)",
-    "q16": "Brukergruppe «annet» (spørsmål 16)",
-    "q19": "Annet tilbud (spørsmål 19)",
-    "q22": "Ledet av «annet» (spørsmål 22)",
-    "q36": "Begrunnelse for delvis eller ikke oppnådd mål (spørsmål 36)",
-    "q38": "Andre kommentarer om prosjektet (spørsmål 38)",
-}
 # The cap on competence building: the rule the checks apply is the one the report states.
 COMPETENCE_CAP_RULE = "regelverk5B.competence_cap"
 
@@ -67,55 +54,16 @@ class Section:
     children: list[Section] = field(default_factory=list)
 
 
-def _source(data: ReportData, key: str) -> str:
-    """The figure's source: its grant year, or both years for the comparison (figure 7)."""
-    previous = data.marts["mart_trends"]["previous_grant_year"].dropna()
-    if key == "figur_7_endring" and not previous.empty:
-        return SOURCE.format(years=f"tilskuddsårene {int(previous.iloc[0])} og {data.grant_year}")
-    return SOURCE.format(years=f"tilskuddsåret {data.grant_year}")
-
-
-def _trend_n(data: ReportData) -> str:
-    trends = data.marts["mart_trends"]
-    row = trends[(trends["scope"] == "national") & (trends["metric"] == "n_projects")]
-    if row.empty or pd.isna(row["previous_value"].iloc[0]):
-        return ""
-    r = row.iloc[0]
-    return (f"n = {int(r['previous_value'])} prosjekter i {int(r['previous_grant_year'])} og "
-            f"{int(r['value'])} i {data.grant_year}")
-
-
 def _figures(data: ReportData, figures: list[Figure]) -> dict[str, PlacedFigure]:
-    m = data.metrics
-    n_text = {
-        "figur_1_prosjekter_per_fylke": f"n = {m.get('n_projects')} prosjekter i {m.get('n_counties')} fylker",
-        "figur_2_malgrupper": f"n = {m.get('n_projects')} prosjekter",
-        "figur_3_samarbeid": f"n = {m.get('n_collaborative')} samarbeidsprosjekter",
-        "figur_4_maloppnaelse": f"n = {m.get('n_projects')} prosjekter",
-        "figur_6_mal_per_fylke": f"n = {m.get('n_projects')} prosjekter; n per fylke står ved fylkesnavnet",
-        "figur_5_kompetansebygging": f"n = {m.get('n_counties_competence_used')} fylkeskommuner som brukte midler",
-        "figur_7_endring": _trend_n(data),
-    }
+    """Each drawn figure with its number (the order FIGURES declares them in), its source line and note."""
     by_key = {f.key: f for f in figures}
-    numbers = {key: i for i, key in enumerate([k for k in FIGURE_ORDER if k in by_key], start=1)}
-    notes = {
-        # q15's "Begge disse gruppene" sets both groups it stands for, and both groups ticked set it
-        # (cleaning.answers.multi_choice's implies; cleaning.responses' target_both)
-        "figur_2_malgrupper": ("Et prosjekt telles under «Begge disse gruppene» når det alternativet er krysset av, "
-                               "eller når begge de to første gruppene er krysset av. Et slikt prosjekt telles også "
-                               "i søylen for hver av de to første gruppene. Et prosjekt kan ha flere målgrupper, så "
-                               "andelene summerer seg ikke til 100 %."),
-        "figur_4_maloppnaelse": ("Søylene viser svarene Ja, Delvis og Nei som andeler av alle prosjektene. Tallet "
-                                 "ved enden av søylen er andelen som hadde målet (Ja + Delvis + Nei). «Ikke aktuelt» "
-                                 "betyr at prosjektet ikke hadde målet, og er ikke tegnet."),
-        "figur_6_mal_per_fylke": ("Figuren viser hvor stor andel av fylkets prosjekter som hadde målet (svart Ja, "
-                                  "Delvis eller Nei), ikke om målet ble nådd. Nummeret er målets nummer i tabell 2"
-                                  + (f" og figur {numbers['figur_4_maloppnaelse']}."
-                                     if "figur_4_maloppnaelse" in numbers else ".")),
-    }
-    n_text = {key: text.replace("n = ", "n\u00a0=\u00a0") for key, text in n_text.items()}  # "n =" / "108" never split
-    return {key: PlacedFigure(number, by_key[key], f"{_source(data, key)}. {n_text[key]}.", notes.get(key, ""))
-            for key, number in numbers.items()}
+    numbers = {key: i for i, key in enumerate([k for k in FIGURES if k in by_key], start=1)}
+    placed = {}
+    for key, number in numbers.items():
+        spec = FIGURES[key]
+        n_text = spec.n(data).replace("n = ", "n\u00a0=\u00a0")  # "n =" / "108" never split
+        placed[key] = PlacedFigure(number, by_key[key], f"{spec.source(data)}. {n_text}.", spec.note_text(numbers))
+    return placed
 
 
 def _trend(data: ReportData) -> dict | None:
@@ -185,15 +133,26 @@ def _competence_lines(data: ReportData, form) -> list[dict]:
     return out
 
 
+def question_titles(reference_dir: Path) -> dict[str, str]:
+    """How the report heads each question's free-text answers: the questionnaire's ``heading_nb`` and
+    the question's number ("Annet tilbud (spørsmål 19)")."""
+    from friskliv_pipeline.forms.schema import all_questions
+
+    return {q["id"]: f"{q.get('heading_nb') or q.get('label') or q['header']} (spørsmål {int(q['id'][1:])})"
+            for q in all_questions(reference_dir) if q["id"] in FREE_TEXT}
+
+
 def criterion_labels(form) -> dict[int, str]:
     """Criterion number → its name in the report's own text: the form file's ``label`` where the
-    form's wording has a slip ("læring- og", "og/el."), else the question as asked."""
+    form's wording has a slip ("læring- og", "og/el."), else the question as asked. The report reads
+    it from the marts' ``criterion`` column (they select ``coalesce(label, header)`` of form_questions); the
+    tests check it against this."""
     return {q.criterion_no: q.label or q.header for q in form.attainment_questions}
 
 
-def _attainment(data: ReportData, labels: dict[int, str]) -> dict:
+def _attainment(data: ReportData) -> dict:
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
-    attainment = attainment.assign(label=attainment["criterion_no"].map(lambda n: labels.get(int(n))))
+    attainment = attainment.assign(label=attainment["criterion"])  # the report's name: the marts select it
     ranked = attainment.sort_values(["pct_with_goal", "criterion_no"], ascending=[False, True])
     top, bottom = ranked.head(3), ranked.tail(2).sort_values("pct_with_goal")
     return {"rows": attainment.to_dict("records"), "top": top.to_dict("records"),
@@ -299,7 +258,6 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
     public_text, _screened = data.screened
     summaries = free_text_summaries(public_text, reference_dir)
     sections = _sections(data, summaries)
-    labels = criterion_labels(form)
     failed_claims: list = []
     return {
         "year": data.grant_year,
@@ -315,7 +273,8 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         "grant_totals_official": data.grant_totals_official,
         "form_sent": month_period(form.collection.get("opened"), form.collection.get("opened")),
         "most": most, "fewest": fewest,
-        "attainment": _attainment(data, labels),
+        "attainment": _attainment(data),
+        "answers": answer_columns(),  # Tabell 2's answer columns, in the form's order
         "leads": _lead_services(data),
         "competence": _competence_lines(data, form),
         "competence_cap": _competence_cap(),
@@ -327,7 +286,7 @@ def build(data: ReportData, figures: list[Figure], reference_dir: Path, notes: d
         # allocations are printed only as the official figures they must be (reference.is_official)
         "allocations_official": data.allocations_official,
         "free_text": summaries,
-        "question_titles": QUESTION_TITLES,
+        "question_titles": question_titles(reference_dir),
         "verbatim": _verbatim(public_text),
         "notes": notes if notes is not None else commentary.load(reference_dir, data, summaries,
                                                                  failed_claims if draft else None),

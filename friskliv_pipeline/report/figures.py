@@ -6,26 +6,38 @@ the width, so it prints at scale 1 and FONT_PT is the printed size of every text
 get one row pitch per figure, from their tallest wrapped label, so labels never touch their
 neighbours; the layout is constrained, so nothing is cut. A figure carries no title of its own: the
 report gives it one caption ("Figur N: …", numbered in document order) and a source line, so the
-title is never printed twice."""
+title is never printed twice.
+
+Each figure is declared once, by ``@figure(...)`` on the function that draws it (the way ``@reads``
+declares a check's inputs): its file and asset key, its title, what it shows, the marts it reads,
+its source line's n, the note under it and when it is left out. ``FIGURES`` holds the declarations
+in document order, which numbers them; defs/report.py makes an asset of each and report/document.py
+places each with its number, source and note."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from friskliv_pipeline.core.bokmal import grouped
 from friskliv_pipeline.report.data import ReportData
+from friskliv_pipeline.report.labels import answer_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The one palette of every figure. Hues from Okabe & Ito (2008), distinguishable with every common
 # colour-vision deficiency.
 MAIN = "#0072B2"  # blue: every single-series bar chart, this year in the comparison, the heat map's hue
 MUTED = "#9AAAB7"  # grey-blue: the previous year in the comparison
-ANSWER_COLOURS = {"Ja": MAIN, "Delvis": "#56B4E9", "Nei": "#D55E00"}  # figure 4 draws no "Ikke aktuelt"
+# figure 4's answers by mart_attainment's count column (report.labels.answer_columns); it draws no "Ikke aktuelt"
+ANSWER_COLOURS = {"n_ja": MAIN, "n_delvis": "#56B4E9", "n_nei": "#D55E00"}
 HEAT_SCALE = ("#EEF4F9", MAIN, "#00283F")  # the heat map's sequential scale: light to dark through MAIN
 INK, PAPER = "#1A1A1A", "#FFFFFF"  # text, axes and ticks (the report's text colour); background, cell borders
 PALETTE = (MAIN, MUTED, *ANSWER_COLOURS.values(), *HEAT_SCALE, INK, PAPER)
@@ -78,13 +90,77 @@ class Figure:
     svg: Path
 
 
+SOURCE = "Kilde: fylkeskommunenes rapportering til Helsedirektoratet (Forms) for {years}"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure as ``@figure`` declares it."""
+
+    key: str  # its files' stem and its asset key: "figur_1_prosjekter_per_fylke"
+    title: str  # its caption after "Figur N: "; {year} and {previous_year} are filled in
+    about: str  # what it shows, in English: its asset's description
+    reads: tuple[str, ...]  # the marts it draws from: its asset's inputs
+    n: Callable[[ReportData], str]  # its source line's n: "n = 115 prosjekter"
+    note: str | Callable[[dict[str, int]], str] = ""  # under the caption; a callable gets the figures' numbers
+    dropped: str = ""  # when drawing returns None, why (the asset's note): "" for a figure always drawn
+    both_years: bool = False  # it compares with the previous year: its source names both grant years
+    render: Callable[[ReportData, Path], "Figure | None"] | None = None  # draws and saves it
+
+    def caption(self, data: ReportData) -> str:
+        return self.title.format(year=data.grant_year, previous_year=previous_year(data))
+
+    def source(self, data: ReportData) -> str:
+        """ "Kilde: … for tilskuddsåret 2024", or both years for a comparison."""
+        previous = previous_year(data)
+        if self.both_years and previous is not None:
+            return SOURCE.format(years=f"tilskuddsårene {previous} og {data.grant_year}")
+        return SOURCE.format(years=f"tilskuddsåret {data.grant_year}")
+
+    def note_text(self, numbers: dict[str, int]) -> str:
+        return self.note(numbers) if callable(self.note) else self.note
+
+
+FIGURES: dict[str, FigureSpec] = {}  # key → declaration, in document order
+
+
+def figure(key: str, *, title: str, about: str, reads: tuple[str, ...], n: Callable[[ReportData], str],
+           note: str | Callable[[dict[str, int]], str] = "", dropped: str = "", both_years: bool = False):
+    """Declare a figure on the function that draws it (``draw(data) -> matplotlib figure``, or None
+    to leave it out): the decorated function draws and saves it, ``(data, out_dir) -> Figure | None``."""
+    def register(draw: Callable):
+        @functools.wraps(draw)
+        def drawn(data: ReportData, out_dir: Path) -> Figure | None:
+            fig = draw(data)
+            return None if fig is None else _save(fig, out_dir, key, FIGURES[key].caption(data))
+
+        if key in FIGURES:
+            raise ValueError(f"figure {key} is declared twice")
+        FIGURES[key] = FigureSpec(key, title, about, tuple(reads), n, note, dropped, both_years, drawn)
+        return drawn
+
+    return register
+
+
+def previous_year(data: ReportData) -> int | None:
+    """The grant year mart_trends compares with, None without one."""
+    previous = data.marts["mart_trends"]["previous_grant_year"].dropna()
+    return None if previous.empty else int(previous.iloc[0])
+
+
+def _n_projects(data: ReportData) -> str:
+    """The n of a figure of all the year's projects."""
+    return f"n = {data.metrics.get('n_projects')} prosjekter"
+
+
 def _wrap(label: str, width: int = 48) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
 
 
 def _number(value) -> str:
-    """An integer with a space between thousands, as the report writes numbers."""
-    return f"{int(value):,}".replace(",", " ")
+    """An integer with a space between thousands, as the report writes numbers (a plain space: a
+    figure's text never wraps)."""
+    return grouped(value, " ")
 
 
 def _row_pitch(labels) -> float:
@@ -128,64 +204,91 @@ def _barh(labels: list[str], values, value_text: Callable[[float], str] = _numbe
 
 
 def _percent(value) -> str:
+    import pandas as pd
+
     return "–" if pd.isna(value) else f"{int(value)} %"
 
 
-def figure_1(data: ReportData, out_dir: Path) -> Figure:
+@figure("figur_1_prosjekter_per_fylke", title="Antall prosjekter per fylke, {year}",
+        about="Figur 1: projects per county, sorted", reads=("mart_county_summary",),
+        n=lambda d: f"n = {d.metrics.get('n_projects')} prosjekter i {d.metrics.get('n_counties')} fylker")
+def figure_1(data: ReportData):
     from matplotlib.ticker import MaxNLocator
 
     counties = data.marts["mart_county_summary"].sort_values(["n_projects", "county"], ascending=[False, True])
     fig, ax = _barh(counties["county"].tolist(), counties["n_projects"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Antall prosjekter")
-    title = f"Antall prosjekter per fylke, {data.grant_year}"
-    return _save(fig, out_dir, "figur_1_prosjekter_per_fylke", title)
+    return fig
 
 
-def figure_2(data: ReportData, out_dir: Path) -> Figure:
+@figure("figur_2_malgrupper", title="Målgrupper for prosjektene, {year}",
+        about="Figur 2: target groups (q15), share of projects", reads=("mart_target_groups",),
+        n=_n_projects,
+        # q15's "Begge disse gruppene" sets both groups it stands for, and both groups ticked set it
+        # (cleaning.answers.multi_choice's implies; cleaning.responses' target_both)
+        note=("Et prosjekt telles under «Begge disse gruppene» når det alternativet er krysset av, eller når begge "
+              "de to første gruppene er krysset av. Et slikt prosjekt telles også i søylen for hver av de to første "
+              "gruppene. Et prosjekt kan ha flere målgrupper, så andelene summerer seg ikke til 100 %."))
+def figure_2(data: ReportData):
     groups = data.marts["mart_target_groups"]
     groups = groups[groups["question_id"] == "q15"]
     labels = [_wrap(re.sub(r",?\s*spesifiser:?\s*$", "", label)) for label in groups["label"]]  # "Annet, spesifiser:"
     fig, ax = _barh(labels, groups["pct_of_projects"], _percent)
     ax.set_xlabel("Andel av prosjektene (%)")
-    title = f"Målgrupper for prosjektene, {data.grant_year}"
-    return _save(fig, out_dir, "figur_2_malgrupper", title)
+    return fig
 
 
 def mostly_zero(values) -> bool:
     """More than half of the categories at 0: a chart of empty rows says less than a sentence would,
     so the figure is left out and the text carries the numbers."""
+    import pandas as pd
+
     values = pd.Series(values).fillna(0)
     return bool((values == 0).sum() * 2 > len(values))
 
 
-def figure_3(data: ReportData, out_dir: Path) -> Figure | None:
+@figure("figur_3_samarbeid", title="Involverte tjenester og aktører i samarbeidsprosjekter, {year}",
+        about="Figur 3: collaboration partners (q21) among collaborative projects", reads=("mart_collaboration",),
+        n=lambda d: f"n = {d.metrics.get('n_collaborative')} samarbeidsprosjekter",
+        dropped="more than half of the partners at 0 %: the text carries the numbers (mostly_zero)")
+def figure_3(data: ReportData):
     partners = data.marts["mart_collaboration"]
     partners = partners[partners["partner"] != "none"]
     if mostly_zero(partners["pct_of_collaborative"]):
         return None
     fig, ax = _barh([_wrap(x) for x in partners["label"]], partners["pct_of_collaborative"], _percent)
     ax.set_xlabel("Andel av samarbeidsprosjektene (%)")
-    title = f"Involverte tjenester og aktører i samarbeidsprosjekter, {data.grant_year}"
-    return _save(fig, out_dir, "figur_3_samarbeid", title)
+    return fig
 
 
-def figure_4(data: ReportData, out_dir: Path) -> Figure:
+@figure("figur_4_maloppnaelse",
+        title="Fylkeskommunenes vurdering av om prosjektene har nådd hvert av målene, {year}",
+        about="Figur 4: the twelve attainment criteria (q24–q35), Ja/Delvis/Nei/Ikke aktuelt",
+        reads=("mart_attainment",),
+        n=_n_projects,
+        note=("Søylene viser svarene Ja, Delvis og Nei som andeler av alle prosjektene. Tallet ved enden av søylen er "
+              "andelen som hadde målet (Ja + Delvis + Nei). «Ikke aktuelt» betyr at prosjektet ikke hadde målet, og "
+              "er ikke tegnet."))
+def figure_4(data: ReportData):
     """One bar per criterion: Ja, Delvis and Nei stacked, each as a share of all projects, so the bar
     ends at the share of projects that had the goal; that share is printed at its end, exactly
     mart_attainment's pct_with_goal. "Ikke aktuelt" (the project did not have the goal) is left out:
     the white space up to 100 % is those projects (and any that did not answer)."""
+    import pandas as pd
+
     attainment = data.marts["mart_attainment"].sort_values("criterion_no")
-    named = data.criterion_labels or {}
-    labels = [_wrap(f"{no}. {named.get(int(no), c)}") for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
+    labels = [_wrap(f"{no}. {c}") for no, c in zip(attainment["criterion_no"], attainment["criterion"])]
     pitch = _row_pitch(labels)
     fig, ax = _subplots(len(labels) * pitch, legend=True)
     y = list(range(len(labels)))
     total = attainment["n_projects"].where(attainment["n_projects"] > 0)
     left = pd.Series(0.0, index=attainment.index)
-    for answer, column in (("Ja", "n_ja"), ("Delvis", "n_delvis"), ("Nei", "n_nei")):
+    for column, answer in answer_columns():
+        if column not in ANSWER_COLOURS:
+            continue
         share = (100 * attainment[column] / total).fillna(0)
-        ax.barh(y, share, left=left, height=BAR_PT / pitch, color=ANSWER_COLOURS[answer], label=answer)
+        ax.barh(y, share, left=left, height=BAR_PT / pitch, color=ANSWER_COLOURS[column], label=answer)
         left = left + share
     for i, (end, pct) in enumerate(zip(left, attainment["pct_with_goal"])):
         _value_label(ax, _percent(pct), end, i)
@@ -194,8 +297,7 @@ def figure_4(data: ReportData, out_dir: Path) -> Figure:
     ax.set_xlim(0, 100)
     ax.set_xlabel("Andel av alle prosjektene (%)")
     ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
-    title = f"Fylkeskommunenes vurdering av om prosjektene har nådd hvert av målene, {data.grant_year}"
-    return _save(fig, out_dir, "figur_4_maloppnaelse", title)
+    return fig
 
 
 # At most this many ticks on figure 5's kroner axis: "200 000" is ~4 characters of FONT_PT wider than
@@ -203,7 +305,10 @@ def figure_4(data: ReportData, out_dir: Path) -> Figure:
 KRONER_TICKS = 4
 
 
-def figure_5(data: ReportData, out_dir: Path) -> Figure:
+@figure("figur_5_kompetansebygging", title="Tilskudd brukt til kompetansebygging, etter tiltak, {year}",
+        about="Figur 5: competence-building money by category (q05–q11)", reads=("mart_competence_building",),
+        n=lambda d: f"n = {d.metrics.get('n_counties_competence_used')} fylkeskommuner som brukte midler")
+def figure_5(data: ReportData):
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     money = data.marts["mart_competence_building"]
@@ -211,8 +316,7 @@ def figure_5(data: ReportData, out_dir: Path) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(nbins=KRONER_TICKS, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _number(v)))
     ax.set_xlabel("Kroner")
-    title = f"Tilskudd brukt til kompetansebygging, etter tiltak, {data.grant_year}"
-    return _save(fig, out_dir, "figur_5_kompetansebygging", title)
+    return fig
 
 
 def _luminance(colour) -> float:
@@ -247,7 +351,18 @@ def _scale_of(image):
     return ScalarMappable(norm=image.norm, cmap=steps)
 
 
-def heatmap(data: ReportData, out_dir: Path) -> Figure:
+@figure("figur_6_mal_per_fylke",
+        title="Andel av fylkets prosjekter som hadde hvert av de tolv målene, per fylke, {year}",
+        about="Heat map: share of each county's projects that had each of the twelve goals (n per county)",
+        reads=("mart_attainment_by_county",),
+        n=lambda d: f"{_n_projects(d)}; n per fylke står ved fylkesnavnet",
+        note=lambda numbers: ("Figuren viser hvor stor andel av fylkets prosjekter som hadde målet (svart Ja, Delvis "
+                              "eller Nei), ikke om målet ble nådd. Nummeret er målets nummer i tabell 2"
+                              + (f" og figur {numbers['figur_4_maloppnaelse']}."
+                                 if "figur_4_maloppnaelse" in numbers else ".")))
+def heatmap(data: ReportData):
+    import pandas as pd
+
     by_county = data.marts["mart_attainment_by_county"].dropna(subset=["county"])
     table = by_county.pivot(index="county", columns="criterion_no", values="pct_with_goal").sort_index()
     n_projects = by_county.groupby("county")["n_projects"].max()
@@ -268,8 +383,7 @@ def heatmap(data: ReportData, out_dir: Path) -> Figure:
     colorbar.solids.set_rasterized(False)  # matplotlib rasterizes a long colour scale by default
     colorbar.solids.set_edgecolor("face")  # no hairline seams between the scale's vector steps
     colorbar.solids.set_clip_on(False)
-    title = f"Andel av fylkets prosjekter som hadde hvert av de tolv målene, per fylke, {data.grant_year}"
-    return _save(fig, out_dir, "figur_6_mal_per_fylke", title)
+    return fig
 
 
 # The headline shares figure 7 compares (and section 4.8 quotes), in this order; their names are
@@ -287,18 +401,33 @@ def trend_rows(data: ReportData) -> pd.DataFrame:
     return national.set_index("metric").loc[[m for m in TREND_METRICS if m in set(national["metric"])]]
 
 
-def trend(data: ReportData, out_dir: Path) -> Figure | None:
+def _trend_n(data: ReportData) -> str:
+    import pandas as pd
+
+    trends = data.marts["mart_trends"]
+    row = trends[(trends["scope"] == "national") & (trends["metric"] == "n_projects")]
+    if row.empty or pd.isna(row["previous_value"].iloc[0]):
+        return ""
+    r = row.iloc[0]
+    return (f"n = {int(r['previous_value'])} prosjekter i {int(r['previous_grant_year'])} og "
+            f"{int(r['value'])} i {data.grant_year}")
+
+
+@figure("figur_7_endring", title="Endring fra {previous_year} til {year}, andel av prosjektene",
+        about="Change from the previous grant year on the common 2023 county basis", reads=("mart_trends",),
+        n=_trend_n, dropped="no earlier grant year to compare with", both_years=True)
+def trend(data: ReportData):
     from friskliv_pipeline.report.labels import metric_label
 
     national = trend_rows(data)
     if national.empty:
         return None
-    previous_year = int(national["previous_grant_year"].iloc[0])
+    previous = int(national["previous_grant_year"].iloc[0])
     pitch = 2 * BAR_PT + ROW_GAP_PT  # two bars a metric
     fig, ax = _subplots(len(national) * pitch, legend=True)
     y = range(len(national))
     bar = BAR_PT / pitch
-    for offset, column, colour, year in ((-bar / 2, "previous_value", MUTED, previous_year),
+    for offset, column, colour, year in ((-bar / 2, "previous_value", MUTED, previous),
                                          (bar / 2, "value", MAIN, data.grant_year)):
         ax.barh([i + offset for i in y], national[column], height=bar, color=colour, label=str(year))
         for i, v in enumerate(national[column]):
@@ -308,8 +437,7 @@ def trend(data: ReportData, out_dir: Path) -> Figure | None:
     ax.set_xlim(0, 100)
     ax.set_xlabel("Andel av prosjektene (%)")
     ax.legend(ncols=2, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
-    title = f"Endring fra {previous_year} til {data.grant_year}, andel av prosjektene"
-    return _save(fig, out_dir, "figur_7_endring", title)
+    return fig
 
 
 INDEX = "figures.json"
@@ -317,7 +445,7 @@ INDEX = "figures.json"
 
 def draw_all(data: ReportData, out_dir: Path) -> list[Figure]:
     """Draw every figure and write figures.json (key, title, files) for the HTML report to embed."""
-    drawn = [draw(data, out_dir) for draw in (figure_1, figure_2, figure_3, figure_4, figure_5, heatmap, trend)]
+    drawn = [spec.render(data, out_dir) for spec in FIGURES.values()]
     figures = [f for f in drawn if f is not None]
     keep = {f.key for f in figures}
     for stale in out_dir.glob("figur_*.*"):  # a figure an earlier run drew and this one left out must not linger

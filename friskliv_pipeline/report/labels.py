@@ -1,7 +1,8 @@
 """The marts' Norwegian names, read from where the marts are declared (``dbt_like_sql/models/<mart>.yml``):
 a column's header (``meta: header_nb``), its coded values' names (``meta: labels_nb``: a metric, a
 scope) and a mart's sheet in tables.xlsx (``meta: sheet_nb``, ``sheet_order``). One source for the
-public tables, figure 7 and the sentence of section 4.8 that quotes it."""
+public tables, figure 7 and the sentence of section 4.8 that quotes it. The attainment answers'
+names (and so the headers of mart_attainment's count columns) are the questionnaire's."""
 
 from __future__ import annotations
 
@@ -29,12 +30,14 @@ def metric_label(metric: str, unit: bool = False) -> str:
 
 @cache
 def column_headers() -> dict[str, str]:
-    """Every mart column's Norwegian header (``meta: header_nb``), by column name: a name means the same
+    """Every mart column's Norwegian header (``meta: header_nb``; an attainment answer's count column:
+    the answer's label in the questionnaire), by column name: a name means the same
     in every mart (tests/test_marts_assets.py requires one header per name, and one for every column)."""
     from friskliv_pipeline.sql_models.project import loaded_project
 
-    return {c.name: str(c.meta["header_nb"]) for m in loaded_project().models.values() for c in m.columns
-            if "header_nb" in c.meta}
+    declared = {c.name: str(c.meta["header_nb"]) for m in loaded_project().models.values() for c in m.columns
+                if "header_nb" in c.meta}
+    return {**declared, **dict(answer_columns())}
 
 
 @cache
@@ -44,3 +47,12 @@ def mart_sheets() -> dict[str, str]:
 
     models = sorted(loaded_project().models.values(), key=lambda m: m.meta.get("sheet_order", 0))
     return {m.name: str(m.meta["sheet_nb"]) for m in models if "sheet_nb" in m.meta}
+
+
+def answer_columns() -> list[tuple[str, str]]:
+    """mart_attainment's count column of each attainment answer with the answer's label, in the
+    form's order: ("n_ja", "Ja") … ("n_ikke_aktuelt", "Ikke aktuelt"), from the questionnaire's keys
+    (forms.schema.attainment_answers) — figure 4, Tabell 2 and the tables' headers name them so."""
+    from friskliv_pipeline.forms.schema import attainment_answers
+
+    return [(f"n_{o.key}", o.label) for o in attainment_answers()]

@@ -1,5 +1,6 @@
 """Norwegian report language in one place: lists joined "a, b og c", kroner as "874 037 kr",
-dates as "23. november 2026", a blank cell as blank (never "nan" or "None").
+dates as "23. november 2026", a blank cell as blank (never "nan" or "None"). How a number is
+grouped and what the months are called is babel's (core/bokmal.py).
 
 Jinja filters of the report are these functions, so every number and list in the document is
 written the same way."""
@@ -10,9 +11,8 @@ import datetime as dt
 import math
 import re
 
-NBSP = "\u00a0"
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-          "november", "desember")
+from friskliv_pipeline.core.bokmal import NBSP, grouped, long_date, month_name
+
 # Names that keep their capital inside a sentence.
 PROPER_NOUNS = ("Helsedirektorat", "Statsforvalter", "Frisklivssentralen i", "Sov godt", "Bra mat")
 # Counts at the start of a sentence read better as words ("Tre fylkeskommuner har …").
@@ -44,7 +44,7 @@ def number(value) -> str:
     """A whole number with Norwegian thousands grouping ("874 037"); missing is a dash."""
     if is_blank(value):
         return "–"
-    return f"{int(value):,}".replace(",", NBSP)
+    return grouped(value)
 
 
 def kroner(value) -> str:
@@ -84,14 +84,14 @@ def date(value) -> str:
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+    return long_date(value)
 
 
 def month_period(first, last) -> str:
     """ "april–juli 2025", "desember 2024–februar 2025", "mai 2025"."""
     if is_blank(first) or is_blank(last):
         return ""
-    a, b = MONTHS[first.month - 1], MONTHS[last.month - 1]
+    a, b = month_name(first.month), month_name(last.month)
     if (first.year, first.month) == (last.year, last.month):
         return f"{a} {first.year}"
     if first.year == last.year:

@@ -53,9 +53,7 @@ def _figures(data_dir: Path, grant_year: int):
 
 def render_preview(settings: Settings, grant_year: int) -> Preview:
     """The draft of ``grant_year`` from the warehouse as published, written to ``preview_path``."""
-    from friskliv_pipeline.forms.schema import load_form_schema
     from friskliv_pipeline.report.data import load_report_data
-    from friskliv_pipeline.report.document import criterion_labels
     from friskliv_pipeline.report.html import render_draft
     from friskliv_pipeline.warehouse.database import Warehouse
 
@@ -69,7 +67,6 @@ def render_preview(settings: Settings, grant_year: int) -> Preview:
     if data.marts["mart_national_summary"].empty:
         raise FrisklivError(f"the warehouse has no marts for grant year {grant_year}. What to do: run "
                             f"`friskliv run --year {grant_year}` first")
-    data.criterion_labels = criterion_labels(load_form_schema(settings.reference_dir, grant_year))
     html, failed = render_draft(data, figures, settings.reference_dir)
     target = preview_path(settings.data_dir, grant_year)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -64,11 +64,10 @@ def question_number(question_id) -> int:
     return int(str(question_id).lstrip("q"))
 
 
-def in_norwegian(data: ReportData, frame: pd.DataFrame, model: str = TRENDS) -> pd.DataFrame:
+def in_norwegian(frame: pd.DataFrame, model: str = TRENDS) -> pd.DataFrame:
     """A mart's rows with their coded values in the report's words (the columns keep their names);
     ``model`` declares the names of its coded values (its YAML)."""
     frame = frame.drop(columns=[c for c in KEY_COLUMNS if c in frame.columns])
-    criteria = data.criterion_labels or {}
     coded = {
         "metric": table_metric_label,
         "question_id": question_number,
@@ -78,9 +77,6 @@ def in_norwegian(data: ReportData, frame: pd.DataFrame, model: str = TRENDS) -> 
     for column, name_of in coded.items():
         if column in out.columns:
             out[column] = out[column].map(lambda v, f=name_of: v if pd.isna(v) else f(v))
-    if "criterion" in out.columns and "criterion_no" in out.columns:
-        named = out["criterion_no"].map(lambda no: criteria.get(int(no)) if pd.notna(no) else None)
-        out["criterion"] = named.where(named.notna(), out["criterion"])
     return out
 
 
@@ -103,9 +99,9 @@ def write_xlsx(data: ReportData, target: Path, free_text: pd.DataFrame | None = 
     if not data.has_previous_year:
         marts.pop(TRENDS)
     sheets = {"Om tabellene": about(data)}
-    sheets |= {SHEETS[name]: norwegian(in_norwegian(data, frame, name)) for name, frame in marts.items()}
+    sheets |= {SHEETS[name]: norwegian(in_norwegian(frame, name)) for name, frame in marts.items()}
     answers = free_text if free_text is not None else data.free_text
-    sheets["Fritekst"] = norwegian(in_norwegian(data, answers), FREE_TEXT_HEADERS)
+    sheets["Fritekst"] = norwegian(in_norwegian(answers), FREE_TEXT_HEADERS)
     return write_sheets(target, sheets)
 
 
@@ -113,9 +109,8 @@ def indicators(data: ReportData) -> pd.DataFrame:
     """The twelve attainment indicators and the headline metrics, long: one row per indicator (its
     stable id, and its name in the report's words)."""
     attainment = data.marts["mart_attainment"]
-    criteria = data.criterion_labels or {}
     rows = [{"grant_year": data.grant_year, "indicator": f"criterion_{r.criterion_no:02d}_pct_with_goal",
-             "label": criteria.get(int(r.criterion_no), r.criterion), "value": r.pct_with_goal, "n": r.n_with_goal,
+             "label": r.criterion, "value": r.pct_with_goal, "n": r.n_with_goal,
              "base": r.n_projects} for r in attainment.itertuples(index=False)]
     rows += [{"grant_year": data.grant_year, "indicator": metric, "label": table_metric_label(metric), "value": value,
               "n": None, "base": None} for metric, value in data.metrics.items()]
