@@ -2,7 +2,7 @@
 
 One definition serves three readers: the warehouse (SQLAlchemy DDL), the Dagster UI (column
 schema, column lineage to the form questions) and ``docs/data_contract.md`` (written by
-``friskliv_pipeline.core.contract_docs``; a test keeps it in sync). ``conform`` makes a DataFrame
+``friskliv_pipeline.operations.contract_docs``; a test keeps it in sync). ``conform`` makes a DataFrame
 match its table before it is written, so a renamed or forgotten column fails loudly instead of
 drifting.
 """

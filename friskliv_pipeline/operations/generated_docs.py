@@ -3,7 +3,7 @@
 Each is derived from its source of truth and never edited by hand; ``friskliv docs --check``
 (and tests/test_generated_docs.py, so CI) fails while any is stale, naming it:
 
-- ``docs/data_contract.md``: the data contract and the marts' YAML (``core/contract_docs``);
+- ``docs/data_contract.md``: the data contract and the marts' YAML (``operations/contract_docs``);
 - ``docs/checks.md``: the rules of ``expectations/*.json`` (``checks/docs``);
 - ``dbt_like_sql/column_lineage.json``: the marts' column lineage read from their SQL (``sql_models/lineage``);
 - ``docs/performance.md``'s benchmark table: ``benchmarks/results.json`` (``benchmarks/run.py``, which
@@ -29,7 +29,7 @@ class GeneratedFile:
 
 
 def _contract() -> str:
-    from friskliv_pipeline.core.contract_docs import markdown
+    from friskliv_pipeline.operations.contract_docs import markdown
 
     return markdown() + "\n"
 
