@@ -33,7 +33,8 @@ from friskliv_pipeline.defs.metadata import OWNERS, code_references, line_of
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.sql_models import Model, SqlProject, load_project
-from friskliv_pipeline.sql_models.data_tests import compile_test, project_tests
+from friskliv_pipeline.sql_models.compile_tests import compile_test
+from friskliv_pipeline.sql_models.data_tests import project_tests
 from friskliv_pipeline.sql_models.model import DataTest
 
 def grant_years_mapping(model: Model) -> TimeWindowPartitionMapping | None:

@@ -1,4 +1,4 @@
-"""The models' data tests (dbt's ``data_tests:``): compiled from the generic test macros of
+"""The models' data tests (dbt's ``data_tests:``), compiled (compile_tests.py) from the generic test macros of
 ``dbt_like_sql/macros/data_tests.sql`` to a SELECT of the failing rows, run on one grant year.
 
 As in dbt, a test passes when its query returns no row. Every test reads the partition being
@@ -10,12 +10,11 @@ asset check, so nothing downstream (the report) runs on them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from friskliv_pipeline.sql_models.model import DataTest
-from friskliv_pipeline.sql_models.render import macros
+from friskliv_pipeline.sql_models.compile_tests import compile_test
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -23,31 +22,6 @@ if TYPE_CHECKING:
     from friskliv_pipeline.sql_models.project import SqlProject
 
 SAMPLE_ROWS = 5
-
-
-def compile_test(test: DataTest, ref: Callable[[str], str] = str) -> str:
-    """The test's SQL: the failing rows of ``ref(test.model)`` (the rows ``where`` selects)."""
-    macro = macros().get(f"test_{test.kind}")
-    if macro is None:
-        known = sorted(n.removeprefix("test_") for n in macros() if n.startswith("test_"))
-        raise ValueError(f"{test.title}: no generic test {test.kind!r} (known: {known})")
-    model = ref(test.model)
-    if test.where:
-        model = f"(select * from {model} where {test.where}) as tested_rows"
-    arguments = {k: ref(ref_name(v)) if ref_name(v) else v for k, v in test.arguments.items()}
-    if test.column is not None:
-        arguments["column_name"] = test.column
-    try:
-        return str(macro(model=model, **arguments))
-    except TypeError as exc:  # an argument the macro does not take, or one it needs missing
-        raise ValueError(f"{test.title}: {exc}") from None
-
-
-def ref_name(value) -> str | None:
-    """``ref('counties')`` → ``counties`` (a test argument naming a table, dbt's spelling); None otherwise."""
-    if isinstance(value, str) and value.startswith("ref(") and value.endswith(")"):
-        return value[4:-1].strip().strip("'\"")
-    return None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import yaml
 from friskliv_pipeline.core.contract import TABLES, TYPES
 from friskliv_pipeline.core.errors import FrisklivError
 from friskliv_pipeline.core.project_files import SQL_PROJECT_DIR
-from friskliv_pipeline.sql_models.data_tests import compile_test, ref_name
+from friskliv_pipeline.sql_models.compile_tests import compile_test, ref_name
 from friskliv_pipeline.sql_models.lineage import column_lineage
 from friskliv_pipeline.sql_models.model import DataTest, Model, ModelColumn
 from friskliv_pipeline.sql_models.render import refs_of
