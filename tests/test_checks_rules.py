@@ -12,12 +12,14 @@ the allocation rules are judged only on tables marked official (``demo(year, off
 from __future__ import annotations
 
 import copy
+import inspect
 import functools
 
 import pandas as pd
 import pytest
 
-from friskliv_pipeline.checks.frames import YearTables, possible_duplicates
+from friskliv_pipeline.checks.frames.duplicates import possible_duplicates
+from friskliv_pipeline.checks.year_tables import YearTables
 from friskliv_pipeline.checks.run import check_suite
 from friskliv_pipeline.checks.suites import suites
 from friskliv_pipeline.cleaning.clean_tables import clean_partition
@@ -382,9 +384,9 @@ def test_three_years_rule_is_not_evaluated_without_the_earlier_years():
     _history(t, p, [2023], county="Viken")  # only 2023 in the warehouse: 2021 and 2022 are missing
     result = run(t, "projects").result("regelverk5.max_three_years")
     assert (result.status, result.findings) == ("not_evaluated", [])
-    assert result.reason == ("a fourth grant year in a row needs 2021, 2022, 2023 in the warehouse; "
-                             "2021, 2022 are not there (present: 2023)")
-    assert result.reason_nb == ("et fjerde tilskuddsår på rad kan bare påvises når rapporteringen for 2021, 2022 og "
+    assert result.reason == ("more than 3 grant years in a row can only be found with 2021, 2022, 2023 in the "
+                             "warehouse; 2021, 2022 are not there (present: 2023)")
+    assert result.reason_nb == ("flere enn 3 tilskuddsår på rad kan bare påvises når rapporteringen for 2021, 2022 og "
                                 "2023 er med i grunnlaget; 2021 og 2022 mangler")
 
 
@@ -732,14 +734,16 @@ def test_county_reporting_deadline_not_evaluated_without_any_completion_time():
 
 
 def test_the_deadlines_are_declared_once_and_dated_per_grant_year():
-    from friskliv_pipeline.checks import frames
+    from friskliv_pipeline.checks.frames import build_frame
+    from friskliv_pipeline.core import deadlines
 
-    assert frames.COUNTY_REPORTING_DEADLINE == (7, 1) and frames.MUNICIPALITY_REPORTING_DEADLINE == (4, 1)
-    parameters = frames.build_frame("responses", demo(2023)).parameters
+    assert deadlines.COUNTY_REPORTING_DEADLINE == (7, 1) and deadlines.MUNICIPALITY_REPORTING_DEADLINE == (4, 1)
+    parameters = build_frame("responses", demo(2023)).parameters
     assert {k: parameters[k] for k in ("county_deadline", "county_deadline_nb", "municipality_deadline",
                                        "municipality_deadline_nb")} == {
         "county_deadline": "2024-07-01", "county_deadline_nb": "1. juli 2024",
         "municipality_deadline": "2024-04-01", "municipality_deadline_nb": "1. april 2024"}
+    assert parameters["county_deadline_en"] == "1 July 2024"
 
 
 # -- multi-selects -------------------------------------------------------------------------------
@@ -992,7 +996,17 @@ def test_a_builder_reading_a_table_it_did_not_declare_fails():
     message = str(raised.value)
     assert message.startswith("sneaky_frame (the responses suite's frame) reads table 'projects', which its @reads "
                               "declaration does not list. What to do: add projects=[<the columns it reads>]")
-    assert 'in the @reads("responses", ...) above sneaky_frame in friskliv_pipeline/checks/frames.py' in message
+    assert 'in the @reads("responses", ...) above sneaky_frame in friskliv_pipeline/checks/frames/<suite>.py' in message
+
+
+def test_an_undeclared_read_names_the_real_builder_s_file_and_line():
+    from friskliv_pipeline.checks.frames import BUILDERS
+    from friskliv_pipeline.checks.inputs import undeclared
+
+    builder, inputs = BUILDERS["responses"]
+    line = inspect.getsourcelines(builder)[1]
+    assert inputs.where == f"friskliv_pipeline/checks/frames/responses.py:{line}"
+    assert f"above responses_frame in {inputs.where};" in str(undeclared(inputs, "projects"))
 
 
 def test_a_builder_reading_a_column_it_did_not_declare_fails():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -39,9 +41,16 @@ def test_one_suite_per_guarded_table():
         assert suite.record
 
 
-def test_what_a_builder_reads_is_declared_once_and_read_the_same_without_pandas():
-    """The code location reads the @reads lines from frames.py's source; importing frames registers
-    the same declarations. Every declared table and column is in the data contract."""
+def test_what_a_builder_reads_is_declared_once_and_imported_without_pandas():
+    """The code location imports the builders' @reads declarations (``declared_inputs``) without
+    pandas or numpy; they are the registry the builders run with. Every declared table and column is
+    in the data contract."""
+    code = ("import json, sys; from friskliv_pipeline.checks.inputs import declared_inputs; declared_inputs(); "
+            "print(json.dumps([m for m in ('pandas', 'numpy', 'great_expectations') if m in sys.modules]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=EXPECTATIONS_DIR.parent,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
     assert {suite: inputs for suite, (_, inputs) in BUILDERS.items()} == declared_inputs()
     for suite, inputs in declared_inputs().items():
         assert set(inputs.depends_on) <= set(TABLES) and suite not in inputs.depends_on

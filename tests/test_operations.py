@@ -29,7 +29,7 @@ def test_schedule_runs_the_previous_grant_year_after_the_deadline(when, year):
     context = build_schedule_context(scheduled_execution_time=when)
     request = yearly_after_reporting_deadline(context)
     assert isinstance(request, RunRequest) and request.partition_key == str(year)
-    assert yearly_after_reporting_deadline.cron_schedule == "0 6 2 7 *"  # 2 July, after the 1 July deadline
+    assert yearly_after_reporting_deadline.cron_schedule == "0 6 2 7 *"  # 2 July, derived from the 1 July deadline
 
 
 def test_schedule_skips_years_before_the_first_partition():

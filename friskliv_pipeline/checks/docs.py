@@ -27,8 +27,8 @@ bokmål (`description_nb`), and its messages; an expectation names its rule and 
 thresholds as its own arguments, which the texts quote (`{max_value}`), so a number is written
 once.
 Rules that are cross-table computations (spending vs allocation, years in a row, row
-accounting) are computed per record in `friskliv_pipeline/checks/frames.py` and then judged by
-the expectation, so every record points at a row of the export.
+accounting) are computed per record in `friskliv_pipeline/checks/frames/` (one module per suite) and
+then judged by the expectation, so every record points at a row of the export.
 
 ## Three kinds of result
 
@@ -118,7 +118,7 @@ def markdown() -> str:
     lines += [f"| {_cell(n.point)} | {_cell(n.requirement)} | {_cell(n.reason)} |" for n in not_covered()]
     lines += ["", "## What each suite validates", "",
               "Each suite's record frame is built from the tables its builder declares with `@reads` in "
-              "`friskliv_pipeline/checks/frames.py` (`<table>_history`: every grant year up to the checked one); "
+              "`friskliv_pipeline/checks/frames/<suite>.py` (`<table>_history`: every grant year up to the checked one); "
               "its Dagster checks depend on them.", ""]
     for suite in suites().values():
         reads = ", ".join(f"`{t}`" for t in declared_inputs()[suite.name].tables)

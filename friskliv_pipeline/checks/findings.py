@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from friskliv_pipeline.checks.frames import CONTEXT_COLUMNS, question_for
+from friskliv_pipeline.checks.frames.common import CONTEXT_COLUMNS, question_for
 from friskliv_pipeline.checks.gx_runner import ExpectationOutcome, Validation
 from friskliv_pipeline.checks.suites import Expectation, Rule, Suite
 from friskliv_pipeline.forms.schema import county_level_questions

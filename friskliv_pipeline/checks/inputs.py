@@ -1,6 +1,6 @@
 """What each suite's record frame reads: declared once, beside its builder, with ``@reads``.
 
-A builder in ``checks/frames.py`` states the tables (and the columns of each) it is built from::
+A builder in ``checks/frames/<suite>.py`` states the tables (and the columns of each) it is built from::
 
     @reads("responses", responses=["grant_year", "response_id", ...], cleaning_issues=ISSUE_COLUMNS)
     def responses_frame(t: YearTables) -> RecordFrame: ...
@@ -11,31 +11,29 @@ from these declarations:
 
 - what ``checks.run`` loads from the warehouse for the suite (those tables, those columns);
 - what the builder may touch: ``YearTables`` hands it only the declared tables and columns, and
-  reading anything else fails, naming the builder, the table or column and what to do;
+  reading anything else fails, naming the builder, the table or column, where it is declared
+  (file:line) and what to do;
 - the suite's dependencies (``Inputs.depends_on``: the tables other than the one it guards), which
   are the Dagster asset checks' ``additional_deps``;
 - which suites run when a blocking check fails (``suites_that_run``): a suite that reads a staged
   table runs only after the staging step succeeded.
 
-The code location must not import pandas, and ``frames.py`` does: ``declared_inputs`` therefore
-reads the ``@reads`` lines from the source of ``frames.py`` (their arguments are literals, or
-names of module-level literals), as ``suites`` reads the JSON without importing GX. When the
-builders are imported, the decorator registers the same declarations (``frames.BUILDERS``); a
-test asserts that both agree.
+The declarations are read by importing the builders (``checks.frames.BUILDERS``), which the code
+location can afford: the suite modules import pandas only inside their functions.
 """
 
 from __future__ import annotations
 
-import ast
+import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from friskliv_pipeline.core.contract import TABLES
 from friskliv_pipeline.core.errors import FrisklivError
 
-FRAMES_FILE = Path(__file__).with_name("frames.py")
+FRAMES_DIR = Path(__file__).with_name("frames")
 HISTORY = "_history"  # "<table>_history": every grant year of <table> up to the checked one
 
 
@@ -51,6 +49,7 @@ class Inputs:
     suite: str
     builder: str  # the builder function's name, for messages
     tables: dict[str, tuple[str, ...] | None]
+    where: str = field(default="", compare=False)  # the builder's file:line, for messages
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -71,7 +70,7 @@ class UndeclaredInput(FrisklivError, KeyError):
 
 
 def undeclared(inputs: Inputs, table: str, column: str | None = None) -> UndeclaredInput:
-    where = f"{FRAMES_FILE.relative_to(FRAMES_FILE.parents[2])}"
+    where = inputs.where or f"{FRAMES_DIR.relative_to(FRAMES_DIR.parents[2])}/<suite>.py"
     if column is None:
         what = f"table {table!r}"
         fix = f"add {table}=[<the columns it reads>] (or {table}=None for every column)"
@@ -102,10 +101,18 @@ def reads(suite: str, **tables: Iterable[str] | None) -> Callable[[Callable], Ca
         if suite in _REGISTERED:
             raise ValueError(f"two builders declare the {suite} suite's frame: {_REGISTERED[suite][0].__name__} "
                              f"and {function.__name__}")
-        _REGISTERED[suite] = (function, Inputs(suite, function.__name__, declared))
+        _REGISTERED[suite] = (function, Inputs(suite, function.__name__, declared, _where(function)))
         return function
 
     return register
+
+
+def _where(function: Callable) -> str:
+    """``function``'s file (from the project root) and the line its decorators start on."""
+    path = Path(inspect.getsourcefile(function))
+    root = FRAMES_DIR.parents[2]
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
+    return f"{shown}:{function.__code__.co_firstlineno}"
 
 
 def registered() -> dict[str, tuple[Callable, Inputs]]:
@@ -114,51 +121,12 @@ def registered() -> dict[str, tuple[Callable, Inputs]]:
     return dict(_REGISTERED)
 
 
-# -- the declaration, read from the source (no pandas) ----------------------------------------
-
-def _literal(node: ast.expr, constants: dict[str, object], where: str):
-    if isinstance(node, ast.Name) and node.id in constants:
-        return constants[node.id]
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        raise ValueError(f"{where}: @reads takes literals or names of module-level literals "
-                         f"(tuples or lists of column names, or None); {ast.unparse(node)!r} is neither") from None
-
-
-def parse_inputs(path: Path = FRAMES_FILE) -> dict[str, Inputs]:
-    """Suite -> what its builder reads, from the ``@reads(...)`` decorators in ``path``."""
-    module = ast.parse(path.read_text(encoding="utf-8"))
-    constants = {}
-    for node in module.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
-                constants[node.targets[0].id] = ast.literal_eval(node.value)
-            except ValueError:
-                pass
-    declared: dict[str, Inputs] = {}
-    for function in (n for n in module.body if isinstance(n, ast.FunctionDef)):
-        for decorator in function.decorator_list:
-            if not (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "reads"):
-                continue
-            where = f"{path}:{decorator.lineno}"
-            suite = _literal(decorator.args[0], constants, where)
-            if suite in declared:
-                raise ValueError(f"{where}: a second builder declares the {suite} suite's frame")
-            if any(k.arg is None for k in decorator.keywords):
-                raise ValueError(f"{where}: name each table as a keyword of @reads (no **)")
-            tables = {}
-            for keyword in decorator.keywords:
-                columns = _literal(keyword.value, constants, where)
-                tables[keyword.arg] = None if columns is None else tuple(columns)
-            declared[suite] = Inputs(suite, function.name, tables)
-    return declared
-
-
 @cache
 def declared_inputs() -> dict[str, Inputs]:
-    """Suite -> what its builder reads (read from ``frames.py`` without importing it)."""
-    return parse_inputs()
+    """Suite -> what its builder reads (``checks.frames`` imported: every builder registered)."""
+    from friskliv_pipeline.checks.frames import BUILDERS
+
+    return {suite: inputs for suite, (_, inputs) in BUILDERS.items()}
 
 
 def depends_on(suite: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ A template has placeholders, ``{{ name }}``, filled in from one source each:
 - ``{{ <argument> }}``: an argument of the rule's own expectations (``max_value``,
   ``min_value``, ``value_set``; the first expectation of the rule that has it), so a threshold
   is written once, in the suite; a list becomes a list of SQL literals (for ``IN (…)``);
-- the rule's dates, derived from ``checks/frames.py``'s deadlines (``county_deadline``,
+- the rule's dates, derived from ``core/deadlines.py`` (``county_deadline``,
   ``day_after_county_deadline``).
 
 A reference list GX receives as a suite parameter (``{'$PARAMETER': 'counties'}``) is not a
@@ -76,7 +76,7 @@ def _constants() -> dict:
 
 
 def _dates(grant_year: int) -> dict[str, str]:
-    from friskliv_pipeline.checks.frames import COUNTY_REPORTING_DEADLINE, reporting_deadline
+    from friskliv_pipeline.core.deadlines import COUNTY_REPORTING_DEADLINE, reporting_deadline
 
     deadline = reporting_deadline(grant_year, COUNTY_REPORTING_DEADLINE)
     return {"county_deadline": deadline.isoformat(),

@@ -133,7 +133,7 @@ def load_suite(path: Path) -> Suite:
     suite_meta = document.get("meta", {})
     if "depends_on" in suite_meta:
         raise SuiteError(f"{path}: meta.depends_on is not read: what a suite's frame is built from is declared once, "
-                         "in the @reads above its builder in friskliv_pipeline/checks/frames.py; remove it here")
+                         "in the @reads above its builder in friskliv_pipeline/checks/frames/<suite>.py; remove it here")
     declared = suite_meta.get("rules", {})
     for rid, rule in declared.items():
         missing = [k for k in RULE_FIELDS if not rule.get(k)]

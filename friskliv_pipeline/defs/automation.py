@@ -2,8 +2,8 @@
 
 What starts a run of the yearly job (both stopped until an operator turns them on in the UI):
 
-- The schedule runs the previous grant year on 2 July, the day after the counties' reporting
-  deadline (regelverk point 6: 1 July the year after the grant).
+- The schedule runs the previous grant year on the day after the counties' reporting deadline
+  (regelverk point 6): its cron is derived from the deadline as ``core/deadlines.py`` declares it.
 - The sensor requests a run of a grant year when its export in <landing>/<year>/ is new or
   changed. It keys on the files' sha256, so an unchanged file never triggers twice, and the run
   key makes a re-evaluation with the same files a no-op even without the cursor.
@@ -25,12 +25,14 @@ from dagster import (
     schedule, sensor,
 )
 
+from friskliv_pipeline.core.deadlines import COUNTY_REPORTING_DEADLINE, day_after
 from friskliv_pipeline.defs.partitions import grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.forms.export_reader import EXPORT_SUFFIXES, sha256_of
 
 YEARLY_JOB_NAME = "friskliv_yearly"
-REPORTING_DEADLINE_CRON = "0 6 2 7 *"  # 06:00 on 2 July, Europe/Oslo
+_RUN_MONTH, _RUN_DAY = day_after(COUNTY_REPORTING_DEADLINE)  # the first day a county's report is late
+REPORTING_DEADLINE_CRON = f"0 6 {_RUN_DAY} {_RUN_MONTH} *"  # 06:00 that day, Europe/Oslo
 
 # AutomationCondition.eager() with two changes. (1) Without its in_latest_time_window(): eager only
 # looks at the latest grant year, but a correction of 2023 must also refresh 2024's trends (the
@@ -60,7 +62,8 @@ friskliv_automation = AutomationConditionSensorDefinition(
 @schedule(
     job_name=YEARLY_JOB_NAME, cron_schedule=REPORTING_DEADLINE_CRON, execution_timezone="Europe/Oslo",
     default_status=DefaultScheduleStatus.STOPPED,
-    description="Runs the previous grant year on 2 July, after the counties' reporting deadline (1 July).",
+    description=("Runs the previous grant year at 06:00 on the day after the counties' reporting deadline "
+                 f"(regelverk 6; cron {REPORTING_DEADLINE_CRON}, Europe/Oslo)."),
 )
 def yearly_after_reporting_deadline(context: ScheduleEvaluationContext):
     year = context.scheduled_execution_time.year - 1

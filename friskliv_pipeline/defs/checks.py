@@ -13,7 +13,7 @@ runs:
   staged spending) is its own check step after staging (``later_checks``), reading the warehouse.
 
 Each check depends on every table its suite's frame reads (the ``@reads`` above its builder in
-``checks/frames.py``), so the UI shows them. Three kinds of result stay apart:
+``checks/frames/<suite>.py``), so the UI shows them. Three kinds of result stay apart:
 
 - a *breach* of severity ERROR is a blocking check: when it fails, the staging step fails after
   writing its staged tables and reporting every check, and nothing of the grant year is
