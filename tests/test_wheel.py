@@ -33,10 +33,16 @@ SHIPPED = "friskliv_pipeline/_shipped"
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """A wheel built from the checkout as `pip install .` builds it (offline: no build isolation)."""
+    """A wheel built as an image's `pip install .` builds it: from a copy of the checkout's tracked
+    files (as a Dockerfile's COPY gives it; setuptools' build/ of an earlier build in the checkout could
+    otherwise put a deleted module back in), offline (no build isolation)."""
     out = tmp_path_factory.mktemp("wheel")
+    source = tmp_path_factory.mktemp("source") / "friskliv-pipeline"
+    ignore = shutil.ignore_patterns(".git", ".venv", "build", "data", "*.egg-info", "__pycache__", ".pytest_cache",
+                                    ".hypothesis", "test-artifacts")
+    shutil.copytree(ROOT, source, ignore=ignore)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    str(ROOT), "-w", str(out)], check=True, capture_output=True, text=True, timeout=300)
+                    str(source), "-w", str(out)], check=True, capture_output=True, text=True, timeout=300)
     return next(out.glob("friskliv_pipeline-*.whl"))
 
 

@@ -33,7 +33,11 @@ def day_after(month_day: tuple[int, int]) -> tuple[int, int]:
 
 def spelled(day: dt.date, language: str) -> str:
     """``day`` written out in ``language`` ("en": "1 July 2025", "nb": "1. juli 2025"), by babel's
-    CLDR month names."""
+    CLDR month names (bokmål through core/bokmal.py, as the report writes dates)."""
+    if language == "nb":
+        from friskliv_pipeline.core.bokmal import long_date
+
+        return long_date(day)
     from babel.dates import format_date
 
-    return format_date(day, "d MMMM y" if language == "en" else "d. MMMM y", locale=language)
+    return format_date(day, "d MMMM y", locale="en")

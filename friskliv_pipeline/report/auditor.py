@@ -175,7 +175,7 @@ def _point_texts(regelverk, points: list[str], rule=None) -> tuple[str, str]:
 
 
 def _deadlines(grant_year: int) -> dict[str, dt.date]:
-    from friskliv_pipeline.checks.frames import (
+    from friskliv_pipeline.core.deadlines import (
         COUNTY_REPORTING_DEADLINE, MUNICIPALITY_REPORTING_DEADLINE, reporting_deadline,
     )
 
@@ -484,7 +484,7 @@ def _carry_over_said(projects: pd.DataFrame, competence: pd.DataFrame, grant_yea
     """What the form says about the difference: each answer the carry-over rule
     (``checks.frames.CARRY_OVER_QUESTIONS``) reads as money carried over or a project going on, per
     county, with an amount where the answer names one (else the project's grant)."""
-    from friskliv_pipeline.checks.frames import CARRY_OVER_QUESTIONS, carry_over_answers
+    from friskliv_pipeline.checks.frames.carry_over import CARRY_OVER_QUESTIONS, carry_over_answers
     from friskliv_pipeline.cleaning.money import split_description_and_amount
     from friskliv_pipeline.core.contract import column_of
 

@@ -53,11 +53,3 @@ def build_frame(suite: str, tables: YearTables) -> RecordFrame:
 
 
 __all__ = ["BUILDERS", "CONTEXT_COLUMNS", "Reason", "RecordFrame", "build_frame", "question_for"]
-
-# Still imported from here by report/auditor.py (report/ is outside this change): the deadlines are
-# declared in core/deadlines.py and the carry-over patterns in checks/frames/carry_over.py. Import
-# them from there and delete these lines.
-from friskliv_pipeline.checks.frames.carry_over import CARRY_OVER_QUESTIONS, carry_over_answers  # noqa: E402,F401
-from friskliv_pipeline.core.deadlines import (  # noqa: E402,F401
-    COUNTY_REPORTING_DEADLINE, MUNICIPALITY_REPORTING_DEADLINE, reporting_deadline,
-)
