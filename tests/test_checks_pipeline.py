@@ -18,7 +18,7 @@ from dagster import (
 
 from friskliv_pipeline.checks.audit import counties_over_competence_cap
 from friskliv_pipeline.checks.gx_runner import STORED_ROWS
-from friskliv_pipeline.checks.inputs import declared_inputs
+from friskliv_pipeline.checks.registry import declared_inputs
 from friskliv_pipeline.checks.suites import all_rules, suites
 from friskliv_pipeline.defs.partitions import grant_year_partitions
 from friskliv_pipeline.warehouse.staging import staged_key, table_key
@@ -283,7 +283,7 @@ def test_an_error_blocks_downstream_assets_and_a_warn_does_not(pipeline_env, dag
     assert {("staging/projects", "q01_county_in_structure", "ERROR"),
             ("staging/project_attainment", "q01_county_in_structure", "ERROR")} <= failed
     # every staged table's suite was evaluated by the staging step; the allocations suite, which reads
-    # staged tables, was skipped after it failed, as inputs.suites_that_run says
+    # staged tables, was skipped after it failed, as registry.suites_that_run says
     checked = {e.asset_key.to_user_string() for e in blocked.get_asset_check_evaluations()}
     assert checked == {f"staging/{s}" for s in suites() if s not in ("allocations", "grant_totals")}
     findings = _audit(url, "audit_findings", 2024)

@@ -11,7 +11,8 @@ import pytest
 
 from friskliv_pipeline.checks.docs import CHECKS_DOC, markdown
 from friskliv_pipeline.checks.frames import BUILDERS
-from friskliv_pipeline.checks.inputs import declared_inputs, table_of
+from friskliv_pipeline.checks.inputs import table_of
+from friskliv_pipeline.checks.registry import declared_inputs
 from friskliv_pipeline.checks.suites import (
     EXPECTATIONS_DIR, NOT_COVERED, SuiteError, all_rules, load_not_covered, load_suite, not_covered, suites,
 )
@@ -45,7 +46,7 @@ def test_what_a_builder_reads_is_declared_once_and_imported_without_pandas():
     """The code location imports the builders' @reads declarations (``declared_inputs``) without
     pandas or numpy; they are the registry the builders run with. Every declared table and column is
     in the data contract."""
-    code = ("import json, sys; from friskliv_pipeline.checks.inputs import declared_inputs; declared_inputs(); "
+    code = ("import json, sys; from friskliv_pipeline.checks.registry import declared_inputs; declared_inputs(); "
             "print(json.dumps([m for m in ('pandas', 'numpy', 'great_expectations') if m in sys.modules]))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=EXPECTATIONS_DIR.parent,
                           timeout=120)
@@ -228,7 +229,7 @@ def test_a_suite_is_skipped_when_a_table_it_reads_failed_a_blocking_check():
     """What Dagster does after a blocking failure, which the audit tables must know to publish a run's
     set: the staging step evaluates the staged tables' suites and fails after any blocking failure,
     so a later check step reading a staged table does not run."""
-    from friskliv_pipeline.checks.inputs import later_suites, staged_suites, suites_that_run
+    from friskliv_pipeline.checks.registry import later_suites, staged_suites, suites_that_run
 
     every = set(suites())
     later = {"allocations", "grant_totals"}  # reference tables judged against the year's spending

@@ -94,7 +94,7 @@ def test_every_asset_edge_and_partition_is_served(webserver):
 
 def test_each_check_shows_every_table_its_suite_reads(webserver):
     """A check's upstream tables in the UI are what its suite's builder declares with @reads."""
-    from friskliv_pipeline.checks.inputs import declared_inputs
+    from friskliv_pipeline.checks.registry import declared_inputs
     from friskliv_pipeline.warehouse.staging import table_key
 
     query = ('{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name '

@@ -8,7 +8,7 @@ two suites leaves its partial rows in staging only: the audit tables keep the pr
 set. A run that checks only some tables (the UI's "Execute checks" on one asset) replaces the
 rows of those tables' suites, again all at once. When a blocking check of the staging step fails,
 Dagster skips the later check steps that read a staged table (the allocations suite;
-``inputs.suites_that_run``): the run's set is then complete without them, and their previous
+``registry.suites_that_run``): the run's set is then complete without them, and their previous
 rows go with the rest; should Dagster run such a suite all the same (a checks-only run from the
 UI), its rows join the published set of the run when it finishes. Which counties exceeded the
 competence cap in 2024 is then::
@@ -28,7 +28,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from friskliv_pipeline.checks.findings import FINDING_COLUMNS, RuleResult
-from friskliv_pipeline.checks.inputs import suites_that_run
+from friskliv_pipeline.checks.registry import suites_that_run
 from friskliv_pipeline.core.contract import conform
 from friskliv_pipeline.warehouse.database import METADATA, Warehouse, staging_name
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from friskliv_pipeline.checks.inputs import declared_inputs
+from friskliv_pipeline.checks.registry import declared_inputs
 from friskliv_pipeline.checks.suites import EXPECTATIONS_DIR, NOT_COVERED, not_covered, suites
 from friskliv_pipeline.core.settings import PROJECT_ROOT
 

@@ -38,7 +38,7 @@ from dagster import (
 )
 
 from friskliv_pipeline.defs.metadata import rule_code_references
-from friskliv_pipeline.checks.inputs import depends_on, later_suites, staged_suites
+from friskliv_pipeline.checks.registry import depends_on, later_suites, staged_suites
 from friskliv_pipeline.checks.suites import Rule, Suite, suites
 from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitions
 from friskliv_pipeline.defs.resources import FrisklivResource

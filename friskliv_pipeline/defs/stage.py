@@ -18,7 +18,7 @@ says which).
 
 from dagster import AssetExecutionContext, MaterializeResult, multi_asset
 
-from friskliv_pipeline.checks.inputs import columns_read, staged_suites
+from friskliv_pipeline.checks.registry import columns_read, staged_suites
 from friskliv_pipeline.cleaning.clean_tables import CLEAN_TABLES
 from friskliv_pipeline.core.contract import conform, typed_columns
 from friskliv_pipeline.defs.checks import evaluate, selected_suites, staged_check_specs

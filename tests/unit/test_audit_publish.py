@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from friskliv_pipeline.checks.audit import write_audit
 from friskliv_pipeline.checks.findings import RuleResult
-from friskliv_pipeline.checks.inputs import suites_that_run
+from friskliv_pipeline.checks.registry import suites_that_run
 from friskliv_pipeline.checks.suites import suites
 from friskliv_pipeline.warehouse.database import Warehouse
 
