@@ -35,6 +35,7 @@ from functools import cache
 from pathlib import Path
 
 from friskliv_pipeline.core.project_files import EXPECTATIONS_DIR
+from friskliv_pipeline.core.bokmal import grouped
 
 NOT_COVERED = EXPECTATIONS_DIR / "not_covered.yml"
 SEVERITIES = {"critical": "ERROR", "warning": "WARN", "info": "INFO"}  # GX severity -> ours (stable in SQL)
@@ -119,7 +120,7 @@ def _quote_arguments(text: str, kwargs: list[dict]) -> str:
         for k in kwargs:
             value = k.get(match.group(1))
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return f"{value:,.0f}".replace(",", " ") if float(value).is_integer() else str(value)
+                return grouped(value, " ") if float(value).is_integer() else str(value)
         return match.group(0)
 
     return _PLACEHOLDER.sub(fill, text)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from friskliv_pipeline.forms.schema import FormSchema, load_form_schema
 from friskliv_pipeline.core.reference import read_reference
+from friskliv_pipeline.core.bokmal import grouped
 
 SEED = 20240
 NB_METADATA = ["ID", "Starttidspunkt", "Fullføringstidspunkt", "E-post", "Navn", "Tidspunkt for siste endring"]
@@ -159,7 +160,7 @@ def _spread(rng: random.Random, n: int, k: int) -> list[bool]:
 
 
 def _money_text(rng: random.Random, amount: int) -> str:
-    s = f"{amount:,}".replace(",", " ")
+    s = grouped(amount, " ")
     styles = [s, f"kr {s.replace(' ', '.')},-", f"{s} kr", str(amount), f"{s}\u00a0kr", f"NOK {amount}"]
     return rng.choice(styles)
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from friskliv_pipeline.cleaning.answers import match_key
 from friskliv_pipeline.cleaning.columns import map_distinct
+from friskliv_pipeline.core.bokmal import grouped
 
 # how many of the other projects a listed project names per reason (the rest are counted)
 DUPLICATES_NAMED = 3
@@ -76,8 +77,8 @@ def possible_duplicates(p: pd.DataFrame, limit: int = DUPLICATES_NAMED) -> tuple
 
     amounts, leads = amount.astype("Int64").tolist(), lead_text.tolist()
     reasons = (  # (key, the reason in words from a row of its group: English, bokmål)
-        (by_amount, lambda i: (f"same grant amount ({amounts[i]:,} kr)".replace(",", " "),
-                               f"samme tilskuddsbeløp ({amounts[i]:,} kr)".replace(",", " "))),
+        (by_amount, lambda i: (f"same grant amount ({grouped(amounts[i], ' ')} kr)",
+                               f"samme tilskuddsbeløp ({grouped(amounts[i], ' ')} kr)")),
         (by_lead, lambda i: (f"same lead service ({leads[i]}) and target groups ({groups_en[targets[i]]})",
                              f"samme ledende tjeneste ({leads[i]}) og målgrupper ({groups_nb[targets[i]]})")),
     )
