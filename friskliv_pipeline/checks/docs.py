@@ -10,6 +10,7 @@ import sys
 from friskliv_pipeline.checks.registry import declared_inputs
 from friskliv_pipeline.checks.suites import EXPECTATIONS_DIR, NOT_COVERED, not_covered, suites
 from friskliv_pipeline.core.settings import PROJECT_ROOT
+from friskliv_pipeline.core.markdown import table
 
 CHECKS_DOC = PROJECT_ROOT / "docs" / "checks.md"  # a checkout's; the wheel ships no docs/
 
@@ -86,10 +87,6 @@ ORDER BY county;
 SECTIONS = (("breach", "Breaches"), ("follow_up", "Follow-up list"), ("data_note", "Data notes"))
 
 
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|")
-
-
 def _message(rule) -> str:
     messages = list(dict.fromkeys(e.meta["message"] for e in rule.expectations))
     if len(messages) <= 2:
@@ -105,17 +102,15 @@ def markdown() -> str:
         if not rules:
             lines += ["None yet.", ""]
             continue
-        lines += ["| rule | severity | table | source (regelverk / form) | what it means | bokmål | record |",
-                  "|---|---|---|---|---|---|---|"]
-        for suite, rule in rules:
-            lines.append(f"| `{rule.id}` | {rule.severity} | `{suite.name}` | {_cell(rule.source)} | "
-                         f"{_cell(rule.meaning)} | {_cell(rule.meaning_nb)} | {_cell(_message(rule))} |")
+        lines += table(("rule", "severity", "table", "source (regelverk / form)", "what it means", "bokmål", "record"),
+                       ((f"`{rule.id}`", rule.severity, f"`{suite.name}`", rule.source, rule.meaning, rule.meaning_nb,
+                         _message(rule)) for suite, rule in rules))
         lines.append("")
     lines += ["## What no check covers", "",
               "The requirements of the regelverk that no rule checks, and why "
               f"(`{NOT_COVERED.relative_to(EXPECTATIONS_DIR.parent)}`, in bokmål):", "",
-              "| point | requirement | why no check covers it |", "|---|---|---|"]
-    lines += [f"| {_cell(n.point)} | {_cell(n.requirement)} | {_cell(n.reason)} |" for n in not_covered()]
+              *table(("point", "requirement", "why no check covers it"),
+                     ((n.point, n.requirement, n.reason) for n in not_covered()))]
     lines += ["", "## What each suite validates", "",
               "Each suite's record frame is built from the tables its builder declares with `@reads` in "
               "`friskliv_pipeline/checks/frames/<suite>.py` (`<table>_history`: every grant year up to the checked one); "

@@ -44,6 +44,7 @@ from friskliv_pipeline.defs.partitions import grant_year_of, grant_year_partitio
 from friskliv_pipeline.defs.resources import FrisklivResource
 from friskliv_pipeline.operations.memory import release_memory
 from friskliv_pipeline.warehouse.staging import table_key
+from friskliv_pipeline.core.markdown import table
 
 SAMPLE_ROWS = 10
 KIND_LABEL = {"breach": "breach", "follow_up": "follow-up list", "data_note": "data note"}
@@ -54,17 +55,12 @@ def _description(rule: Rule) -> str:
     return f"{rule.severity} · {KIND_LABEL[rule.kind]} · {rule.id} · {rule.meaning} (source: {rule.source})"
 
 
-def _cell(value) -> str:
-    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
-
-
 def _sample(findings: list[dict]) -> str:
     if not findings:
         return "No records."
-    lines = ["| county | municipality | project | response | row | message |", "|---|---|---|---|---|---|"]
-    for f in findings[:SAMPLE_ROWS]:
-        lines.append("| " + " | ".join(_cell(f[c]) for c in ("county", "municipality", "project_title",
-                                                               "response_id", "sheet_row", "message")) + " |")
+    lines = table(("county", "municipality", "project", "response", "row", "message"),
+                  ([f[c] for c in ("county", "municipality", "project_title", "response_id", "sheet_row", "message")]
+                   for f in findings[:SAMPLE_ROWS]))
     if len(findings) > SAMPLE_ROWS:
         lines.append(f"\n… and {len(findings) - SAMPLE_ROWS} more in `audit_findings`.")
     return "\n".join(lines)

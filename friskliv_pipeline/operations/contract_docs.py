@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from friskliv_pipeline.core.contract import TABLES
 from friskliv_pipeline.sql_models.project import load_project
+from friskliv_pipeline.core.markdown import table
 
 
 def markdown() -> str:
@@ -19,9 +20,9 @@ def markdown() -> str:
              "their wording per year is in `assets/reference/forms/form_<year>.json`.", ""]
     for layer in ("reference", "raw", "clean", "audit"):
         for t in (t for t in TABLES.values() if t.layer == layer):
-            lines += [f"## `{t.name}` ({layer})", "", t.description, "", "| column | type | meaning | source |",
-                      "|---|---|---|---|"]
-            lines += [f"| `{c.name}` | {c.type} | {c.description} | {c.source} |" for c in t.columns]
+            lines += [f"## `{t.name}` ({layer})", "", t.description, ""]
+            lines += table(("column", "type", "meaning", "source"),
+                           ((f"`{c.name}`", c.type, c.description, c.source) for c in t.columns))
             lines.append("")
     return "\n".join(lines + _mart_sections())
 
@@ -39,11 +40,11 @@ def _mart_sections() -> list[str]:
         lines += [f"### `{model.name}` (marts)", "", " ".join(model.description.split()), ""]
         if whole := [t for t in model.data_tests if t.column is None]:
             lines += ["Data tests: " + "; ".join(_test_text(t) for t in whole) + ".", ""]
-        lines += ["| column | type | meaning | computed from | data tests |", "|---|---|---|---|---|"]
-        for c in model.columns:
-            source = ", ".join(f"{t}.{col}" for t, col in lineage.get(c.name, []))
-            tests = ", ".join(_test_text(t) for t in model.data_tests if t.column == c.name)
-            lines.append(f"| `{c.name}` | {c.data_type} | {' '.join(c.description.split())} | {source} | {tests} |")
+        lines += table(("column", "type", "meaning", "computed from", "data tests"),
+                       ((f"`{c.name}`", c.data_type, c.description,
+                         ", ".join(f"{t}.{col}" for t, col in lineage.get(c.name, [])),
+                         ", ".join(_test_text(t) for t in model.data_tests if t.column == c.name))
+                        for c in model.columns))
         lines.append("")
     return lines
 
@@ -52,5 +53,4 @@ def _test_text(test) -> str:
     """A data test as the table shows it: its kind and arguments (``accepted_range`` 0..100)."""
     arguments = ", ".join(f"{k}: {v}" for k, v in test.arguments.items())
     where = f" where {test.where}" if test.where else ""
-    text = f"{test.kind} ({arguments}){where}" if arguments else f"{test.kind}{where}"
-    return text.replace("|", "\\|")
+    return f"{test.kind} ({arguments}){where}" if arguments else f"{test.kind}{where}"
