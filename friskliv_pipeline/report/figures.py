@@ -387,7 +387,7 @@ def heatmap(data: ReportData):
 
 
 # The headline shares figure 7 compares (and section 4.8 quotes), in this order; their names are
-# mart_national_summary's metric labels (schema.yml, report.labels.metric_label).
+# mart_national_summary's metric labels (its YAML's meta: labels_nb; report.labels.metric_label).
 TREND_METRICS = ("pct_intercommunal", "pct_target_both", "pct_diagnosis_independent", "pct_collaborative",
                  "pct_lead_frisklivssentral")
 
