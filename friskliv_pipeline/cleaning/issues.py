@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from friskliv_pipeline.cleaning.columns import object_array
+from friskliv_pipeline.core.bokmal import listing
+from friskliv_pipeline.forms.schema import attainment_answers
 
 if TYPE_CHECKING:
     from friskliv_pipeline.cleaning.columns import Distinct
@@ -28,7 +30,8 @@ MESSAGES_NB = {
     "amount_in_text": "fant ikke ett entydig beløp i teksten «{value}»",
     "multi_choice": "«{value}» inneholder noe som ikke er et svaralternativ",
     "single_choice": "«{value}» er ikke ett av svaralternativene",
-    "attainment_value": "«{value}» er ikke Ja, Delvis, Nei eller Ikke aktuelt",
+    "attainment_value": "«{value}» er ikke "
+                        + listing([o.label for o in attainment_answers()], "eller").replace("{", "{{").replace("}", "}}"),
     "county_unknown": "«{value}» er ikke et fylke i årets fylkesstruktur",
     "municipality_not_found": "«{value}» finnes ikke i kommuneregisteret",
     "municipality_other_county": "«{value}» er en kommune i et annet fylke enn det som rapporterer",

@@ -34,6 +34,17 @@ def month_name(month: int) -> str:
     return months()[month - 1]
 
 
+def listing(items, last: str = "og") -> str:
+    """A bokmål list: "a", "a og b", "a, b og c" (CLDR's pattern: no comma before the last word);
+    ``last="eller"`` joins with "eller"."""
+    from babel.lists import format_list
+
+    items = [str(i) for i in items]
+    if not items:
+        return ""
+    return format_list(items, style="or" if last == "eller" else "standard", locale=LOCALE)
+
+
 def long_date(value: dt.date) -> str:
     """ "23. november 2026"."""
     from babel.dates import format_date

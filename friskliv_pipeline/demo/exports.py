@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from friskliv_pipeline.forms.schema import FormSchema, load_form_schema
+from friskliv_pipeline.forms.schema import FormSchema, attainment_answers, load_form_schema
 from friskliv_pipeline.core.reference import read_reference
 from friskliv_pipeline.core.bokmal import grouped
 
@@ -233,12 +233,13 @@ class DemoBuilder:
             f["q21"] = self._partners(i in fls, i in other_mun, i in org, not_collab[i])
             f["q22"] = self._lead(leads[i])
             partial = False
+            *with_goal, not_relevant = [o.label for o in attainment_answers()]  # Ja, Delvis, Nei | Ikke aktuelt
             for q in self.form.attainment_questions:
                 if goal[q.criterion_no][i]:
-                    answer = rng.choices(["Ja", "Delvis", "Nei"], weights=[80, 17, 3])[0]
-                    partial = partial or answer != "Ja"
+                    answer = rng.choices(with_goal, weights=[80, 17, 3])[0]
+                    partial = partial or answer != with_goal[0]
                 else:
-                    answer = "Ikke aktuelt"
+                    answer = not_relevant
                 f[q.id] = rng.choice([answer, answer, answer.lower(), f"{answer} "])
             f["q36"] = rng.choice(COMMENTS) if partial else None
             f["q37"] = rng.choice(["Ja", "Ja", "Ja", "Nei"])

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 
-from friskliv_pipeline.core.bokmal import NBSP, grouped, long_date, month_name
+from friskliv_pipeline.core.bokmal import NBSP, grouped, listing, long_date, month_name
 
 # Names that keep their capital inside a sentence.
 PROPER_NOUNS = ("Helsedirektorat", "Statsforvalter", "Frisklivssentralen i", "Sov godt", "Bra mat")
@@ -53,11 +53,8 @@ def kroner(value) -> str:
 
 
 def join(items, last: str = "og") -> str:
-    """Norwegian list: "a", "a og b", "a, b og c" (no comma before "og")."""
-    items = [str(i) for i in items if not is_blank(i)]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+    """Norwegian list: "a", "a og b", "a, b og c" (no comma before "og"; blanks left out)."""
+    return listing([i for i in items if not is_blank(i)], last)
 
 
 def in_sentence(label: str) -> str:
