@@ -51,11 +51,8 @@ PUBLISHED_GOAL_SHARES_2024 = {  # criterion_no (q24..q35 order): (pct_with_goal,
 
 
 @pytest.fixture
-def demo_marts(pipeline_env, warehouse_url, run_year):
-    pipeline_env(warehouse_url)
-    assert run_year(2023).success
-    assert run_year(2024).success
-    engine = sa.create_engine(warehouse_url)
+def demo_marts(demo_warehouse):
+    engine = sa.create_engine(demo_warehouse["url"])
     with engine.connect() as conn:
         summary = dict(conn.execute(sa.text(
             "select metric, value from mart_national_summary where grant_year = 2024")).all())
