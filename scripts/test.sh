@@ -11,5 +11,5 @@ fi
 if [ "${CI:-}" = "true" ]; then
   export FRISKLIV_REQUIRE_POSTGRES=1   # CI never skips the PostgreSQL tests
 fi
-# one pytest worker per core (pytest-xdist); tests/conftest.py keeps a module's shared run on one worker
-exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"
+# one pytest worker per core (pytest-xdist), a test file per worker at a time (tests/conftest.py says why)
+exec .venv/bin/python -m pytest -n auto --dist loadfile "$@"

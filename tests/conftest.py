@@ -7,11 +7,12 @@ tables; under pytest-xdist each worker has a database of its own too (``<db>_gw0
 that watches or terminates the database's backends sees only its own worker's. Without a server
 the PostgreSQL tests skip with a message, except in CI (FRISKLIV_REQUIRE_POSTGRES=1), where they fail.
 
-pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``): a module whose tests share a
-module-scoped fixture (one run of the job per module) is kept on one worker
-(``pytest_collection_modifyitems``); every other test goes wherever a worker is free. The demo run
-of 2023 and 2024 that many tests only read is built once per session for all workers
-(:func:`demo_run`); a test that changes outputs works on a copy (:func:`demo_copy`).
+pytest-xdist (``make test`` runs ``-n auto --dist loadfile``): each test file runs on one worker, so
+a module-scoped fixture (a module's own run of the job) is built once, not once per worker. The
+demo run of 2023 and 2024 that many tests only read is built once per session for all workers
+(:func:`demo_run`); a test that runs the job again on top of it works on a copy (:func:`demo_copy`).
+(``--dist loadgroup`` would spread a file's tests too, but pytest-xdist 3.8 cannot tag the groups
+on pytest 9.2, whose node ids are no longer a plain attribute: every test went anywhere.)
 """
 
 from __future__ import annotations
@@ -206,11 +207,15 @@ def demo_run(tmp_path_factory) -> dict:
         if not record.exists():
             shutil.rmtree(root, ignore_errors=True)  # a build cut short by an earlier failure
             root.mkdir()
-            run = materialize_years(root, ["2023", "2024"])
+            with pytest.MonkeyPatch.context() as mp:  # the standard run, whatever the asking test has set
+                for key in [k for k in os.environ if k.startswith("FRISKLIV_")]:
+                    mp.delenv(key)
+                run = materialize_years(root, ["2023", "2024"])
             record.write_text(json.dumps({"run_id": run["run_id"], "run_ids": run["run_ids"]}), encoding="utf-8")
     ids = json.loads(record.read_text(encoding="utf-8"))
-    return {"landing": root / "landing", "data": root / "data", "url": f"sqlite:///{root / 'data' / 'warehouse.sqlite'}",
-            "run_id": ids["run_id"], "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()}}
+    return {"landing": root / "landing", "data": root / "data",
+            "url": f"sqlite:///{root / 'data' / 'warehouse.sqlite'}", "run_id": ids["run_id"],
+            "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()}}
 
 
 @pytest.fixture
@@ -256,21 +261,6 @@ def published_warehouse(request) -> dict:
     result = request.getfixturevalue("run_year")(2024)
     assert result.success
     return {"url": url, "run_id": result.run_id}
-
-
-def _shares_a_module_fixture(item) -> bool:
-    defs = getattr(item, "_fixtureinfo", None)
-    return defs is not None and any(d.scope in ("module", "class", "package")
-                                    for fixturedefs in defs.name2fixturedefs.values() for d in fixturedefs)
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config, items):
-    """Under ``--dist loadgroup``, the tests of a module that share a module-scoped fixture (its
-    own run of the job, say) go to one worker, so the fixture is built once, not once per worker."""
-    for item in items:
-        if not any(True for _ in item.iter_markers("xdist_group")) and _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @contextlib.contextmanager
