@@ -2,7 +2,7 @@
 .PHONY: demo test ui lock
 demo:  ## run the main job on the bundled demo data (grant years 2023 and 2024)
 	bash scripts/demo.sh
-test:  ## run the test suite (PostgreSQL tests included when a server answers)
+test:  ## run the test suite on every core (pytest-xdist; PostgreSQL tests included when a server answers)
 	bash scripts/test.sh
 ui:    ## open the Dagster UI (webserver and daemon) on this dg project: `dg dev`
 	bash scripts/bootstrap.sh

@@ -11,4 +11,5 @@ fi
 if [ "${CI:-}" = "true" ]; then
   export FRISKLIV_REQUIRE_POSTGRES=1   # CI never skips the PostgreSQL tests
 fi
-exec .venv/bin/python -m pytest "$@"
+# one pytest worker per core (pytest-xdist), a test file per worker at a time (tests/conftest.py says why)
+exec .venv/bin/python -m pytest -n auto --dist loadfile "$@"

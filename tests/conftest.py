@@ -1,14 +1,25 @@
-"""Shared fixtures: real warehouses (SQLite file, PostgreSQL schema), a real Dagster instance.
+"""Shared fixtures: real warehouses (SQLite file, PostgreSQL schema), a real Dagster instance, and
+the standard demo run every reading test shares.
 
 PostgreSQL: the server named by FRISKLIV_TEST_POSTGRES_URL (``make test`` finds or starts the
 local one). Each test gets its own schema, dropped afterwards, so tests never see each other's
-tables. Without a server the PostgreSQL tests skip with a message, except in CI
-(FRISKLIV_REQUIRE_POSTGRES=1), where they fail.
+tables; under pytest-xdist each worker has a database of its own too (``<db>_gw0``, …), so a test
+that watches or terminates the database's backends sees only its own worker's. Without a server
+the PostgreSQL tests skip with a message, except in CI (FRISKLIV_REQUIRE_POSTGRES=1), where they fail.
+
+pytest-xdist (``make test`` runs ``-n auto --dist loadfile``): each test file runs on one worker, so
+a module-scoped fixture (a module's own run of the job) is built once, not once per worker. The
+demo run of 2023 and 2024 that many tests only read is built once per session for all workers
+(:func:`demo_run`); a test that runs the job again on top of it works on a copy (:func:`demo_copy`).
+(``--dist loadgroup`` would spread a file's tests too, but pytest-xdist 3.8 cannot tag the groups
+on pytest 9.2, whose node ids are no longer a plain attribute: every test went anywhere.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import os
 import shutil
 import uuid
@@ -28,6 +39,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "determini
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "assets" / "reference"
 DEMO_LANDING = ROOT / "assets" / "raw"
+DEMO_KEY = "k"  # the pseudonym key of materialize_years and the shared demo run
 PG_ENV = "FRISKLIV_TEST_POSTGRES_URL"
 HOW_TO_ENABLE_PG = (f"no PostgreSQL server: set {PG_ENV}=postgresql+psycopg://USER@HOST:5432/DB "
                     "(`make test` does this when a local server answers)")
@@ -39,7 +51,32 @@ def _pg_base_url() -> str | None:
         if os.environ.get("FRISKLIV_REQUIRE_POSTGRES"):
             pytest.fail(f"FRISKLIV_REQUIRE_POSTGRES is set but {PG_ENV} is not")
         pytest.skip(HOW_TO_ENABLE_PG)
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    try:
+        return _worker_database(url, worker)
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("FRISKLIV_REQUIRE_POSTGRES"):
+            raise
+        pytest.skip(f"{HOW_TO_ENABLE_PG} ({exc.__class__.__name__})")
+
+
+@functools.cache
+def _worker_database(base: str, worker: str) -> str:
+    """The URL of ``<db>_<worker>`` on the same server, created on first use and kept for the next
+    session: what test_run_messages terminates (the backends of its ``current_database()``) can
+    then never be another worker's connection."""
+    url = sa.engine.make_url(base)
+    name = f"{url.database}_{worker}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -129,18 +166,101 @@ def materialize_years(tmp: Path, years: list[str], prepare_landing=None) -> dict
     if prepare_landing is not None:
         prepare_landing(landing)
     url = f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
+    run_ids = {}
     with pytest.MonkeyPatch.context() as mp:
         for key, value in {"FRISKLIV_LANDING_DIR": landing, "FRISKLIV_REFERENCE_DIR": REFERENCE_DIR,
                            "FRISKLIV_DATA_DIR": tmp / "data", "FRISKLIV_WAREHOUSE_URL": url,
-                           "FRISKLIV_PSEUDONYM_KEY": "k"}.items():
+                           "FRISKLIV_PSEUDONYM_KEY": DEMO_KEY}.items():
             mp.setenv(key, str(value))
         job = defs.resolve_job_def("friskliv_yearly")
         with DagsterInstance.ephemeral() as instance:
             for year in years:
                 result = job.execute_in_process(partition_key=year, instance=instance)
                 assert result.success
+                run_ids[int(year)] = result.run_id
             logs = instance.all_logs(result.run_id)
-    return {"landing": landing, "data": tmp / "data", "url": url, "run_id": result.run_id, "logs": logs}
+    return {"landing": landing, "data": tmp / "data", "url": url, "run_id": result.run_id, "run_ids": run_ids,
+            "logs": logs}
+
+
+def _session_dir(tmp_path_factory) -> Path:
+    """A folder all xdist workers of this session share (without xdist: the session's own)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> dict:
+    """The standard demo run, once per session: 2023 then 2024 (so 2024's comparison exists) through
+    the yearly job on a copy of the demo landing folder, into SQLite, as :func:`materialize_years`.
+
+    Every test that only reads a demo run's outputs (warehouse, reports, archive) reads this one:
+    the first xdist worker to ask builds it under a file lock, the others wait and reuse it. READ
+    ONLY: a test that runs the job again or changes a file takes :func:`demo_copy`. Holds
+    ``landing``, ``data``, ``url``, ``run_id`` (2024's) and ``run_ids`` (per year); not the logs.
+    """
+    from filelock import FileLock
+
+    root = _session_dir(tmp_path_factory) / "demo_run"
+    record = _session_dir(tmp_path_factory) / "demo_run.json"
+    with FileLock(f"{root}.lock"):
+        if not record.exists():
+            shutil.rmtree(root, ignore_errors=True)  # a build cut short by an earlier failure
+            root.mkdir()
+            with pytest.MonkeyPatch.context() as mp:  # the standard run, whatever the asking test has set
+                for key in [k for k in os.environ if k.startswith("FRISKLIV_")]:
+                    mp.delenv(key)
+                run = materialize_years(root, ["2023", "2024"])
+            record.write_text(json.dumps({"run_id": run["run_id"], "run_ids": run["run_ids"]}), encoding="utf-8")
+    ids = json.loads(record.read_text(encoding="utf-8"))
+    return {"landing": root / "landing", "data": root / "data",
+            "url": f"sqlite:///{root / 'data' / 'warehouse.sqlite'}", "run_id": ids["run_id"],
+            "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()}}
+
+
+@pytest.fixture
+def demo_copy(pipeline_env, demo_run, tmp_path, monkeypatch) -> dict:
+    """:func:`pipeline_env` whose data folder already holds a copy of the shared demo run (2023 and
+    2024 published), for a test that runs the job again on top of it instead of running it first.
+    The pseudonym key is the demo run's, so a re-run writes the same hashes."""
+    shutil.copytree(demo_run["data"], tmp_path / "data")
+    monkeypatch.setenv("FRISKLIV_PSEUDONYM_KEY", DEMO_KEY)
+    return {**demo_run, "landing": tmp_path / "landing", "data": tmp_path / "data",
+            "url": f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}"}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_warehouse(request) -> dict:
+    """The standard demo run (2023 then 2024) on each warehouse, for a test that only reads it: the
+    shared SQLite run (:func:`demo_run`), or a run of its own into a fresh PostgreSQL schema.
+    Holds ``url`` and ``run_ids`` (per year); every run succeeded."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("demo_run")
+    url = request.getfixturevalue("pg_url")
+    request.getfixturevalue("pipeline_env")(url)
+    run_year = request.getfixturevalue("run_year")
+    run_ids = {}
+    for year in (2023, 2024):
+        result = run_year(year)
+        assert result.success
+        run_ids[year] = result.run_id
+    return {"url": url, "run_ids": run_ids}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def published_warehouse(request) -> dict:
+    """A warehouse where 2024 is published, for a test that runs the job again on top of it: on
+    SQLite a copy of the shared demo run (:func:`demo_copy`, 2023 too), on PostgreSQL a run of 2024
+    into a fresh schema. Holds ``url`` and ``run_id`` (the 2024 run's); the landing folder, a copy
+    of the demo's, is at ``tmp_path / 'landing'``."""
+    if request.param == "sqlite":
+        copy = request.getfixturevalue("demo_copy")
+        return {"url": copy["url"], "run_id": copy["run_ids"][2024]}
+    url = request.getfixturevalue("pg_url")
+    request.getfixturevalue("pipeline_env")(url)
+    result = request.getfixturevalue("run_year")(2024)
+    assert result.success
+    return {"url": url, "run_id": result.run_id}
 
 
 @contextlib.contextmanager

@@ -183,11 +183,10 @@ def _recheck_job(defs: Definitions, asset_key):
                        resources=defs.resources, executor=defs.executor).resolve_job_def("recheck")
 
 
-def test_which_counties_exceeded_the_cap_is_one_query(pipeline_env, warehouse_url, run_year, dagster_instance):
+def test_which_counties_exceeded_the_cap_is_one_query(published_warehouse, dagster_instance):
     from friskliv_pipeline.definitions import defs
 
-    pipeline_env(warehouse_url)
-    first = run_year(2024)
+    warehouse_url, first_run_id = published_warehouse["url"], published_warehouse["run_id"]
     warehouse = Warehouse(warehouse_url)
     assert counties_over_competence_cap(warehouse, 2024) == []
 
@@ -216,7 +215,7 @@ def test_which_counties_exceeded_the_cap_is_one_query(pipeline_env, warehouse_ur
     assert len(checks) == N_RULES
     by_asset = checks.groupby("asset")["run_id"].agg(set)
     assert by_asset["competence_building"] == {recheck.run_id}
-    assert all(ids == {first.run_id} for asset_, ids in by_asset.items() if asset_ != "competence_building")
+    assert all(ids == {first_run_id} for asset_, ids in by_asset.items() if asset_ != "competence_building")
     warehouse.engine.dispose()
 
 
@@ -300,11 +299,9 @@ def test_an_error_blocks_downstream_assets_and_a_warn_does_not(pipeline_env, dag
     assert set(checks.loc[checks["asset"] == "projects", "run_id"]) == {blocked.run_id}
 
 
-def test_rerun_replaces_the_years_audit_rows(pipeline_env, run_year, tmp_path):
-    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    pipeline_env(url)
-    first_2023 = run_year(2023)
-    run_year(2024)
+def test_rerun_replaces_the_years_audit_rows(demo_copy, run_year, tmp_path):
+    url = demo_copy["url"]
+    first_2023_run_id = demo_copy["run_ids"][2023]
     before = _audit(url, "audit_findings", 2024)
     second = run_year(2024)
     after = _audit(url, "audit_findings", 2024)
@@ -315,7 +312,7 @@ def test_rerun_replaces_the_years_audit_rows(pipeline_env, run_year, tmp_path):
     pd.testing.assert_frame_equal(before[columns].sort_values(columns).reset_index(drop=True),
                                   after[columns].sort_values(columns).reset_index(drop=True))
     assert set(after["run_id"]) == {second.run_id}
-    assert set(_audit(url, "audit_check_results", 2023)["run_id"]) == {first_2023.run_id}
+    assert set(_audit(url, "audit_check_results", 2023)["run_id"]) == {first_2023_run_id}
     # One Data Docs site, one run per grant year: the second run of 2024 (the one in the audit tables
     # and on the auditor's front sheet) replaced the first's results and pages; 2023's are kept.
     project = tmp_path / "data" / "validation"
@@ -331,9 +328,9 @@ def test_rerun_replaces_the_years_audit_rows(pipeline_env, run_year, tmp_path):
         assert runs_2024 == [second.run_id], suite
         assert f"validations/{suite}/{second.run_id}/" in index
         # the 2023 grant totals are illustrative: the reconciliation was not judged, so not shown for 2023
-        assert (f"validations/{suite}/{first_2023.run_id}/" in index) == (suite != "grant_totals"), suite
+        assert (f"validations/{suite}/{first_2023_run_id}/" in index) == (suite != "grant_totals"), suite
         assert not any(f"validations/{suite}/{run}/" in index for run in first), suite
     pages = _site_pages(project)
     assert not [name for name in pages if any(run in name for run in first)]
-    assert any(second.run_id in name for name in pages) and any(first_2023.run_id in name for name in pages)
+    assert any(second.run_id in name for name in pages) and any(first_2023_run_id in name for name in pages)
     _assert_no_empty_success(project)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from friskliv_pipeline.core.contract import TABLES
 from friskliv_pipeline.demo.exports import expected_counts
 from friskliv_pipeline.warehouse.database import Warehouse
-from tests.conftest import REFERENCE_DIR
+from tests.conftest import DEMO_LANDING, REFERENCE_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -27,11 +27,8 @@ def _snapshot(url: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def test_both_years_materialize_with_row_accounting(pipeline_env, warehouse_url, run_year):
-    pipeline_env(warehouse_url)
-    for year in (2023, 2024):
-        assert run_year(year).success
-    warehouse = Warehouse(warehouse_url)
+def test_both_years_materialize_with_row_accounting(demo_warehouse):
+    warehouse = Warehouse(demo_warehouse["url"])
     for year in (2023, 2024):
         expected = expected_counts(year, REFERENCE_DIR)
         counts = warehouse.row_counts(year)
@@ -51,33 +48,27 @@ def test_both_years_materialize_with_row_accounting(pipeline_env, warehouse_url,
     warehouse.engine.dispose()
 
 
-def test_rerun_of_a_partition_leaves_identical_tables(pipeline_env, warehouse_url, run_year):
-    pipeline_env(warehouse_url)
+def test_rerun_of_a_partition_leaves_identical_tables(published_warehouse, run_year):
+    first = _snapshot(published_warehouse["url"])
     assert run_year(2024).success
-    first = _snapshot(warehouse_url)
-    assert run_year(2024).success
-    second = _snapshot(warehouse_url)
+    second = _snapshot(published_warehouse["url"])
     assert first.keys() == second.keys()
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name], obj=name)
 
 
-def test_rerunning_one_year_leaves_the_other_untouched(pipeline_env, run_year, tmp_path):
-    pipeline_env(f"sqlite:///{tmp_path / 'w.sqlite'}")
-    assert run_year(2023).success
-    before = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}").read("projects", 2023)
+def test_rerunning_one_year_leaves_the_other_untouched(demo_copy, run_year):
+    before = Warehouse(demo_copy["url"]).read("projects", 2023)
     assert run_year(2024).success
-    after = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}").read("projects", 2023)
+    after = Warehouse(demo_copy["url"]).read("projects", 2023)
     pd.testing.assert_frame_equal(before, after)
 
 
-def test_personal_data_stays_out_of_the_warehouse(pipeline_env, run_year, tmp_path):
+def test_personal_data_stays_out_of_the_warehouse(demo_run):
     """The demo respondents' e-mails and names must not appear in any table, only their hash."""
     from friskliv_pipeline.demo.exports import build_year
 
-    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    pipeline_env(url)
-    assert run_year(2024).success
+    url = demo_run["url"]
     rows, _ = build_year(2024, REFERENCE_DIR)
     secrets = {r["email"] for r in rows} | {r["name"] for r in rows}
     engine = sa.create_engine(url)
@@ -92,13 +83,11 @@ def test_personal_data_stays_out_of_the_warehouse(pipeline_env, run_year, tmp_pa
     assert raw["respondent_hash"].nunique() == 15  # one adviser per county
 
 
-def test_raw_export_is_archived_unchanged(pipeline_env, run_year, tmp_path):
+def test_raw_export_is_archived_unchanged(demo_run):
     from friskliv_pipeline.forms.export_reader import sha256_of
 
-    pipeline_env(f"sqlite:///{tmp_path / 'w.sqlite'}")
-    source = next((tmp_path / "landing" / "2024").glob("*.xlsx"))
-    before = source.read_bytes()
-    assert run_year(2024).success
+    source = next((demo_run["landing"] / "2024").glob("*.xlsx"))
+    before = (DEMO_LANDING / "2024" / source.name).read_bytes()  # the export as delivered, before the run
     digest = sha256_of(source)
-    archived = tmp_path / "data" / "archive" / "2024" / f"{digest}.xlsx"
+    archived = demo_run["data"] / "archive" / "2024" / f"{digest}.xlsx"
     assert archived.read_bytes() == before == source.read_bytes()

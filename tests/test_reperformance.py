@@ -88,26 +88,24 @@ def _plant_bad_answers(landing):
     workbook.save(path)
 
 
-def _run(tmp, plant: bool) -> str:
+def _run_planted(tmp) -> str:
     landing = tmp / "landing"
     shutil.copytree(DEMO_LANDING, landing, ignore=shutil.ignore_patterns("*.md"))
-    years = ["--year", str(YEAR)] if plant else ["--year", "2023", "--year", str(YEAR)]
-    if plant:
-        _plant_bad_answers(landing)
-    proc = subprocess.run([FRISKLIV, "run", *years], capture_output=True, text=True, env=_env(tmp, landing),
-                          timeout=900)
+    _plant_bad_answers(landing)
+    proc = subprocess.run([FRISKLIV, "run", "--year", str(YEAR)], capture_output=True, text=True,
+                          env=_env(tmp, landing), timeout=900)
     assert proc.returncode == 0, proc.stderr
     return f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    return _run(tmp_path_factory.mktemp("reperform_demo"), plant=False)
+def demo_url(demo_run):
+    return demo_run["url"]
 
 
 @pytest.fixture(scope="module")
 def planted_url(tmp_path_factory):
-    return _run(tmp_path_factory.mktemp("reperform_planted"), plant=True)
+    return _run_planted(tmp_path_factory.mktemp("reperform_planted"))
 
 
 def _keys(values) -> set:

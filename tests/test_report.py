@@ -19,7 +19,7 @@ from PIL import Image
 
 from friskliv_pipeline.forms.export_reader import sha256_of
 from friskliv_pipeline.forms.schema import load_form_schema
-from tests.conftest import REFERENCE_DIR, artifacts_dir, chromium_page, materialize_years
+from tests.conftest import REFERENCE_DIR, artifacts_dir, chromium_page
 
 pytestmark = pytest.mark.slow
 YEAR = 2024
@@ -28,9 +28,9 @@ WORDS = ["Ingen", "Én", "To", "Tre", "Fire", "Fem", "Seks", "Sju", "Åtte", "Ni
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """Run 2023 then 2024 (so the comparison exists) once for the whole module."""
-    run = materialize_years(tmp_path_factory.mktemp("report"), ["2023", "2024"])
+def published(demo_run):
+    """The session's demo run (2023 then 2024, so the comparison exists), read for the whole module."""
+    run = demo_run
     out = {**run, "dir": run["data"] / "reports" / "2024"}
     for year in YEARS:
         folder = run["data"] / "reports" / str(year)

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from friskliv_pipeline.report.data import load_report_data
 from friskliv_pipeline.report.figures import ANSWER_COLOURS, MAIN, MUTED, PALETTE, PAPER, draw_all, heat_colour_map
-from tests.conftest import materialize_years
 
 pytestmark = pytest.mark.slow
 YEARS = (2023, 2024)
@@ -24,10 +23,10 @@ USER_UNITS = {"px": 1.0, "": 1.0, "pt": 4 / 3}  # CSS units in user units of the
 
 
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory):
-    """Both demo years through the Dagster job once, then draw_all on each year's report data."""
+def drawn(tmp_path_factory, demo_run):
+    """The session's demo run of both years, then draw_all on each year's report data."""
     tmp = tmp_path_factory.mktemp("figures")
-    run = materialize_years(tmp, [str(year) for year in YEARS])
+    run = demo_run
     engine = sa.create_engine(run["url"])
     figures = {year: {f.key: ET.parse(f.svg).getroot()
                       for f in draw_all(load_report_data(engine, year), tmp / "drawn" / str(year))}

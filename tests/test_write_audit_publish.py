@@ -57,9 +57,8 @@ def _audit(url: str, table: str, year: int) -> pd.DataFrame:
     return frame
 
 
-def test_a_blocked_run_leaves_every_published_table_as_it_was(pipeline_env, warehouse_url, run_year, tmp_path):
-    pipeline_env(warehouse_url)
-    good = run_year(2024)
+def test_a_blocked_run_leaves_every_published_table_as_it_was(published_warehouse, run_year, tmp_path):
+    warehouse_url, good_run_id = published_warehouse["url"], published_warehouse["run_id"]
     before = _published(warehouse_url, 2024)
     assert len(before["projects"]) == 115
 
@@ -74,7 +73,7 @@ def test_a_blocked_run_leaves_every_published_table_as_it_was(pipeline_env, ware
     assert "Viken" not in set(before["projects"]["county_reported"])
     # The audit tables hold the blocked run's results and name the blocking finding.
     checks = _audit(warehouse_url, "audit_check_results", 2024)
-    assert set(checks["run_id"]) == {blocked.run_id} != {good.run_id}
+    assert set(checks["run_id"]) == {blocked.run_id} != {good_run_id}
     blocking = checks[(checks["check_name"] == "q01.county_in_structure") & (checks["asset"] == "projects")]
     assert blocking[["severity", "status", "passed"]].values.tolist() == [["ERROR", "failed", False]]
     findings = _audit(warehouse_url, "audit_findings", 2024)
@@ -149,16 +148,14 @@ def _staged_audit_runs(engine: sa.Engine, year: int) -> set[str]:
                                         "WHERE grant_year = :y"), {"y": year}).scalars())
 
 
-def test_a_run_killed_between_two_suites_keeps_the_previous_audit(pipeline_env, run_year, tmp_path):
-    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    pipeline_env(url)
-    good = run_year(2024)
+def test_a_run_killed_between_two_suites_keeps_the_previous_audit(demo_copy, run_year, tmp_path):
+    url, good_run_id = demo_copy["url"], demo_copy["run_ids"][2024]  # the demo's 2023 and 2024, published
     checks_before = _audit(url, "audit_check_results", 2024)
     findings_before = _audit(url, "audit_findings", 2024)
     engine = sa.create_engine(url)
 
     proc = _start_run(tmp_path)
-    staged_run = _wait_for(lambda: _staged_audit_runs(engine, 2024) - {good.run_id}, "a suite's staged audit rows", proc)
+    staged_run = _wait_for(lambda: _staged_audit_runs(engine, 2024) - {good_run_id}, "a suite's staged audit rows", proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     with engine.connect() as conn:
@@ -167,7 +164,7 @@ def test_a_run_killed_between_two_suites_keeps_the_previous_audit(pipeline_env, 
     assert 1 <= suites_staged < 8, "killed between two suites' audit writes"
     pd.testing.assert_frame_equal(checks_before, _audit(url, "audit_check_results", 2024))
     pd.testing.assert_frame_equal(findings_before, _audit(url, "audit_findings", 2024))
-    assert set(_audit(url, "audit_check_results", 2024)["run_id"]) == {good.run_id}
+    assert set(_audit(url, "audit_check_results", 2024)["run_id"]) == {good_run_id}
 
     rerun = run_year(2024)  # the next complete run replaces them, and clears the orphaned staging rows
     assert set(_audit(url, "audit_check_results", 2024)["run_id"]) == {rerun.run_id}
