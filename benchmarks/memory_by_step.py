@@ -23,7 +23,7 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import YEAR, base_env, command  # noqa: E402
+from benchmarks.run import YEAR, base_env, command, landing_of  # noqa: E402
 
 
 def rss_mib(pid: int) -> float | None:
@@ -57,15 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1000)
     parser.add_argument("--work-dir", default="/tmp/friskliv-bench")
     parser.add_argument("--interval", type=float, default=0.2)
+    parser.add_argument("--generator", choices=("realistic", "replica"), default="realistic")
     args = parser.parse_args(argv)
     from benchmarks.generate import FILE_NAME, write_export
 
     work = Path(args.work_dir)
-    landing = work / f"x{args.scale}"
+    landing = landing_of(work, args.scale, args.generator)
     export = landing / str(YEAR) / FILE_NAME
     if not export.exists():
-        write_export(args.scale, landing)
-    run_dir = work / f"memory-x{args.scale}"
+        write_export(args.scale, landing, generator=args.generator)
+    run_dir = work / f"memory-{landing.name}"
     cmd, env = command("pipeline", landing, export, run_dir, base_env())
     samples: list[tuple[float, float]] = []
     with open(run_dir.with_suffix(".log"), "w") as log:

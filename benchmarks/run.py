@@ -129,15 +129,25 @@ def dominant_steps(rows: list[dict], top: int = 6) -> list[dict]:
     return [{"step": s, "seconds": sec, "share": round(sec / run["wall_s"], 3)} for s, sec in steps]
 
 
-def bench_size(scale: int, runs: int, work_dir: Path, timeout: float, kinds: tuple[str, ...]) -> dict:
+def size_key(scale: int, generator: str = "realistic") -> str:
+    """results.json's key of a size: "100", or "100 replica" for the copying generator's export."""
+    return str(scale) if generator == "realistic" else f"{scale} {generator}"
+
+
+def landing_of(work_dir: Path, scale: int, generator: str = "realistic") -> Path:
+    return work_dir / ("x" + size_key(scale, generator).replace(" ", "-"))
+
+
+def bench_size(scale: int, runs: int, work_dir: Path, timeout: float, kinds: tuple[str, ...],
+               generator: str = "realistic") -> dict:
     sys.path.insert(0, str(ROOT))
     from benchmarks.generate import FILE_NAME, write_export
 
-    landing = work_dir / f"x{scale}"
+    landing = landing_of(work_dir, scale, generator)
     export = landing / str(YEAR) / FILE_NAME
     if not export.exists():
         t = time.perf_counter()
-        write_export(scale, landing)
+        write_export(scale, landing, generator=generator)
         print(f"  generated {export} in {time.perf_counter() - t:.1f} s", flush=True)
     env = base_env()
     samples: dict[str, list[dict]] = {kind: [] for kind in kinds}
@@ -150,7 +160,7 @@ def bench_size(scale: int, runs: int, work_dir: Path, timeout: float, kinds: tup
                   f"exit {sample['exit']}", flush=True)
             if sample["exit"] != 0:
                 print(f"    see {sample['log']}", flush=True)
-    entry = {"scale": scale, "projects": 115 * scale, "responses": 119 * scale,
+    entry = {"scale": scale, "generator": generator, "projects": 115 * scale, "responses": 119 * scale,
              "export_mib": round(export.stat().st_size / 2**20, 2),
              **{kind: summarise(rows) for kind, rows in samples.items()}}
     if "pipeline" in samples:
@@ -199,6 +209,15 @@ def _cell(side: dict | None, key: str = "median_wall_s") -> str:
     return f"{side[key]:.0f}"
 
 
+def _order(entry: dict) -> tuple:
+    return entry["scale"], entry.get("generator", "replica") != "realistic"
+
+
+def _generator_note(entry: dict) -> str:
+    """Which generator made the export: sizes measured before the realistic one existed are copies."""
+    return "" if entry.get("generator") == "realistic" else ", copies of the demo"
+
+
 def table(results: dict) -> str:
     """The README's table: medians with min–max, ratios, peak RSS, runs, what dominates."""
     m = results.get("machine", {})
@@ -209,17 +228,17 @@ def table(results: dict) -> str:
              "| size | pipeline s | reference script s | ratio | old baseline s | `friskliv check` s | "
              "peak RSS MiB pipeline / reference | runs |",
              "|---|---|---|---|---|---|---|---|"]
-    for key in sorted(results["sizes"], key=int):
+    for key in sorted(results["sizes"], key=lambda k: _order(results["sizes"][k])):
         r = results["sizes"][key]
         ratio = ratios(r)
         runs = "+".join(str(len((r.get(k) or {}).get("runs", []))) for k in KINDS if r.get(k))
-        lines.append(f"| {r['scale']}× ({r['projects']} projects) | {_cell(r.get('pipeline'))} | "
+        lines.append(f"| {r['scale']}× ({r['projects']} projects{_generator_note(r)}) | {_cell(r.get('pipeline'))} | "
                      f"{_cell(r.get('reference'))} | {ratio['reference'] if ratio['reference'] is not None else '–'} | "
                      f"{_cell(r.get('baseline'))} | {_cell(r.get('check'))} | "
                      f"{_cell(r.get('pipeline'), 'peak_rss_mib')} / {_cell(r.get('reference'), 'peak_rss_mib')} | "
                      f"{runs} |")
     lines.append("")
-    for key in sorted(results["sizes"], key=int):
+    for key in sorted(results["sizes"], key=lambda k: _order(results["sizes"][k])):
         steps = (results["sizes"][key].get("pipeline") or {}).get("dominant_steps")
         if steps:
             lines.append(f"- Longest steps at {key}× (median run): " + ", ".join(
@@ -243,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS),
                         help="what to time (default: all); sides not timed keep their earlier results")
+    parser.add_argument("--generator", choices=("realistic", "replica"), default="realistic",
+                        help="the export's generator (benchmarks/generate.py); replica: the earlier figures' copies")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per single run")
     parser.add_argument("--work-dir", default="/tmp/friskliv-bench")
     parser.add_argument("--no-import", action="store_true", help="skip the code-location import timing")
@@ -266,14 +287,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"import friskliv_pipeline.definitions: {results['import']['median_s']} s", flush=True)
     for scale in args.sizes:
         print(f"size {scale}×", flush=True)
-        entry = bench_size(scale, args.runs, work_dir, args.timeout, tuple(args.kinds))
+        entry = bench_size(scale, args.runs, work_dir, args.timeout, tuple(args.kinds), args.generator)
         entry["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        previous = results["sizes"].get(str(scale), {})
+        key = size_key(scale, args.generator)
+        previous = results["sizes"].get(key, {})
         for kind in KINDS:  # a side not timed now keeps its earlier measurement
             if kind not in entry and kind in previous:
                 entry[kind] = previous[kind]
         entry["ratio"] = ratios(entry)
-        results["sizes"][str(scale)] = entry
+        results["sizes"][key] = entry
         path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(results))
     if args.readme:

@@ -38,12 +38,15 @@ TEXT_COLUMNS = ["county", "county_no", "metric", "label", "criterion", "question
                 "lead_service", "category", "allocation_source"]
 
 
-@pytest.fixture(scope="module", params=[1, 100], ids=["x1", "x100"])
+@pytest.fixture(scope="module", params=[(1, "realistic"), (100, "realistic"), (10, "replica")],
+                ids=["x1", "x100", "x10-replica"])
 def both(request, tmp_path_factory):
-    """(pipeline marts, reference marts, reference output dir, scale) for one generated export."""
-    scale = request.param
-    tmp = tmp_path_factory.mktemp(f"reference-x{scale}")
-    run = materialize_years(tmp, ["2024"], prepare_landing=lambda landing: write_export(scale, landing, REFERENCE_DIR))
+    """(pipeline marts, reference marts, reference output dir, scale) for one generated export (both
+    generators: the realistic one and the copies of the earlier figures)."""
+    scale, generator = request.param
+    tmp = tmp_path_factory.mktemp(f"reference-x{scale}-{generator}")
+    run = materialize_years(tmp, ["2024"], prepare_landing=lambda landing: write_export(scale, landing, REFERENCE_DIR,
+                                                                                        generator))
     export = run["landing"] / "2024" / FILE_NAME
     out = tmp / "reference"
     done = subprocess.run([sys.executable, str(SCRIPT), "--export", str(export), "--out-dir", str(out)],

@@ -29,9 +29,10 @@ def _clean(path):
                                 read_reference(REFERENCE, "municipalities", 2024))
 
 
+@pytest.mark.parametrize("generator", ["realistic", "replica"])
 @pytest.mark.parametrize("scale", [1, 10])
-def test_generator_scales_the_demo(tmp_path, scale):
-    path = write_export(scale, tmp_path, REFERENCE)
+def test_generator_scales_the_demo(tmp_path, scale, generator):
+    path = write_export(scale, tmp_path, REFERENCE, generator)
     raw, tables = _clean(path)
     assert len(raw) == 119 * scale
     assert len(tables["projects"]) == 115 * scale
@@ -40,8 +41,9 @@ def test_generator_scales_the_demo(tmp_path, scale):
     assert raw["response_id"].is_unique
 
 
-def test_one_times_is_the_demo_export(tmp_path):
-    path = write_export(1, tmp_path, REFERENCE)
+@pytest.mark.parametrize("generator", ["realistic", "replica"])
+def test_one_times_is_the_demo_export(tmp_path, generator):
+    path = write_export(1, tmp_path, REFERENCE, generator)
     demo = read_export(PROJECT_ROOT / "assets" / "raw" / "2024" / "friskliv_rapportering_2024.xlsx")
     assert read_export(path).rows == demo.rows
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from friskliv_pipeline.checks.findings import FINDING_COLUMNS, RuleResult
+from friskliv_pipeline.checks.findings import RuleResult, findings_frame
 from friskliv_pipeline.checks.registry import suites_that_run
 from friskliv_pipeline.core.contract import conform
 from friskliv_pipeline.warehouse.database import METADATA, Warehouse, staging_name
@@ -44,14 +44,15 @@ def result_rows(results: list[RuleResult], grant_year: int, asset: str, run_id: 
     return pd.DataFrame([{
         "grant_year": grant_year, "run_id": run_id, "asset": asset, "check_name": r.rule.id, "kind": r.rule.kind,
         "severity": r.rule.severity, "status": r.status, "passed": r.passed, "observed": r.observed,
-        "expected": r.expected, "reason": r.reason, "reason_nb": r.reason_nb, "n_records": len(r.findings),
+        "expected": r.expected, "reason": r.reason, "reason_nb": r.reason_nb, "n_records": r.n_findings,
         "n_evaluated": r.population,
         "checked_at": checked_at,
     } for r in results])
 
 
 def finding_rows(results: list[RuleResult], run_id: str) -> pd.DataFrame:
-    frame = pd.DataFrame([f for r in results for f in r.findings], columns=FINDING_COLUMNS)
+    """The suite's findings as the rules built them, column by column (``findings_frame``), with the run."""
+    frame = findings_frame(results)
     frame["run_id"] = run_id
     return frame
 

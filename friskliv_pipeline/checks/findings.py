@@ -21,6 +21,7 @@ import pandas as pd
 from friskliv_pipeline.checks.frames.common import CONTEXT_COLUMNS, question_for
 from friskliv_pipeline.checks.gx_runner import ExpectationOutcome, Validation
 from friskliv_pipeline.checks.suites import Expectation, Rule, Suite
+from friskliv_pipeline.core.bokmal import grouped
 from friskliv_pipeline.forms.schema import county_level_questions
 
 FINDING_COLUMNS = ["grant_year", "asset", "rule", "kind", "severity", *CONTEXT_COLUMNS, "question_id", "value",
@@ -36,11 +37,20 @@ class RuleResult:
     observed: str
     expected: str
     unexpected_count: int
-    findings: list[dict] = field(default_factory=list)  # breaches, or the follow-up / data-note records
+    frame: pd.DataFrame | None = None  # breaches, or the follow-up / data-note records: FINDING_COLUMNS
     errors: list[str] = field(default_factory=list)
     reason: str | None = None  # why the rule was not evaluated
     reason_nb: str | None = None  # the same in bokmål, for the report
     population: int | None = None  # records the rule judged; None when not evaluated
+
+    @property
+    def findings(self) -> list[dict]:
+        """The records as dicts (for the console and tests; the audit writes ``frame``)."""
+        return [] if self.frame is None else self.frame.astype(object).where(self.frame.notna(), None).to_dict("records")
+
+    @property
+    def n_findings(self) -> int:
+        return 0 if self.frame is None else len(self.frame)
 
     @property
     def passed(self) -> bool | None:
@@ -61,7 +71,7 @@ def _missing(value) -> bool:
 
 
 def amount(value) -> str:
-    return f"{int(value):,}".replace(",", " ")
+    return grouped(value, " ")
 
 
 def show(key: str, value) -> str:
@@ -220,6 +230,105 @@ def _finding(suite: Suite, rule: Rule, grant_year: int, values: dict, e: Expecta
     return finding
 
 
+def _shown_column(key: str, values: list) -> list[str]:
+    """``show`` of each value, worked out once per distinct value (a rule lists many rows that quote
+    the same county or amount)."""
+    cache: dict = {}
+    out = []
+    for v in values:
+        try:
+            text = cache[(type(v), v)]
+        except (KeyError, TypeError):
+            text = show(key, v)
+            try:
+                cache[(type(v), v)] = text
+            except TypeError:  # a list or dict: not cached
+                pass
+        out.append(text)
+    return out
+
+
+def render_column(template: str, columns: dict[str, list], constants: dict, n: int) -> list[str]:
+    """``render(template, values)`` for ``n`` rows at once: the template is parsed once per rule, each
+    quoted name shown once per distinct value, and only the parts that vary are joined per row.
+    ``columns``: name -> the rows' values; ``constants``: the rest (the suite's parameters)."""
+    parts: list = []  # str (the same in every row) or list[str] (one per row)
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if name is None:
+            continue
+        if spec or conversion:  # not in the rule files today: word it as render() would, row by row
+            return [render(template, {**constants, **{k: c[i] for k, c in columns.items()}}) for i in range(n)]
+        if name in columns:
+            parts.append(_shown_column(name, columns[name]))
+        elif name in constants:
+            parts.append(show(name, constants[name]))
+        else:
+            parts.append(f"{{{name}}}")
+    varying = [p for p in parts if not isinstance(p, str)]
+    if not varying:
+        return ["".join(parts)] * n
+    return ["".join(p if isinstance(p, str) else p[i] for p in parts) for i in range(n)]
+
+
+def _listed_frame(suite: Suite, rule: Rule, grant_year: int, parameters: dict, rows, e: Expectation) -> pd.DataFrame:
+    """The findings of the rows one expectation lists, column by column (what ``_finding`` makes of one
+    row, for all of them): the messages worded by ``render_column``, never a dict per finding."""
+    n = len(rows)
+    names = list(dict.fromkeys(k for row in rows[:1] for k in row))
+    for row in rows:  # GX names the same columns in every row; be safe if one adds a name
+        if len(row) != len(names) or any(k not in row for k in names):
+            names = list(dict.fromkeys([*names, *row]))
+    columns = {k: [row.get(k) for row in rows] for k in names}
+    if e.column:
+        worded = columns.get(f"{e.column}_nb", [None] * n)
+        own = columns.get(e.column, [None] * n)
+        columns["value"] = [show(e.column, w if not _missing(w) else v) for w, v in zip(worded, own)]
+    elif "column_A" in e.kwargs:
+        a, b = (columns.get(e.kwargs[k], [None] * n) for k in ("column_A", "column_B"))
+        columns["value"] = [f"{x} vs {y}" for x, y in zip(a, b)]
+    constants = {k: v for k, v in {**parameters}.items() if k not in columns}
+
+    def column(name: str) -> list:
+        return columns[name] if name in columns else [constants.get(name)] * n
+
+    frame = {"grant_year": [grant_year] * n, "asset": [suite.name] * n, "rule": [rule.id] * n,
+             "kind": [rule.kind] * n, "severity": [rule.severity] * n}
+    for name in CONTEXT_COLUMNS:
+        frame[name] = [None if _missing(v) else (int(v) if name == "sheet_row" else str(v)) for v in column(name)]
+    judged = e.column or e.kwargs.get("column_A")
+    fallback = question_for(suite.name, judged)
+    said = column(f"{judged}_question") if judged else [None] * n
+    questions = []
+    for own, carried in zip(column("question_id"), said):
+        question = carried if _missing(own) and judged else own
+        questions.append(str(question) if not _missing(question) else fallback)
+    frame["question_id"] = questions
+    frame["value"] = column("value") if "value" in columns and judged else [None] * n
+    frame["message"] = render_column(e.meta["message"], columns, constants, n)
+    frame["message_nb"] = render_column(e.meta["message_nb"], columns, constants, n)
+    county_level = county_level_questions()
+    on_county = [q in county_level for q in questions]
+    if any(on_county):  # the county council's own answer: no municipality or project (see _finding)
+        for name in ("municipality", "project_title"):
+            frame[name] = [None if c else v for c, v in zip(on_county, frame[name])]
+    return _typed(pd.DataFrame(frame, columns=FINDING_COLUMNS))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Findings columns as stored: the row number as a nullable integer, the rule's fields (the same
+    in all of a rule's rows) categorical."""
+    frame["sheet_row"] = frame["sheet_row"].astype("Int64")
+    for name in ("asset", "rule", "kind", "severity"):
+        frame[name] = frame[name].astype("category")
+    return frame
+
+
+def _frame_of(findings: list[dict]) -> pd.DataFrame:
+    return _typed(pd.DataFrame(findings, columns=FINDING_COLUMNS))
+
+
 def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_year: int,
                  not_evaluated: dict | None = None, compared: dict[str, str] | None = None,
                  n_records: int | None = None) -> list[RuleResult]:
@@ -237,7 +346,7 @@ def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_y
             results.append(RuleResult(rule, "not_evaluated", f"not evaluated: {reason.en}", "; ".join(expected), 0,
                                       reason=reason.en, reason_nb=reason.nb))
             continue
-        findings, errors, observed, unexpected = [], [], [], 0
+        findings, pieces, errors, observed, unexpected = [], [], [], [], 0
         listed, population = False, []
         for e in rule.expectations:
             o = by_index.get(position[id(e)])
@@ -258,17 +367,31 @@ def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_y
                 findings.append(_finding(suite, rule, grant_year, values, e))
                 unexpected += o.unexpected_count or 1
             else:
-                for row in o.unexpected_index_list:
-                    findings.append(_finding(suite, rule, grant_year, {**parameters, **_with_value(row, e)}, e))
+                if findings:
+                    pieces.append(_frame_of(findings))
+                    findings = []
+                pieces.append(_listed_frame(suite, rule, grant_year, parameters, o.unexpected_index_list, e))
                 unexpected += o.unexpected_count or len(o.unexpected_index_list)
         status = "failed" if listed and (rule.is_breach or errors) else "passed"
         if rule.id in compared:
             observed.append(compared[rule.id])
         judged = [p for p in population if p is not None]
-        results.append(RuleResult(rule, status, "; ".join(observed), "; ".join(expected), unexpected, findings, errors,
+        if findings:
+            pieces.append(_frame_of(findings))
+        frame = _concat(pieces) if pieces else None
+        results.append(RuleResult(rule, status, "; ".join(observed), "; ".join(expected), unexpected, frame, errors,
                                   population=max(judged) if judged else None))
     return results
 
 
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if len(frames) == 1:
+        return frames[0]
+    return _typed(pd.concat([f.astype({c: object for c in ("asset", "rule", "kind", "severity")}) for f in frames],
+                            ignore_index=True))
+
+
 def findings_frame(results: list[RuleResult]) -> pd.DataFrame:
-    return pd.DataFrame([f for r in results for f in r.findings], columns=FINDING_COLUMNS)
+    """Every record the rules list, one column per field (rule, kind, severity and suite categorical)."""
+    frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
+    return _concat(frames) if frames else _frame_of([])

@@ -445,7 +445,13 @@ def write_xlsx(path: Path, headers: list[str], matrix: list[list]) -> None:
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+    deterministic_copy(buffer, path)
+
+
+def deterministic_copy(workbook, path: Path) -> None:
+    """Copy a saved workbook (a path or a file object) to ``path`` with fixed zip entry dates, entry
+    order and document dates, so its bytes depend only on its cells."""
+    with zipfile.ZipFile(workbook) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in sorted(src.infolist(), key=lambda i: i.filename):
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":

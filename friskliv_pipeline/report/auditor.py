@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,21 +58,23 @@ class AuditPackage:
     exports: list["HeldExport"]  # the exports the run read, each named where the raw zone archived it
     files: pd.DataFrame  # Fil, Hva, SHA-256: every export, reference file and rule file
     checks: pd.DataFrame  # Kontroller
-    findings: pd.DataFrame  # Funn (FINDING_HEADERS)
+    findings: pd.DataFrame  # Funn (FINDING_HEADERS): the rows the edition reads (all are in finding_chunks)
     coverage: pd.DataFrame  # Dekning
     replaced: pd.DataFrame  # Erstattede svar
     per_project: pd.DataFrame  # Per prosjekt
     reconciliation: pd.DataFrame  # Avstemming: national, per county (official only), the form's answers
     reconciliation_note: str
     tally: Tally
+    finding_chunks: Callable[[], Iterator[pd.DataFrame]] | None = None  # every «Funn» row, a chunk at a time
 
-    def sheets(self) -> dict[str, pd.DataFrame]:
+    def sheets(self) -> dict[str, pd.DataFrame | Iterator[pd.DataFrame]]:
         front = pd.DataFrame(self.front, columns=["Hva", "Verdi"])
         note = pd.DataFrame([(SEVERITY_HEADER_NB, SEVERITY_EXPLAINED_NB), ("Tilgang", PACKAGE_NOTE),
                              ("Data Docs", DATA_DOCS_NOTE)], columns=["Hva", "Verdi"])
         recon = self.reconciliation if len(self.reconciliation) else pd.DataFrame(
             [(self.reconciliation_note,)], columns=["Hvorfor arket er tomt"])
-        return {"Forside": pd.concat([front, note], ignore_index=True), "Filer": self.files, "Funn": self.findings,
+        funn = self.finding_chunks() if self.finding_chunks is not None else self.findings
+        return {"Forside": pd.concat([front, note], ignore_index=True), "Filer": self.files, "Funn": funn,
                 "Kontroller": self.checks, "Dekning": self.coverage, "Erstattede svar": self.replaced,
                 "Per prosjekt": self.per_project, "Avstemming": recon}
 
@@ -212,42 +215,85 @@ def on_project(records: pd.DataFrame) -> pd.Series:
     return (records["municipality"].notna() | records["project_title"].notna()) & records["response_id"].notna()
 
 
+class _FindingRows:
+    """The «Funn» rows of a year's findings, a chunk of records at a time: what every row looks up
+    (the export's cells, the projects' numbers and grants, each project's rules, each rule's point
+    and threshold) is gathered once, so the sheet's rows never all exist at once."""
+
+    def __init__(self, records: pd.DataFrame, raw: pd.DataFrame, projects: pd.DataFrame, rules: dict, regelverk,
+                 grant_year: int):
+        deadlines = _deadlines(grant_year)
+        whose = {"municipality": "kommunens prosjektrapport", "county": "fylkeskommunens rapportering"}
+        self.deadline_text = {kind: f"{date(day)} ({whose[kind]})" for kind, day in deadlines.items()}
+        self.cells = _Cells(raw)
+        self.numbers = dict(zip(projects["response_id"], projects["municipality_no"])) if len(projects) else {}
+        self.grants = dict(zip(projects["response_id"], projects["grant_amount_nok"])) if len(projects) else {}
+        about_project = on_project(records)
+        self.rules_of = records[about_project].groupby("response_id")["rule"].apply(set).to_dict() \
+            if len(records) else {}
+        self.rules, self.regelverk = rules, regelverk
+        self.described = {}  # (asset, rule) -> point, point text, threshold: once per rule, not per finding
+
+    def _describe(self, asset, rule_id):
+        from friskliv_pipeline.report.appendices import threshold_text
+        from friskliv_pipeline.report.regelverk import cited_points
+
+        if (asset, rule_id) not in self.described:
+            rule = self.rules.get((asset, rule_id)) or self.rules.get((None, rule_id))
+            point, text = _point_texts(self.regelverk, cited_points(rule.source) if rule else [], rule)
+            self.described[asset, rule_id] = (point, text,
+                                              threshold_text(rule).replace("\u00a0", " ") if rule else "")
+        return self.described[asset, rule_id]
+
+    def frame(self, records: pd.DataFrame) -> pd.DataFrame:
+        cells, numbers, grants = self.cells, self.numbers, self.grants
+        rows = []
+        for f, project_level in zip(records.itertuples(index=False), on_project(records)):
+            point, text, threshold = self._describe(f.asset, f.rule)
+            rid = None if pd.isna(f.response_id) else str(f.response_id)
+            exported = answered = None
+            if rid is not None and rid in cells:
+                if isinstance(f.question_id, str) and f.question_id in cells.columns:
+                    exported = cells.get(rid, f.question_id)
+                answered = cells.get(rid, "completion_time")
+            deadline = self.deadline_text["municipality" if f.rule == "q37.project_report_delivered" else "county"]
+            others = sorted(self.rules_of.get(rid, set()) - {f.rule}) if rid and project_level else []
+            grant = grants.get(rid) if project_level else None
+            rows.append([blank(f.county), blank(numbers.get(rid)) if project_level else "", blank(f.municipality),
+                         blank(f.project_title), blank(rid), None if pd.isna(f.sheet_row) else int(f.sheet_row),
+                         f.rule, point, text, KIND_NB[f.kind], SEVERITY_NB[f.severity], blank(f.question_id),
+                         blank(exported), blank(f.value), threshold,
+                         None if grant is None or pd.isna(grant) else int(grant), blank(answered), deadline,
+                         f.message_nb, ", ".join(others), "", ""])
+        return pd.DataFrame(rows, columns=FINDING_HEADERS)
+
+    def chunks(self, records: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
+        """The «Funn» sheet ``size`` records at a time (at least one frame, maybe empty)."""
+        for start in range(0, max(len(records), 1), size):
+            yield self.frame(records.iloc[start:start + size])
+
+
+FINDING_CHUNK_ROWS = 20_000  # «Funn» rows built and written at a time
+
+
 def _findings(records: pd.DataFrame, raw: pd.DataFrame, projects: pd.DataFrame, rules: dict, regelverk,
               grant_year: int) -> pd.DataFrame:
-    from friskliv_pipeline.report.appendices import threshold_text
-    from friskliv_pipeline.report.regelverk import cited_points
+    return _FindingRows(records, raw, projects, rules, regelverk, grant_year).frame(records)
 
-    deadlines = _deadlines(grant_year)
-    whose = {"municipality": "kommunens prosjektrapport", "county": "fylkeskommunens rapportering"}
-    deadline_text = {kind: f"{date(day)} ({whose[kind]})" for kind, day in deadlines.items()}
-    cells = _Cells(raw)
-    numbers = dict(zip(projects["response_id"], projects["municipality_no"])) if len(projects) else {}
-    grants = dict(zip(projects["response_id"], projects["grant_amount_nok"])) if len(projects) else {}
-    about_project = on_project(records)
-    rules_of = records[about_project].groupby("response_id")["rule"].apply(set).to_dict() if len(records) else {}
-    described = {}  # (asset, rule) -> rule, point, point text, threshold: once per rule, not per finding
-    rows = []
-    for f, project_level in zip(records.itertuples(index=False), about_project):
-        if (f.asset, f.rule) not in described:
-            rule = rules.get((f.asset, f.rule)) or rules.get((None, f.rule))
-            point, text = _point_texts(regelverk, cited_points(rule.source) if rule else [], rule)
-            described[f.asset, f.rule] = (point, text, threshold_text(rule).replace("\u00a0", " ") if rule else "")
-        point, text, threshold = described[f.asset, f.rule]
-        rid = None if pd.isna(f.response_id) else str(f.response_id)
-        exported = answered = None
-        if rid is not None and rid in cells:
-            if isinstance(f.question_id, str) and f.question_id in cells.columns:
-                exported = cells.get(rid, f.question_id)
-            answered = cells.get(rid, "completion_time")
-        deadline = deadline_text["municipality" if f.rule == "q37.project_report_delivered" else "county"]
-        others = sorted(rules_of.get(rid, set()) - {f.rule}) if rid and project_level else []
-        grant = grants.get(rid) if project_level else None
-        rows.append([blank(f.county), blank(numbers.get(rid)) if project_level else "", blank(f.municipality),
-                     blank(f.project_title), blank(rid), None if pd.isna(f.sheet_row) else int(f.sheet_row), f.rule,
-                     point, text, KIND_NB[f.kind], SEVERITY_NB[f.severity], blank(f.question_id), blank(exported),
-                     blank(f.value), threshold, None if grant is None or pd.isna(grant) else int(grant),
-                     blank(answered), deadline, f.message_nb, ", ".join(others), "", ""])
-    return pd.DataFrame(rows, columns=FINDING_HEADERS)
+
+def _edition_records(data, records: pd.DataFrame) -> pd.DataFrame:
+    """The records whose «Funn» row the edition reads (document._with_details: by Forms-ID and rule,
+    for the records its appendix lists), in the sheet's order: the edition never needs the whole sheet."""
+    from friskliv_pipeline.report.data import auditor_appendix
+    from friskliv_pipeline.report.document import MAX_FINDINGS_LISTED
+
+    if records.empty:
+        return records
+    appendix = auditor_appendix(data, MAX_FINDINGS_LISTED)
+    keys = {(r.get("response_id", ""), r["rule"]) for section in (appendix.breaches, appendix.follow_up,
+                                                                 appendix.data_notes) for r in section.listed}
+    forms_id = [blank(None if pd.isna(v) else str(v)) for v in records["response_id"]]
+    return records[[(i, rule) in keys for i, rule in zip(forms_id, records["rule"])]]
 
 
 def _reperform(rule, grant_year: int) -> str:
@@ -600,10 +646,12 @@ def build(data, engine: sa.Engine, provenance, reference_dir: Path, data_dir: Pa
              ("Ikke vurdert", ", ".join(counted.not_evaluated) or "ingen")]
     thresholds = amount_thresholds(r for r in every if r.suite == "projects")
     recon, recon_note = _reconciliation(data, projects, competence)
+    finding_rows = _FindingRows(data.findings, raw, projects, rules, regelverk, year)
     return AuditPackage(
         grant_year=year, front=front, exports=exports, files=files,
         checks=_checks(checks, rules, regelverk, year, not_covered()),
-        findings=_findings(data.findings, raw, projects, rules, regelverk, year),
+        findings=finding_rows.frame(_edition_records(data, data.findings)),
+        finding_chunks=lambda: finding_rows.chunks(data.findings, FINDING_CHUNK_ROWS),
         coverage=_coverage(regelverk, {k: v for k, v in rules.items() if k[0] is not None}, not_covered(), checks),
         replaced=_replaced(raw, superseded, responses, competence, conflicts, thresholds),
         per_project=_per_project(projects, data.findings, thresholds),

@@ -21,6 +21,8 @@ mode (a shared-strings table) took 27 s but held another 0.5 GB. tables.xlsx (0.
 from __future__ import annotations
 
 import contextlib
+import itertools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,8 +58,25 @@ def _width(frame: pd.DataFrame, column) -> float:
     return min(max(WIDTH_MIN, widest + 2), WIDTH_MAX)
 
 
-def write_sheets(target: Path, sheets: dict[str, pd.DataFrame]) -> Path:
-    """One sheet per frame, in order, named by its key (Excel's 31 characters at most)."""
+def _write_rows(sheet, frame: pd.DataFrame, row: int, wrap) -> int:
+    """Write ``frame``'s rows below sheet row ``row``; returns the last row written."""
+    plain = neutralize_frame(frame).astype(object)
+    plain = plain.where(plain.notna(), None)
+    for row, values in enumerate(plain.itertuples(index=False, name=None), start=row + 1):
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                if value:
+                    sheet.write_string(row, col, value, wrap if len(value) > WRAP_OVER else None)
+            else:
+                sheet.write(row, col, value)
+    return row
+
+
+def write_sheets(target: Path, sheets: dict[str, pd.DataFrame | Iterable[pd.DataFrame]]) -> Path:
+    """One sheet per frame, in order, named by its key (Excel's 31 characters at most); a sheet given
+    as frames (chunks, at least one) is written a chunk at a time, its layout from the first."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(target), {
@@ -66,23 +85,17 @@ def write_sheets(target: Path, sheets: dict[str, pd.DataFrame]) -> Path:
     bold = workbook.add_format({"bold": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     try:
-        for name, frame in sheets.items():
+        for name, frames in sheets.items():
+            chunks = iter([frames]) if hasattr(frames, "columns") else iter(frames)
+            first = next(chunks)
             sheet = workbook.add_worksheet(name[:31])
             sheet.freeze_panes(1, 0)
-            for col, column in enumerate(frame.columns):
-                sheet.set_column(col, col, _width(frame, column))
+            for col, column in enumerate(first.columns):
+                sheet.set_column(col, col, _width(first, column))
                 sheet.write_string(0, col, str(column), bold)
-            plain = neutralize_frame(frame).astype(object)
-            plain = plain.where(plain.notna(), None)
-            for row, values in enumerate(plain.itertuples(index=False, name=None), start=1):
-                for col, value in enumerate(values):
-                    if value is None:
-                        continue
-                    if isinstance(value, str):
-                        if value:
-                            sheet.write_string(row, col, value, wrap if len(value) > WRAP_OVER else None)
-                    else:
-                        sheet.write(row, col, value)
+            row = 0
+            for frame in itertools.chain([first], chunks):
+                row = _write_rows(sheet, frame, row, wrap)
     except BaseException:
         with contextlib.suppress(Exception):
             workbook.close()  # removes its temporary files
