@@ -205,7 +205,7 @@ def test_the_public_edition_holds_nothing_internal(published, conn, year):
 
 @pytest.mark.parametrize("year", YEARS)
 def test_the_auditors_edition_holds_every_finding_of_the_audit_tables(published, conn, year):
-    from friskliv_pipeline.report.document import MAX_FINDINGS_LISTED
+    from friskliv_pipeline.report.auditor import MAX_FINDINGS_LISTED
 
     auditor = html_lib.unescape(published[year]["auditor"])
     records = pd.read_sql_query(sa.text("SELECT * FROM audit_findings WHERE grant_year = :y"), conn,

@@ -37,6 +37,10 @@ FINDING_HEADERS = ["Fylke", "Kommunenummer", "Kommune", "Prosjekt", "Forms-ID", 
                    "Punktets tekst", "Type", SEVERITY_HEADER_NB, "Spørsmål", "Verdi som eksportert", "Verdi tolket",
                    "Terskel", "Tilskudd (kr)", "Svartidspunkt", "Frist", "Funn", "Andre funn på samme prosjekt",
                    "Revisors status", "Revisors kommentar"]
+# Findings listed one by one in the auditor's edition; the rest are counted per rule. All of them
+# stay in audit_findings and the auditor's workbook: a document that grows with the data would take
+# WeasyPrint minutes to lay out and nobody reads page 400 of a findings table.
+MAX_FINDINGS_LISTED = 100
 RISK_ORDER = ("høy", "middels", "lav", "ingen")
 PACKAGE_NOTE = (
     "Eksporten ligger bare i råsonen, fordi den har navn og e-post til dem som svarte: datamappens "
@@ -285,7 +289,6 @@ def _edition_records(data, records: pd.DataFrame) -> pd.DataFrame:
     """The records whose «Funn» row the edition reads (document._with_details: by Forms-ID and rule,
     for the records its appendix lists), in the sheet's order: the edition never needs the whole sheet."""
     from friskliv_pipeline.report.data import auditor_appendix
-    from friskliv_pipeline.report.document import MAX_FINDINGS_LISTED
 
     if records.empty:
         return records

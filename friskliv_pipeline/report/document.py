@@ -25,10 +25,6 @@ from friskliv_pipeline.report.figures import FIGURES, Figure
 from friskliv_pipeline.report.labels import answer_columns
 from friskliv_pipeline.report.language import in_sentence, is_blank, month_period
 
-# Findings listed one by one in the auditor's edition; the rest are counted per rule. All of them
-# stay in audit_findings and the auditor's workbook: a document that grows with the data would take
-# WeasyPrint minutes to lay out and nobody reads page 400 of a findings table.
-MAX_FINDINGS_LISTED = 100
 PUBLISHER = "Helsedirektoratet"
 TITLE = "Tilskudd til etablering og utvikling av kommunale frisklivs-, lærings- og mestringstilbud"
 PUBLICATION_FILE = "publication.yml"  # commentary/<year>/publication.yml: date: 2025-09-01
@@ -353,7 +349,7 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
     """Everything the auditor's edition shows: the auditor's package (report.auditor) in prose and
     tables, the answers the public edition masks, and where every input came from."""
     from friskliv_pipeline.checks.status import SEVERITY_EXPLAINED_NB, SEVERITY_NB
-    from friskliv_pipeline.report.auditor import DATA_DOCS_NOTE, PACKAGE_NOTE
+    from friskliv_pipeline.report.auditor import DATA_DOCS_NOTE, MAX_FINDINGS_LISTED, PACKAGE_NOTE
 
     reference_dir = Path(reference_dir)
     _public, screened = data.screened
