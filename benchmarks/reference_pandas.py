@@ -274,7 +274,7 @@ def marts(projects: pd.DataFrame, comp: pd.DataFrame, form: dict, counties: pd.D
     n = len(projects)
     groups = pd.concat([option_counts(projects, q["q15"], "target"), option_counts(projects, q["q16"], "user"),
                         pd.DataFrame({"question_id": ["q17", "q18"], "key": ["diagnosis_independent", "diagnosis_specific"],
-                                      "label": [q["q17"]["header"], q["q18"]["header"]],
+                                      "label": [q[i].get("label") or q[i]["header"] for i in ("q17", "q18")],
                                       "n_projects": [int(projects["diagnosis_independent"].eq(True).sum()),
                                                      int(projects["diagnosis_specific"].eq(True).sum())]})],
                        ignore_index=True).rename(columns={"key": "target_group"})
@@ -313,7 +313,7 @@ def marts(projects: pd.DataFrame, comp: pd.DataFrame, form: dict, counties: pd.D
     by_county["county"] = by_county["county"].replace("\0", None)
 
     def attainment_shares(frame):
-        frame["criterion"] = frame["criterion_no"].map({x["criterion_no"]: x["header"] for x in criteria})
+        frame["criterion"] = frame["criterion_no"].map({x["criterion_no"]: x.get("label") or x["header"] for x in criteria})
         frame["n_projects"] = frame[["n_ja", "n_delvis", "n_nei", "n_ikke_aktuelt", "n_unanswered"]].sum(axis=1)
         frame["n_with_goal"] = frame["n_ja"] + frame["n_delvis"] + frame["n_nei"]
         frame["pct_with_goal"] = pct(frame["n_with_goal"], frame["n_projects"])

@@ -40,7 +40,7 @@ def test_run_prints_a_summary_and_records_the_run_in_dagster_home(tmp_path):
     assert re.search(r"^  publish_checked_tables: \d+\.\d s, \d+ rows in 13 tables$", steps, re.M), proc.stdout
     assert re.search(r"^  allocations_checks: \d+\.\d s", steps, re.M), proc.stdout
     assert re.search(r"^  grant_totals_checks: \d+\.\d s", steps, re.M), proc.stdout
-    assert re.search(r"^  sql_marts: \d+\.\d s, \d+ rows in 10 tables$", steps, re.M), proc.stdout
+    assert re.search(r"^  sql_marts: \d+\.\d s, \d+ rows in 10 tables, \d+ checks$", steps, re.M), proc.stdout
     assert (tmp_path / "data" / "warehouse.sqlite").exists()
     from dagster import DagsterInstance
 
