@@ -419,3 +419,42 @@ def test_an_older_warehouse_is_upgraded_on_the_next_run_and_loses_no_year(run, t
     assert after == before  # no 2023 row lost (the 2023 mart rebuilt from the published tables)
     assert "retired_column" not in columns and filled > 0
     engine.dispose()
+
+
+def test_the_edition_lists_the_forms_carry_over_answers_up_to_its_limit_and_counts_them_all(run, monkeypatch,
+                                                                                              tmp_path):
+    """«Avstemming» in the edition: every money row, the form's answers about carrying money over up to
+    MAX_FINDINGS_LISTED (one row per answer grows with the data: ~14 000 rows at 1000 times the demo,
+    which WeasyPrint takes gigabytes to lay out), their number always; the workbook keeps them all."""
+    import html as html_lib
+
+    from friskliv_pipeline.defs.resources import FrisklivResource
+    from friskliv_pipeline.report import artifacts, auditor
+
+    sheet = run["book"]["Avstemming"]
+    n_said = int((sheet["Del"] == auditor.CARRY_OVER_PART).sum())
+    n_money = len(sheet) - n_said
+    assert n_said >= 2 and n_money >= 2
+
+    def listed(edition: str) -> tuple[int, int]:
+        section = html_lib.unescape(edition).split('id="avstemming"', 1)[1].split("</section>", 1)[0]
+        return section.count(f"<tr><td>{auditor.CARRY_OVER_PART}</td>"), section.count("<tr><td>")  # header: <th>
+
+    assert listed(run["edition"]) == (n_said, len(sheet))
+    assert f"fortsetter ({n_said} svar)." in html_lib.unescape(run["edition"])
+
+    monkeypatch.setattr(auditor, "MAX_FINDINGS_LISTED", 1)
+    out = tmp_path / "reports"
+    shutil.copytree(run["data"] / "reports" / str(YEAR), out)
+    run_id = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run_id"]
+    monkeypatch.setenv("FRISKLIV_WAREHOUSE_URL", run["url"])
+    friskliv = FrisklivResource(landing_dir=str(run["landing"]), reference_dir=str(REFERENCE_DIR),
+                                data_dir=str(run["data"]), warehouse_url=run["url"])
+    _public, edition, workbook = artifacts.publish_html(friskliv, YEAR, run_id, out)
+    capped = edition.read_text(encoding="utf-8")
+    said_rows, all_rows = listed(capped)
+    assert said_rows == 1 and all_rows == n_money + 1
+    assert f"Tabellen viser de 1 første av dem; alle står i arket Avstemming i revisjonsgrunnlag_{YEAR}.xlsx" \
+        in html_lib.unescape(capped)
+    book = pd.read_excel(workbook, sheet_name="Avstemming", dtype=str, engine="openpyxl")
+    assert int((book["Del"] == auditor.CARRY_OVER_PART).sum()) == n_said

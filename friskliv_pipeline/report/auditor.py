@@ -41,6 +41,9 @@ FINDING_HEADERS = ["Fylke", "Kommunenummer", "Kommune", "Prosjekt", "Forms-ID", 
 # stay in audit_findings and the auditor's workbook: a document that grows with the data would take
 # WeasyPrint minutes to lay out and nobody reads page 400 of a findings table.
 MAX_FINDINGS_LISTED = 100
+# The part of «Avstemming» that lists the form's answers about money carried over: one row per answer,
+# so it grows with the data (the edition lists MAX_FINDINGS_LISTED of them; the workbook all).
+CARRY_OVER_PART = "Skjemaets svar om overføring"
 RISK_ORDER = ("høy", "middels", "lav", "ingen")
 PACKAGE_NOTE = (
     "Eksporten ligger bare i råsonen, fordi den har navn og e-post til dem som svarte: datamappens "
@@ -555,7 +558,7 @@ def _carry_over_said(projects: pd.DataFrame, competence: pd.DataFrame, grant_yea
                             f"Forms-ID {blank(r.get('response_id'))}")
                     amount = named if named is not None else _kr(r.get("grant_amount_nok"))
                     what = "beløp i svaret" if named is not None else "prosjektets tilskudd"
-                rows.append(["Skjemaets svar om overføring", blank(r.get("county")), post, amount, None,
+                rows.append([CARRY_OVER_PART, blank(r.get("county")), post, amount, None,
                              f"«{' '.join(str(text).split())}»" + (f" ({what})" if what else "")])
     return sorted(rows, key=lambda row: (row[1], row[2]))
 

@@ -349,13 +349,14 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
     """Everything the auditor's edition shows: the auditor's package (report.auditor) in prose and
     tables, the answers the public edition masks, and where every input came from."""
     from friskliv_pipeline.checks.status import SEVERITY_EXPLAINED_NB, SEVERITY_NB
-    from friskliv_pipeline.report.auditor import DATA_DOCS_NOTE, MAX_FINDINGS_LISTED, PACKAGE_NOTE
+    from friskliv_pipeline.report.auditor import CARRY_OVER_PART, DATA_DOCS_NOTE, MAX_FINDINGS_LISTED, PACKAGE_NOTE
 
     reference_dir = Path(reference_dir)
     _public, screened = data.screened
     per_project = package.per_project
     several = per_project[(per_project[["Funn", "Til oppfølging"]].sum(axis=1) > 1)]
     # long lists are listed up to MAX_FINDINGS_LISTED rows and counted; every row is in the workbook
+    said = package.reconciliation["Del"] == CARRY_OVER_PART
     shown_several, shown_replaced = several.head(MAX_FINDINGS_LISTED), package.replaced.head(MAX_FINDINGS_LISTED)
     several_rules = [c for c in several.columns if "." in c and shown_several[c].notna().any()]
     groups, several_rows = group_messages(shown_several, several_rules)
@@ -371,7 +372,11 @@ def build_auditor(data: ReportData, provenance, reference_dir: Path, package) ->
         "replaced": shown_replaced.to_dict("records"), "n_replaced": len(package.replaced),
         "several": several_rows, "n_several": len(several), "several_groups": groups,
         "several_rules": several_rules,
-        "reconciliation": package.reconciliation.to_dict("records"),
+        # the money's rows all, the form's answers about carrying over up to MAX_FINDINGS_LISTED (a year
+        # 1000 times the demo has ~14 000: a table WeasyPrint would take gigabytes to lay out)
+        "reconciliation": pd.concat([package.reconciliation[~said], package.reconciliation[said].head(MAX_FINDINGS_LISTED)])
+                          .to_dict("records"),
+        "n_said": int(said.sum()), "n_said_shown": min(int(said.sum()), MAX_FINDINGS_LISTED),
         "auditor": _with_details(auditor_appendix(data, MAX_FINDINGS_LISTED), package.findings),
         "severity_nb": SEVERITY_NB, "severity_explained": SEVERITY_EXPLAINED_NB, "package_note": PACKAGE_NOTE,
         "screened": screened[:MAX_FINDINGS_LISTED], "n_screened": len(screened),
