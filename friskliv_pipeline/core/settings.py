@@ -10,9 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from friskliv_pipeline.core.project_files import installed
+from friskliv_pipeline.core.project_files import CHECKOUT_DIR, installed
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout root when run from one (core/project_files.py)
+PROJECT_ROOT = CHECKOUT_DIR  # the checkout root when run from one, declared in core/project_files.py
 
 ENV_LANDING_DIR = "FRISKLIV_LANDING_DIR"
 ENV_REFERENCE_DIR = "FRISKLIV_REFERENCE_DIR"
