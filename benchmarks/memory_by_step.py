@@ -1,6 +1,7 @@
 """Peak resident memory of `friskliv run --year 2024` per step, on a generated export.
 
-Samples the run's RSS (``/proc/<pid>/status``) every ``--interval`` seconds and attributes each
+Samples the run's RSS (``/proc/<pid>/status``, summed over the run's process and every process under it:
+a large year runs its steps in processes of their own) every ``--interval`` seconds and attributes each
 sample to the step that was running then, from the run's own Dagster event log (STEP_START and
 STEP_SUCCESS/STEP_FAILURE times). Prints the steps by peak RSS: where a large year's memory goes.
 
@@ -23,17 +24,7 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import YEAR, base_env, command, landing_of  # noqa: E402
-
-
-def rss_mib(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+from benchmarks.run import YEAR, base_env, command, landing_of, tree_rss_mib  # noqa: E402
 
 
 def step_intervals(dagster_home: Path) -> list[tuple[str, float, float]]:
@@ -72,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(run_dir.with_suffix(".log"), "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         while proc.poll() is None:
-            value = rss_mib(proc.pid)
+            value = tree_rss_mib(proc.pid)
             if value is not None:
                 samples.append((time.time(), value))
             time.sleep(args.interval)

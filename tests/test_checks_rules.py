@@ -1088,3 +1088,19 @@ def test_the_reconciliation_rules_re_performed_in_sql_list_what_the_rule_lists(t
     engine.dispose()
     assert len(rows) == len(listed) == (0 if change == 0 else 1)
     assert all(row == (None,) for row in rows)
+
+
+def test_gx_lets_go_of_a_judged_suite(tmp_path):
+    """GX's pandas engine kept each batch's frame and every metric computed on it (the values an
+    expectation listed among them) for the life of the data source, and the file context that holds
+    the data source is kept for the process (gx_runner._context): every suite's rows stayed in
+    memory to the end of an in-process run (740 MiB for project_attainment at the benchmark's
+    1000×). After a suite is judged in a project, its engine holds neither."""
+    from friskliv_pipeline.checks import gx_runner
+
+    tables = demo(2024)
+    result = check_suite("projects", tables, tmp_path, "memory-test")
+    assert len(result.findings)  # the demo's projects list something: metrics were computed
+    engine = gx_runner._context(None, tmp_path).data_sources.get("friskliv_2024").get_execution_engine()
+    assert engine.batch_manager.batch_data_cache == {}
+    assert len(engine._metric_cache) == 0

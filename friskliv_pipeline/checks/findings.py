@@ -272,15 +272,12 @@ def render_column(template: str, columns: dict[str, list], constants: dict, n: i
     return ["".join(p if isinstance(p, str) else p[i] for p in parts) for i in range(n)]
 
 
-def _listed_frame(suite: Suite, rule: Rule, grant_year: int, parameters: dict, rows, e: Expectation) -> pd.DataFrame:
+def _listed_frame(suite: Suite, rule: Rule, grant_year: int, parameters: dict, rows: pd.DataFrame,
+                  e: Expectation) -> pd.DataFrame:
     """The findings of the rows one expectation lists, column by column (what ``_finding`` makes of one
     row, for all of them): the messages worded by ``render_column``, never a dict per finding."""
     n = len(rows)
-    names = list(dict.fromkeys(k for row in rows[:1] for k in row))
-    for row in rows:  # GX names the same columns in every row; be safe if one adds a name
-        if len(row) != len(names) or any(k not in row for k in names):
-            names = list(dict.fromkeys([*names, *row]))
-    columns = {k: [row.get(k) for row in rows] for k in names}
+    columns = {k: rows[k].tolist() for k in rows.columns}
     if e.column:
         worded = columns.get(f"{e.column}_nb", [None] * n)
         own = columns.get(e.column, [None] * n)
@@ -361,7 +358,7 @@ def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_y
                 errors.append(o.exception)
                 findings.append(_finding(suite, rule, grant_year, {}, message=f"the check could not run: {o.exception}"))
                 unexpected += 1
-            elif e.is_table_level or not o.unexpected_index_list:
+            elif e.is_table_level or o.listed is None or o.listed.empty:
                 values = {**parameters, "grant_year": grant_year, "observed": o.observed_value,
                           "observed_nok": o.observed_value}
                 findings.append(_finding(suite, rule, grant_year, values, e))
@@ -370,8 +367,8 @@ def rule_results(suite: Suite, parameters: dict, validation: Validation, grant_y
                 if findings:
                     pieces.append(_frame_of(findings))
                     findings = []
-                pieces.append(_listed_frame(suite, rule, grant_year, parameters, o.unexpected_index_list, e))
-                unexpected += o.unexpected_count or len(o.unexpected_index_list)
+                pieces.append(_listed_frame(suite, rule, grant_year, parameters, o.listed, e))
+                unexpected += o.unexpected_count or len(o.listed)
         status = "failed" if listed and (rule.is_breach or errors) else "passed"
         if rule.id in compared:
             observed.append(compared[rule.id])

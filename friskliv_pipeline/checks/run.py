@@ -91,8 +91,8 @@ def check_suite(name: str, tables: YearTables, project: Path | None = None, run_
                           tables.grant_year, run_name, frozenset(record.not_evaluated))
     results = rule_results(suite, record.parameters, validation, tables.grant_year, record.not_evaluated,
                            record.compared, len(record.frame))
-    for outcome in validation.outcomes:  # the listed rows (a dict each) are the results' frames now: not held twice
-        outcome.unexpected_index_list = ()
+    for outcome in validation.outcomes:  # the listed rows are the results' frames now: not held twice
+        outcome.listed = None
     return SuiteRun(suite, tables.grant_year, record.frame, validation, results)
 
 

@@ -51,24 +51,30 @@ def _modified(record: dict):
     return _time(record, "last_modified_time") or _time(record, "completion_time")
 
 
-def collapse_overlaps(records: list[dict]) -> tuple[list[dict], OverlapCount]:
-    """One record per response ID, in first-seen order; see the module docstring for which one."""
+def collapse_overlaps(rows: list[list], columns: list[str]) -> tuple[list[list], OverlapCount]:
+    """One row per response ID, in first-seen order; see the module docstring for which one. The
+    rows are lists in ``columns`` order; only a repeated ID's two rows are compared as records."""
     count = OverlapCount()
-    kept: dict[str, dict] = {}
-    for record in records:
-        rid = record["response_id"]
-        first = kept.get(rid)
-        if first is None:
-            kept[rid] = record
+    at = columns.index("response_id")
+    kept: dict[str, int] = {}  # response ID -> its row's position in ``out``
+    out: list[list] = []
+    for row in rows:
+        rid = row[at]
+        position = kept.get(rid)
+        if position is None:
+            kept[rid] = len(out)
+            out.append(row)
             continue
+        first, record = dict(zip(columns, out[position])), dict(zip(columns, row))
         if _content(first) == _content(record):
             count.identical_repeats_collapsed += 1
             continue
         count.differing_versions_replaced += 1
         old, new = (record, first) if _later(first, record) else (first, record)
         versions = [*_versions(new), *_versions(old), _version(old)]
-        kept[rid] = {**new, "overlapping_versions": json.dumps(versions, ensure_ascii=False)}
-    return list(kept.values()), count
+        merged = {**new, "overlapping_versions": json.dumps(versions, ensure_ascii=False)}
+        out[position] = [merged[c] for c in columns]
+    return out, count
 
 
 def _later(a: dict, b: dict) -> bool:

@@ -42,7 +42,8 @@ class RawReport:
 
 def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                         grant_year: int) -> tuple[pd.DataFrame, RawReport]:
-    records: list[dict] = []
+    columns = raw_columns(form)
+    rows: list[list] = []  # a list per response in ``columns`` order: a dict per row cost ~1 KB more each
     report = RawReport()
     for export in exports:
         name = export.path.name
@@ -53,11 +54,14 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
         locale = "nb" if match.metadata["completion_time"].strip().casefold() == NORWEGIAN_COMPLETION_HEADER else "en"
         date_order = _date_order(export, match, position)
         report.files[-1]["date_order"] = date_order
+        # where each column's cell is in the export's row (None: the export has no such column)
+        metadata_at = [position.get(match.metadata.get(k)) for k in METADATA_COLUMNS]
+        question_at = [position.get(match.questions.get(q.id)) for q in form.questions]
+        id_at, email_at, name_at = (position.get(match.metadata.get(k)) for k in ("response_id", "email", "name"))
+        extra_at = [(h, position[h]) for h in match.extra]
+        personal_at = [(h, position[h]) for h in match.personal]
         for sheet_row, cells in export.rows:
-            def cell(header: str | None) -> str | None:
-                return None if header is None else cells[position[header]]
-
-            response_id = cell(match.metadata["response_id"])
+            response_id = None if id_at is None else cells[id_at]
             if response_id is None:
                 raise ExportError("The response has no ID", file=str(export.path), row=sheet_row,
                                   column=match.metadata["response_id"],
@@ -68,27 +72,17 @@ def build_raw_responses(exports: list[RawExport], form: FormSchema, key: bytes,
                                   file=str(export.path), row=sheet_row, column=match.metadata["response_id"],
                                   hint="do not edit the ID column of the export: export the responses again "
                                        "from Forms")
-            record = {
-                "grant_year": grant_year,
-                "source_file": name,
-                "source_sha256": export.sha256,
-                "source_row": sheet_row,
-                "export_locale": locale,
-                "date_order": date_order,
-                **{k: cell(match.metadata.get(k)) for k in METADATA_COLUMNS},
-                "respondent_hash": respondent_hash(key, cell(match.metadata.get("email")),
-                                                   cell(match.metadata.get("name"))),
-            }
-            record["response_id"] = response_id
-            for q in form.questions:
-                record[q.id] = cell(match.questions.get(q.id))
-            extra = {h: cells[position[h]] for h in match.extra if cells[position[h]] is not None}
-            extra |= {h: respondent_hash(key, cells[position[h]], None) for h in match.personal
-                      if cells[position[h]] is not None}
-            record["extra_columns"] = json.dumps(extra, ensure_ascii=False) if extra else None
-            records.append(record)
-    records, report.overlaps = collapse_overlaps(records)
-    frame = pd.DataFrame.from_records(records, columns=raw_columns(form))
+            metadata = [None if i is None else cells[i] for i in metadata_at]
+            metadata[0] = response_id  # METADATA_COLUMNS[0]: the ID as read, stripped
+            extra = {h: cells[i] for h, i in extra_at if cells[i] is not None}
+            extra |= {h: respondent_hash(key, cells[i], None) for h, i in personal_at if cells[i] is not None}
+            rows.append([grant_year, name, export.sha256, sheet_row, locale, date_order, *metadata,
+                         respondent_hash(key, None if email_at is None else cells[email_at],
+                                         None if name_at is None else cells[name_at]),
+                         *(None if i is None else cells[i] for i in question_at),
+                         json.dumps(extra, ensure_ascii=False) if extra else None, None])
+    rows, report.overlaps = collapse_overlaps(rows, columns)
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     return frame, report
 
 

@@ -611,8 +611,9 @@ def _reconciliation(data, projects: pd.DataFrame, competence: pd.DataFrame) -> t
 def _read(conn, table: str, year: int, columns: str = "*") -> pd.DataFrame:
     if not sa.inspect(conn).has_table(table):
         return pd.DataFrame()
-    return pd.read_sql_query(sa.text(f'SELECT {columns} FROM "{table}" WHERE grant_year = :y'), conn,
-                             params={"y": year})
+    from friskliv_pipeline.warehouse.database import read_query
+
+    return read_query(conn, f'SELECT {columns} FROM "{table}" WHERE grant_year = :y', {"y": year})
 
 
 def build(data, engine: sa.Engine, provenance, reference_dir: Path, data_dir: Path) -> AuditPackage:

@@ -106,11 +106,10 @@ class ReportData:
 
 
 def _read(conn, table: str, grant_year: int, order: str | None = None) -> pd.DataFrame:
-    import pandas as pd
-    import sqlalchemy as sa
+    from friskliv_pipeline.warehouse.database import read_query
 
     query = f'SELECT * FROM "{table}" WHERE grant_year = :year' + (f" ORDER BY {order}" if order else "")
-    return pd.read_sql_query(sa.text(query), conn, params={"year": grant_year})
+    return read_query(conn, query, {"year": grant_year})
 
 
 def _scalar(conn, sql: str, grant_year: int):

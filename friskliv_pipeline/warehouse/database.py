@@ -36,6 +36,31 @@ def contract_name(name: str) -> str:
     return name.removeprefix(STAGING_PREFIX)
 
 
+QUERY_CHUNK_ROWS = 20_000  # read_query: 1000× audit_findings held 415 MiB of RSS in chunks of 100 000 rows, 244 in 20 000
+
+
+def read_query(conn, sql: str, params: dict | None = None, chunk_rows: int = QUERY_CHUNK_ROWS) -> pd.DataFrame:
+    """``pd.read_sql_query`` as the report reads (object columns, None for missing), fetched
+    ``chunk_rows`` at a time with every text held once across the chunks: the database hands over
+    a new string per cell, and the auditor's package reads 200 000 findings and 119 000 responses at
+    the benchmark's 1000× whose counties, rules, messages and answers repeat (audit_findings alone:
+    345 MiB deep as one read, 154 MiB of distinct objects). Values, dtypes and order are those of one read."""
+    held: dict[str, str] = {}
+    parts = []
+    for part in pd.read_sql_query(sa.text(sql), conn, params=params or {}, chunksize=chunk_rows):
+        for name in part.columns:
+            values = part[name]
+            if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+                part[name] = pd.Series([held.setdefault(v, v) if type(v) is str else v for v in values],
+                                       index=values.index, dtype=values.dtype)
+        parts.append(part)
+    if len(parts) == 1:  # an empty result reads as object columns, as one read_sql_query gives them
+        return parts[0].astype(object) if parts[0].empty else parts[0]
+    frame = pd.concat(parts, ignore_index=True)
+    mixed = [c for c in frame.columns if len({str(p[c].dtype) for p in parts}) > 1]  # e.g. a chunk of NULLs only
+    return frame.astype({c: frame[c].infer_objects().dtype for c in mixed}) if mixed else frame
+
+
 def build_metadata() -> sa.MetaData:
     metadata = sa.MetaData()
     for table in TABLES.values():
