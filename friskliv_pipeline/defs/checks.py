@@ -55,14 +55,15 @@ def _description(rule: Rule) -> str:
     return f"{rule.severity} · {KIND_LABEL[rule.kind]} · {rule.id} · {rule.meaning} (source: {rule.source})"
 
 
-def _sample(findings: list[dict]) -> str:
-    if not findings:
+def _sample(result) -> str:
+    """The rule's first SAMPLE_ROWS records as a Markdown table, and how many more there are."""
+    if not result.n_findings:
         return "No records."
     lines = table(("county", "municipality", "project", "response", "row", "message"),
                   ([f[c] for c in ("county", "municipality", "project_title", "response_id", "sheet_row", "message")]
-                   for f in findings[:SAMPLE_ROWS]))
-    if len(findings) > SAMPLE_ROWS:
-        lines.append(f"\n… and {len(findings) - SAMPLE_ROWS} more in `audit_findings`.")
+                   for f in result.head(SAMPLE_ROWS)))
+    if result.n_findings > SAMPLE_ROWS:
+        lines.append(f"\n… and {result.n_findings - SAMPLE_ROWS} more in `audit_findings`.")
     return "\n".join(lines)
 
 
@@ -71,8 +72,8 @@ def _metadata(result, run, grant_year: int) -> dict:
     metadata = {
         "rule": rule.id, "kind": rule.kind, "severity": rule.severity, "status": result.status,
         "source": rule.source, "observed": result.observed, "expected": result.expected,
-        "records": len(result.findings),
-        LISTED[rule.kind]: MetadataValue.md(_sample(result.findings)),
+        "records": result.n_findings,
+        LISTED[rule.kind]: MetadataValue.md(_sample(result)),
         "audit_query": MetadataValue.md(
             f"```sql\nSELECT county, municipality, project_title, response_id, sheet_row, message FROM audit_findings\n"
             f"WHERE grant_year = {grant_year} AND rule = '{rule.id}'\n```"),
@@ -82,7 +83,7 @@ def _metadata(result, run, grant_year: int) -> dict:
     if not result.passed and rule.blocking:  # what `friskliv run` prints when this check blocks the year
         metadata["blocking_findings"] = MetadataValue.json(
             [f"{f['message']} ({result.where(f)})" if result.where(f) else f["message"]
-             for f in result.findings[:SAMPLE_ROWS]])
+             for f in result.head(SAMPLE_ROWS)])
     if run.validation.result_path:
         # GX's stored result: counts and the first rows per expectation; every row is in audit_findings
         metadata["gx_result"] = MetadataValue.path(str(run.validation.result_path))
@@ -142,7 +143,8 @@ def evaluate(context, friskliv: FrisklivResource, names: list[str], staged: dict
     for run in runs:
         breached = [r.rule.id for r in run.results if r.status == "failed"]
         if breached:
-            context.log.info(f"{run.suite.name} {grant_year}: {len(run.breaches)} findings; rules breached: {breached}")
+            n_breaches = sum(r.n_findings for r in run.results if r.rule.kind == "breach")
+            context.log.info(f"{run.suite.name} {grant_year}: {n_breaches} findings; rules breached: {breached}")
         if run.audit_published:
             context.log.info(f"grant year {grant_year}: this run's check results are now the audit tables' rows")
         for result in run.results:
