@@ -44,6 +44,19 @@ YEAR = 2024
 BIN = Path(sys.executable).parent
 KINDS = ("pipeline", "reference", "baseline", "check")
 TABLE_START, TABLE_END = "<!-- benchmark table: start (benchmarks/run.py --readme) -->", "<!-- benchmark table: end -->"
+PROJECT_README = ROOT / "README.md"  # its performance summary, between these markers
+SUMMARY_START, SUMMARY_END = ("<!-- performance summary: start (benchmarks/run.py --readme) -->",
+                              "<!-- performance summary: end -->")
+# Issue 31's targets: (what, results.json key, side, measure, limit). "ratio": pipeline / reference;
+# a GB is 10^9 bytes (1.2 GB = 1144 MiB).
+TARGETS = (
+    ("1000× realistic: pipeline ≤ 2.0× the reference", "1000", "pipeline", "ratio", 2.0),
+    ("1000× realistic: peak RSS ≤ 1.2 GB", "1000", "pipeline", "peak_rss_gb", 1.2),
+    ("1000× copies of the demo: peak RSS ≤ 1.2 GB", "1000 replica", "pipeline", "peak_rss_gb", 1.2),
+    ("100× realistic: ≤ 3.0×", "100", "pipeline", "ratio", 3.0),
+    ("1×: ≤ 5.0×", "1", "pipeline", "ratio", 5.0),
+    ("`friskliv check` at 1× ≤ 3 s", "1", "check", "median_wall_s", 3.0),
+)
 # "  clean_tables: 1.2 s, 2462 rows in 12 tables": the step lines `friskliv run` prints
 STEP_LINE = re.compile(r"^  (?P<step>[\w/]+): (?P<seconds>\d+(?:\.\d+)?) s\b", re.MULTILINE)
 
@@ -278,11 +291,73 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def write_readme(results: dict, readme: Path = README) -> None:
-    """Replace the table between the benchmark markers in docs/performance.md."""
+def _measure(results: dict, key: str, side: str, measure: str):
+    entry = results["sizes"].get(key)
+    if not entry:
+        return None
+    if measure == "ratio":
+        return ratios(entry)["reference"]
+    value = (entry.get(side) or {}).get("peak_rss_mib" if measure == "peak_rss_gb" else measure)
+    if value is None:
+        return None
+    return value * 2 ** 20 / 1e9 if measure == "peak_rss_gb" else value  # GB: 10^9 bytes
+
+
+def targets(results: dict) -> list[dict]:
+    """Each target of issue 31 with the measured value and whether it is met (None: not measured)."""
+    out = []
+    for what, key, side, measure, limit in TARGETS:
+        value = _measure(results, key, side, measure)  # judged unrounded, shown rounded
+        out.append({"target": what, "value": None if value is None else round(value, 2), "limit": limit,
+                    "met": None if value is None else value <= limit, "unit": _UNITS[measure]})
+    imp = results.get("import")
+    if imp:
+        out.append({"target": "code-location import ≤ 1.5 s", "value": imp["median_s"], "limit": 1.5,
+                    "met": imp["median_s"] <= 1.5, "unit": " s"})
+    return out
+
+
+_UNITS = {"ratio": "×", "peak_rss_gb": " GB", "median_wall_s": " s"}
+
+
+def targets_table(results: dict) -> str:
+    lines = ["| target | measured | met |", "|---|---|---|"]
+    for t in targets(results):
+        shown = "not measured" if t["value"] is None else f"{t['value']}{t['unit']}"
+        lines.append(f"| {t['target']} | {shown} | {'–' if t['met'] is None else ('yes' if t['met'] else '**no**')} |")
+    return "\n".join(lines)
+
+
+def summary(results: dict) -> str:
+    """The README's performance paragraph: the pipeline at each realistic size and the targets met."""
+    sizes = [results["sizes"][k] for k in sorted(results["sizes"], key=lambda k: _order(results["sizes"][k]))
+             if results["sizes"][k].get("generator") == "realistic" and results["sizes"][k].get("pipeline")]
+    parts = [f"{e['scale']}× the demo {e['pipeline']['median_wall_s']:.0f} s at a peak of "
+             f"{e['pipeline']['peak_rss_mib']:.0f} MiB (an independent pandas script: "
+             f"{(e.get('reference') or {}).get('median_wall_s', float('nan')):.1f} s)" for e in sizes]
+    met = [t for t in targets(results) if t["met"]]
+    missed = [t for t in targets(results) if t["met"] is False]
+    m = results.get("machine", {})
+    return (f"Measured {results.get('measured', '?')} on {m.get('cpus')} CPUs by `benchmarks/run.py` (SQLite "
+            f"warehouse, realistic generator): " + "; ".join(parts) + ". Targets met: "
+            + (", ".join(t["target"] for t in met) or "none") + "; not met: "
+            + (", ".join(f"{t['target']} ({t['value']}{t['unit']})" for t in missed) or "none") + ".")
+
+
+def between(text: str, start_marker: str, end_marker: str, body: str) -> str:
+    start, end = text.index(start_marker) + len(start_marker), text.index(end_marker)
+    return text[:start] + "\n" + body + "\n" + text[end:]
+
+
+def write_readme(results: dict, readme: Path = README, project_readme: Path | None = PROJECT_README) -> None:
+    """Replace the table between the benchmark markers in docs/performance.md (the measurements and
+    the issue's targets, met or not), and the performance summary in the README."""
     text = readme.read_text(encoding="utf-8")
-    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
-    readme.write_text(text[:start] + "\n" + table(results) + "\n" + text[end:], encoding="utf-8")
+    readme.write_text(between(text, TABLE_START, TABLE_END, table(results) + "\n\n" + targets_table(results)),
+                      encoding="utf-8")
+    if project_readme is not None:
+        text = project_readme.read_text(encoding="utf-8")
+        project_readme.write_text(between(text, SUMMARY_START, SUMMARY_END, summary(results)), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 from benchmarks.run import (
-    README, RESULTS, TABLE_END, TABLE_START, dominant_steps, ratios, step_seconds, table, write_readme,
+    PROJECT_README, README, RESULTS, SUMMARY_END, SUMMARY_START, TABLE_END, TABLE_START, dominant_steps, ratios,
+    step_seconds, summary, table, targets, targets_table, write_readme,
 )
 from friskliv_pipeline.operations.progress import step_line
 
@@ -18,11 +19,42 @@ def test_the_readme_table_is_the_one_generated_from_results_json(tmp_path):
     results = json.loads(RESULTS.read_text(encoding="utf-8"))
     text = README.read_text(encoding="utf-8")
     shown = text[text.index(TABLE_START) + len(TABLE_START):text.index(TABLE_END)].strip()
-    assert shown == table(results), "docs/performance.md is out of date: run benchmarks/run.py --readme-only"
-    copy = tmp_path / "README.md"
+    assert shown == table(results) + "\n\n" + targets_table(results), \
+        "docs/performance.md is out of date: run benchmarks/run.py --readme-only"
+    copy = tmp_path / "performance.md"
     copy.write_text(text.replace(shown, "stale"), encoding="utf-8")
-    write_readme(results, copy)
+    readme = tmp_path / "README.md"
+    project = PROJECT_README.read_text(encoding="utf-8")
+    said = project[project.index(SUMMARY_START) + len(SUMMARY_START):project.index(SUMMARY_END)].strip()
+    assert said == summary(results), "README.md's performance summary is out of date: run benchmarks/run.py --readme-only"
+    readme.write_text(project.replace(said, "stale"), encoding="utf-8")
+    write_readme(results, copy, readme)
     assert copy.read_text(encoding="utf-8") == text
+    assert readme.read_text(encoding="utf-8") == project
+
+
+def test_each_target_is_judged_on_its_own_measurement():
+    """The targets table says met or not from the stored results (a GB is 10^9 bytes), and a size not
+    measured is neither."""
+    def side(wall, rss):
+        return {"median_wall_s": wall, "min_wall_s": wall, "max_wall_s": wall, "peak_rss_mib": rss}
+
+    results = {"sizes": {
+        "1000": {"scale": 1000, "generator": "realistic", "pipeline": side(40.0, 1144.0), "reference": side(20.0, 800)},
+        "1": {"scale": 1, "generator": "realistic", "pipeline": side(9.0, 400), "reference": side(1.5, 140),
+              "check": side(3.1, 300)},
+    }, "import": {"median_s": 0.9}}
+    judged = {t["target"]: (t["value"], t["met"]) for t in targets(results)}
+    assert judged["1000× realistic: pipeline ≤ 2.0× the reference"] == (2.0, True)
+    assert judged["1000× realistic: peak RSS ≤ 1.2 GB"] == (1.2, True)  # 1144 MiB = 1.1996 GB
+    results["sizes"]["1000"]["pipeline"]["peak_rss_mib"] = 1148.0  # 1.2037 GB: shown as 1.2, and not met
+    assert {t["target"]: (t["value"], t["met"]) for t in targets(results)}[
+        "1000× realistic: peak RSS ≤ 1.2 GB"] == (1.2, False)
+    assert judged["1000× copies of the demo: peak RSS ≤ 1.2 GB"] == (None, None)
+    assert judged["1×: ≤ 5.0×"] == (6.0, False)
+    assert judged["`friskliv check` at 1× ≤ 3 s"] == (3.1, False)
+    assert judged["code-location import ≤ 1.5 s"] == (0.9, True)
+    assert "**no**" in targets_table(results) and "not measured" in targets_table(results)
 
 
 def test_every_size_reports_the_pipeline_against_the_reference():

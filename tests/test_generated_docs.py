@@ -9,7 +9,8 @@ from friskliv_pipeline.operations.generated_docs import GENERATED, GeneratedFile
 def test_every_generated_file_is_current(capsys):
     assert stale() == [], "run `friskliv docs`"
     assert cli(["docs", "--check"]) == 0
-    assert {f.path.name for f in GENERATED} == {"data_contract.md", "checks.md", "column_lineage.json", "performance.md"}
+    assert {f.path.name for f in GENERATED} == {"data_contract.md", "checks.md", "column_lineage.json", "performance.md",
+                                                "README.md"}
 
 
 def test_a_stale_file_is_listed_and_then_regenerated(tmp_path, capsys):

@@ -6,8 +6,9 @@ Each is derived from its source of truth and never edited by hand; ``friskliv do
 - ``docs/data_contract.md``: the data contract and the marts' YAML (``operations/contract_docs``);
 - ``docs/checks.md``: the rules of ``expectations/*.json`` (``checks/docs``);
 - ``dbt_like_sql/column_lineage.json``: the marts' column lineage read from their SQL (``sql_models/lineage``);
-- ``docs/performance.md``'s benchmark table: ``benchmarks/results.json`` (``benchmarks/run.py``, which
-  only the benchmark run itself times; here the table is rewritten from the stored results).
+- ``docs/performance.md``'s benchmark tables (measurements, issue 31's targets) and the README's
+  performance summary: ``benchmarks/results.json`` (``benchmarks/run.py``, which only the benchmark
+  run itself times; here they are rewritten from the stored results).
 """
 
 from __future__ import annotations
@@ -47,17 +48,30 @@ def _lineage() -> str:
     return derived_file_content(load_project().models)
 
 
-def _performance() -> str:
-    """docs/performance.md with its table rewritten from benchmarks/results.json by benchmarks/run.py (a
-    script outside the package, loaded from its file), on a copy."""
+def _benchmark_runner():
+    """benchmarks/run.py, a script outside the package, loaded from its file."""
     spec = importlib.util.spec_from_file_location("benchmarks_run", PROJECT_ROOT / "benchmarks" / "run.py")
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
+    return run
+
+
+def _performance() -> str:
+    """docs/performance.md with its tables rewritten from benchmarks/results.json by benchmarks/run.py, on a copy."""
+    run = _benchmark_runner()
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "performance.md"
         copy.write_text(run.README.read_text(encoding="utf-8"), encoding="utf-8")
-        run.write_readme(json.loads(run.RESULTS.read_text(encoding="utf-8")), copy)
+        run.write_readme(json.loads(run.RESULTS.read_text(encoding="utf-8")), copy, project_readme=None)
         return copy.read_text(encoding="utf-8")
+
+
+def _readme() -> str:
+    """README.md with its performance summary rewritten from benchmarks/results.json, on a copy."""
+    run = _benchmark_runner()
+    results = json.loads(run.RESULTS.read_text(encoding="utf-8"))
+    text = run.PROJECT_README.read_text(encoding="utf-8")
+    return run.between(text, run.SUMMARY_START, run.SUMMARY_END, run.summary(results))
 
 
 GENERATED = (
@@ -65,6 +79,7 @@ GENERATED = (
     GeneratedFile(PROJECT_ROOT / "docs" / "checks.md", _checks),
     GeneratedFile(PROJECT_ROOT / "dbt_like_sql" / "column_lineage.json", _lineage),
     GeneratedFile(PROJECT_ROOT / "docs" / "performance.md", _performance),
+    GeneratedFile(PROJECT_ROOT / "README.md", _readme),
 )
 
 
