@@ -151,11 +151,13 @@ def run_year(dagster_instance):
     return run
 
 
-def materialize_years(tmp: Path, years: list[str], prepare_landing=None) -> dict:
+def materialize_years(tmp: Path, years: list[str], prepare_landing=None, dagster_home: Path | None = None) -> dict:
     """Run the yearly job for ``years`` on a copy of the demo landing folder under ``tmp``, once.
 
     For module-scoped fixtures (the report and security tests share one run per module).
-    ``prepare_landing(landing)`` may edit the copy first. Returns paths, the URL and the last run.
+    ``prepare_landing(landing)`` may edit the copy first. The Dagster instance is ephemeral, or the
+    persistent one in ``dagster_home`` (a test reads the runs' events later with
+    :func:`demo_instance`). Returns paths, the URL and the last run.
     """
     from dagster import DagsterInstance
 
@@ -173,7 +175,11 @@ def materialize_years(tmp: Path, years: list[str], prepare_landing=None) -> dict
                            "FRISKLIV_PSEUDONYM_KEY": DEMO_KEY}.items():
             mp.setenv(key, str(value))
         job = defs.resolve_job_def("friskliv_yearly")
-        with DagsterInstance.ephemeral() as instance:
+        if dagster_home is not None:
+            dagster_home.mkdir(parents=True, exist_ok=True)
+            (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        with (DagsterInstance.ephemeral() if dagster_home is None
+              else DagsterInstance.from_config(str(dagster_home))) as instance:
             for year in years:
                 result = job.execute_in_process(partition_key=year, instance=instance)
                 assert result.success
@@ -197,7 +203,9 @@ def demo_run(tmp_path_factory) -> dict:
     Every test that only reads a demo run's outputs (warehouse, reports, archive) reads this one:
     the first xdist worker to ask builds it under a file lock, the others wait and reuse it. READ
     ONLY: a test that runs the job again or changes a file takes :func:`demo_copy`. Holds
-    ``landing``, ``data``, ``url``, ``run_id`` (2024's) and ``run_ids`` (per year); not the logs.
+    ``landing``, ``data``, ``url``, ``run_id`` (2024's), ``run_ids`` (per year) and
+    ``dagster_home``, the persistent Dagster instance that ran them (read it with
+    :func:`demo_instance`: the runs' events, e.g. their asset check evaluations).
     """
     from filelock import FileLock
 
@@ -210,12 +218,31 @@ def demo_run(tmp_path_factory) -> dict:
             with pytest.MonkeyPatch.context() as mp:  # the standard run, whatever the asking test has set
                 for key in [k for k in os.environ if k.startswith("FRISKLIV_")]:
                     mp.delenv(key)
-                run = materialize_years(root, ["2023", "2024"])
+                run = materialize_years(root, ["2023", "2024"], dagster_home=root / "dagster_home")
             record.write_text(json.dumps({"run_id": run["run_id"], "run_ids": run["run_ids"]}), encoding="utf-8")
     ids = json.loads(record.read_text(encoding="utf-8"))
     return {"landing": root / "landing", "data": root / "data",
             "url": f"sqlite:///{root / 'data' / 'warehouse.sqlite'}", "run_id": ids["run_id"],
-            "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()}}
+            "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()},
+            "dagster_home": root / "dagster_home"}
+
+
+@contextlib.contextmanager
+def demo_instance(run: dict):
+    """The Dagster instance that ran :func:`demo_run` (``run`` is its dict), to read its runs' events."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(run["dagster_home"])) as instance:
+        yield instance
+
+
+def check_evaluations(instance, run_id: str) -> list:
+    """The asset check evaluations of a run, as ``result.get_asset_check_evaluations()`` lists them,
+    read from the instance's event log (for a run whose result object is gone)."""
+    from dagster import DagsterEventType
+
+    return [record.dagster_event.event_specific_data
+            for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)]
 
 
 @pytest.fixture
@@ -230,12 +257,16 @@ def demo_copy(pipeline_env, demo_run, tmp_path, monkeypatch) -> dict:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def demo_warehouse(request) -> dict:
+def demo_warehouse(request, tmp_path):
     """The standard demo run (2023 then 2024) on each warehouse, for a test that only reads it: the
     shared SQLite run (:func:`demo_run`), or a run of its own into a fresh PostgreSQL schema.
-    Holds ``url`` and ``run_ids`` (per year); every run succeeded."""
+    Holds ``url``, ``run_ids`` (per year), ``data`` (the data folder: reports, Data Docs) and
+    ``instance``, the Dagster instance that ran them (their events); every run succeeded."""
     if request.param == "sqlite":
-        return request.getfixturevalue("demo_run")
+        run = request.getfixturevalue("demo_run")
+        with demo_instance(run) as instance:
+            yield {**run, "instance": instance}
+        return
     url = request.getfixturevalue("pg_url")
     request.getfixturevalue("pipeline_env")(url)
     run_year = request.getfixturevalue("run_year")
@@ -244,7 +275,8 @@ def demo_warehouse(request) -> dict:
         result = run_year(year)
         assert result.success
         run_ids[year] = result.run_id
-    return {"url": url, "run_ids": run_ids}
+    yield {"url": url, "run_ids": run_ids, "data": tmp_path / "data",
+           "instance": request.getfixturevalue("dagster_instance")}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
