@@ -151,13 +151,15 @@ def run_year(dagster_instance):
     return run
 
 
-def materialize_years(tmp: Path, years: list[str], prepare_landing=None, dagster_home: Path | None = None) -> dict:
+def materialize_years(tmp: Path, years: list[str], prepare_landing=None, dagster_home: Path | None = None,
+                      url: str | None = None) -> dict:
     """Run the yearly job for ``years`` on a copy of the demo landing folder under ``tmp``, once.
 
     For module-scoped fixtures (the report and security tests share one run per module).
     ``prepare_landing(landing)`` may edit the copy first. The Dagster instance is ephemeral, or the
     persistent one in ``dagster_home`` (a test reads the runs' events later with
-    :func:`demo_instance`). Returns paths, the URL and the last run.
+    :func:`demo_instance`). The warehouse is a SQLite file under ``tmp``, or ``url``. Returns paths,
+    the URL and the last run.
     """
     from dagster import DagsterInstance
 
@@ -167,7 +169,7 @@ def materialize_years(tmp: Path, years: list[str], prepare_landing=None, dagster
     shutil.copytree(DEMO_LANDING, landing, ignore=shutil.ignore_patterns("*.md"))
     if prepare_landing is not None:
         prepare_landing(landing)
-    url = f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
+    url = url or f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
     run_ids = {}
     with pytest.MonkeyPatch.context() as mp:
         for key, value in {"FRISKLIV_LANDING_DIR": landing, "FRISKLIV_REFERENCE_DIR": REFERENCE_DIR,
@@ -256,27 +258,77 @@ def demo_copy(pipeline_env, demo_run, tmp_path, monkeypatch) -> dict:
             "url": f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}"}
 
 
+PG_DEMO_RECORD = "demo_run_postgres.json"
+
+
+@pytest.fixture(scope="session")
+def demo_run_postgres(tmp_path_factory) -> dict:
+    """The standard demo run as :func:`demo_run`, into PostgreSQL: once per session for all workers,
+    in a schema of its own in the base database of FRISKLIV_TEST_POSTGRES_URL (not a worker's, whose
+    backends test_run_messages terminates); :func:`pytest_sessionfinish` drops the schema. READ ONLY."""
+    from filelock import FileLock
+
+    base = os.environ.get(PG_ENV, "").strip()
+    _pg_base_url()  # skips (or fails in CI) without a server, as every PostgreSQL test
+    root = _session_dir(tmp_path_factory) / "demo_run_postgres"
+    record = _session_dir(tmp_path_factory) / PG_DEMO_RECORD
+    with FileLock(f"{root}.lock"):
+        if not record.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            schema = f"demo_{uuid.uuid4().hex[:12]}"
+            admin = sa.create_engine(base)
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            admin.dispose()
+            url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+            url = url.render_as_string(hide_password=False)
+            with pytest.MonkeyPatch.context() as mp:
+                for key in [k for k in os.environ if k.startswith("FRISKLIV_") and k != PG_ENV]:
+                    mp.delenv(key)
+                try:
+                    run = materialize_years(root, ["2023", "2024"], dagster_home=root / "dagster_home", url=url)
+                except BaseException:
+                    _drop_schema(base, schema)
+                    raise
+            record.write_text(json.dumps({"base": base, "schema": schema, "url": url, "run_ids": run["run_ids"]}),
+                              encoding="utf-8")
+    ids = json.loads(record.read_text(encoding="utf-8"))
+    return {"landing": root / "landing", "data": root / "data", "url": ids["url"],
+            "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()},
+            "dagster_home": root / "dagster_home"}
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    admin = sa.create_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+def pytest_sessionfinish(session):
+    """Drop the schema of :func:`demo_run_postgres` once every worker is done: in the xdist controller
+    (whose temporary folder is the workers' shared one), or in the only process without xdist."""
+    if hasattr(session.config, "workerinput"):
+        return  # a worker: the controller drops it after all workers
+    record = session.config._tmp_path_factory.getbasetemp() / PG_DEMO_RECORD
+    if record.exists():
+        made = json.loads(record.read_text(encoding="utf-8"))
+        _drop_schema(made["base"], made["schema"])
+        record.unlink()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def demo_warehouse(request, tmp_path):
+def demo_warehouse(request):
     """The standard demo run (2023 then 2024) on each warehouse, for a test that only reads it: the
-    shared SQLite run (:func:`demo_run`), or a run of its own into a fresh PostgreSQL schema.
+    shared SQLite run (:func:`demo_run`) or the shared PostgreSQL run (:func:`demo_run_postgres`).
     Holds ``url``, ``run_ids`` (per year), ``data`` (the data folder: reports, Data Docs) and
     ``instance``, the Dagster instance that ran them (their events); every run succeeded."""
-    if request.param == "sqlite":
-        run = request.getfixturevalue("demo_run")
-        with demo_instance(run) as instance:
-            yield {**run, "instance": instance}
-        return
-    url = request.getfixturevalue("pg_url")
-    request.getfixturevalue("pipeline_env")(url)
-    run_year = request.getfixturevalue("run_year")
-    run_ids = {}
-    for year in (2023, 2024):
-        result = run_year(year)
-        assert result.success
-        run_ids[year] = result.run_id
-    yield {"url": url, "run_ids": run_ids, "data": tmp_path / "data",
-           "instance": request.getfixturevalue("dagster_instance")}
+    run = request.getfixturevalue("demo_run" if request.param == "sqlite" else "demo_run_postgres")
+    with demo_instance(run) as instance:
+        yield {**run, "instance": instance}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
