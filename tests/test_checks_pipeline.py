@@ -313,7 +313,7 @@ def test_rerun_replaces_the_years_audit_rows(demo_copy, run_year, tmp_path):
     assert set(_audit(url, "audit_check_results", 2023)["run_id"]) == {first_2023_run_id}
     # One Data Docs site, one run per grant year: the second run of 2024 (the one in the audit tables
     # and on the auditor's front sheet) replaced the first's results and pages; 2023's are kept.
-    project = demo_warehouse["data"] / "validation"
+    project = tmp_path / "data" / "validation"
     results = project / "gx" / "uncommitted" / "validations"
     index = (project / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text(encoding="utf-8")
     first = set(before["run_id"])
