@@ -10,7 +10,10 @@ the PostgreSQL tests skip with a message, except in CI (FRISKLIV_REQUIRE_POSTGRE
 pytest-xdist (``make test`` runs ``-n auto --dist loadfile``): each test file runs on one worker, so
 a module-scoped fixture (a module's own run of the job) is built once, not once per worker. The
 demo run of 2023 and 2024 that many tests only read is built once per session for all workers
-(:func:`demo_run`); a test that runs the job again on top of it works on a copy (:func:`demo_copy`).
+(:func:`demo_run`, and :func:`demo_run_postgres` on PostgreSQL); a test that runs the job again on
+top of it works on a copy (:func:`demo_copy`). Both keep the Dagster instance that ran them, so a
+test that asserts on a run's events (check evaluations, engine events) reads them there
+(:func:`demo_instance`, :func:`check_evaluations`) instead of running the job for its result object.
 (``--dist loadgroup`` would spread a file's tests too, but pytest-xdist 3.8 cannot tag the groups
 on pytest 9.2, whose node ids are no longer a plain attribute: every test went anywhere.)
 """
