@@ -10,7 +10,10 @@ the PostgreSQL tests skip with a message, except in CI (FRISKLIV_REQUIRE_POSTGRE
 pytest-xdist (``make test`` runs ``-n auto --dist loadfile``): each test file runs on one worker, so
 a module-scoped fixture (a module's own run of the job) is built once, not once per worker. The
 demo run of 2023 and 2024 that many tests only read is built once per session for all workers
-(:func:`demo_run`); a test that runs the job again on top of it works on a copy (:func:`demo_copy`).
+(:func:`demo_run`, and :func:`demo_run_postgres` on PostgreSQL); a test that runs the job again on
+top of it works on a copy (:func:`demo_copy`). Both keep the Dagster instance that ran them, so a
+test that asserts on a run's events (check evaluations, engine events) reads them there
+(:func:`demo_instance`, :func:`check_evaluations`) instead of running the job for its result object.
 (``--dist loadgroup`` would spread a file's tests too, but pytest-xdist 3.8 cannot tag the groups
 on pytest 9.2, whose node ids are no longer a plain attribute: every test went anywhere.)
 """
@@ -151,11 +154,15 @@ def run_year(dagster_instance):
     return run
 
 
-def materialize_years(tmp: Path, years: list[str], prepare_landing=None) -> dict:
+def materialize_years(tmp: Path, years: list[str], prepare_landing=None, dagster_home: Path | None = None,
+                      url: str | None = None) -> dict:
     """Run the yearly job for ``years`` on a copy of the demo landing folder under ``tmp``, once.
 
     For module-scoped fixtures (the report and security tests share one run per module).
-    ``prepare_landing(landing)`` may edit the copy first. Returns paths, the URL and the last run.
+    ``prepare_landing(landing)`` may edit the copy first. The Dagster instance is ephemeral, or the
+    persistent one in ``dagster_home`` (a test reads the runs' events later with
+    :func:`demo_instance`). The warehouse is a SQLite file under ``tmp``, or ``url``. Returns paths,
+    the URL and the last run.
     """
     from dagster import DagsterInstance
 
@@ -165,7 +172,7 @@ def materialize_years(tmp: Path, years: list[str], prepare_landing=None) -> dict
     shutil.copytree(DEMO_LANDING, landing, ignore=shutil.ignore_patterns("*.md"))
     if prepare_landing is not None:
         prepare_landing(landing)
-    url = f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
+    url = url or f"sqlite:///{tmp / 'data' / 'warehouse.sqlite'}"
     run_ids = {}
     with pytest.MonkeyPatch.context() as mp:
         for key, value in {"FRISKLIV_LANDING_DIR": landing, "FRISKLIV_REFERENCE_DIR": REFERENCE_DIR,
@@ -173,7 +180,11 @@ def materialize_years(tmp: Path, years: list[str], prepare_landing=None) -> dict
                            "FRISKLIV_PSEUDONYM_KEY": DEMO_KEY}.items():
             mp.setenv(key, str(value))
         job = defs.resolve_job_def("friskliv_yearly")
-        with DagsterInstance.ephemeral() as instance:
+        if dagster_home is not None:
+            dagster_home.mkdir(parents=True, exist_ok=True)
+            (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        with (DagsterInstance.ephemeral() if dagster_home is None
+              else DagsterInstance.from_config(str(dagster_home))) as instance:
             for year in years:
                 result = job.execute_in_process(partition_key=year, instance=instance)
                 assert result.success
@@ -197,7 +208,9 @@ def demo_run(tmp_path_factory) -> dict:
     Every test that only reads a demo run's outputs (warehouse, reports, archive) reads this one:
     the first xdist worker to ask builds it under a file lock, the others wait and reuse it. READ
     ONLY: a test that runs the job again or changes a file takes :func:`demo_copy`. Holds
-    ``landing``, ``data``, ``url``, ``run_id`` (2024's) and ``run_ids`` (per year); not the logs.
+    ``landing``, ``data``, ``url``, ``run_id`` (2024's), ``run_ids`` (per year) and
+    ``dagster_home``, the persistent Dagster instance that ran them (read it with
+    :func:`demo_instance`: the runs' events, e.g. their asset check evaluations).
     """
     from filelock import FileLock
 
@@ -210,12 +223,31 @@ def demo_run(tmp_path_factory) -> dict:
             with pytest.MonkeyPatch.context() as mp:  # the standard run, whatever the asking test has set
                 for key in [k for k in os.environ if k.startswith("FRISKLIV_")]:
                     mp.delenv(key)
-                run = materialize_years(root, ["2023", "2024"])
+                run = materialize_years(root, ["2023", "2024"], dagster_home=root / "dagster_home")
             record.write_text(json.dumps({"run_id": run["run_id"], "run_ids": run["run_ids"]}), encoding="utf-8")
     ids = json.loads(record.read_text(encoding="utf-8"))
     return {"landing": root / "landing", "data": root / "data",
             "url": f"sqlite:///{root / 'data' / 'warehouse.sqlite'}", "run_id": ids["run_id"],
-            "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()}}
+            "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()},
+            "dagster_home": root / "dagster_home"}
+
+
+@contextlib.contextmanager
+def demo_instance(run: dict):
+    """The Dagster instance that ran :func:`demo_run` (``run`` is its dict), to read its runs' events."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(run["dagster_home"])) as instance:
+        yield instance
+
+
+def check_evaluations(instance, run_id: str) -> list:
+    """The asset check evaluations of a run, as ``result.get_asset_check_evaluations()`` lists them,
+    read from the instance's event log (for a run whose result object is gone)."""
+    from dagster import DagsterEventType
+
+    return [record.dagster_event.event_specific_data
+            for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)]
 
 
 @pytest.fixture
@@ -229,22 +261,77 @@ def demo_copy(pipeline_env, demo_run, tmp_path, monkeypatch) -> dict:
             "url": f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}"}
 
 
+PG_DEMO_RECORD = "demo_run_postgres.json"
+
+
+@pytest.fixture(scope="session")
+def demo_run_postgres(tmp_path_factory) -> dict:
+    """The standard demo run as :func:`demo_run`, into PostgreSQL: once per session for all workers,
+    in a schema of its own in the base database of FRISKLIV_TEST_POSTGRES_URL (not a worker's, whose
+    backends test_run_messages terminates); :func:`pytest_sessionfinish` drops the schema. READ ONLY."""
+    from filelock import FileLock
+
+    base = os.environ.get(PG_ENV, "").strip()
+    _pg_base_url()  # skips (or fails in CI) without a server, as every PostgreSQL test
+    root = _session_dir(tmp_path_factory) / "demo_run_postgres"
+    record = _session_dir(tmp_path_factory) / PG_DEMO_RECORD
+    with FileLock(f"{root}.lock"):
+        if not record.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            schema = f"demo_{uuid.uuid4().hex[:12]}"
+            admin = sa.create_engine(base)
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            admin.dispose()
+            url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+            url = url.render_as_string(hide_password=False)
+            with pytest.MonkeyPatch.context() as mp:
+                for key in [k for k in os.environ if k.startswith("FRISKLIV_") and k != PG_ENV]:
+                    mp.delenv(key)
+                try:
+                    run = materialize_years(root, ["2023", "2024"], dagster_home=root / "dagster_home", url=url)
+                except BaseException:
+                    _drop_schema(base, schema)
+                    raise
+            record.write_text(json.dumps({"base": base, "schema": schema, "url": url, "run_ids": run["run_ids"]}),
+                              encoding="utf-8")
+    ids = json.loads(record.read_text(encoding="utf-8"))
+    return {"landing": root / "landing", "data": root / "data", "url": ids["url"],
+            "run_ids": {int(year): run_id for year, run_id in ids["run_ids"].items()},
+            "dagster_home": root / "dagster_home"}
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    admin = sa.create_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+def pytest_sessionfinish(session):
+    """Drop the schema of :func:`demo_run_postgres` once every worker is done: in the xdist controller
+    (whose temporary folder is the workers' shared one), or in the only process without xdist."""
+    if hasattr(session.config, "workerinput"):
+        return  # a worker: the controller drops it after all workers
+    record = session.config._tmp_path_factory.getbasetemp() / PG_DEMO_RECORD
+    if record.exists():
+        made = json.loads(record.read_text(encoding="utf-8"))
+        _drop_schema(made["base"], made["schema"])
+        record.unlink()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def demo_warehouse(request) -> dict:
+def demo_warehouse(request):
     """The standard demo run (2023 then 2024) on each warehouse, for a test that only reads it: the
-    shared SQLite run (:func:`demo_run`), or a run of its own into a fresh PostgreSQL schema.
-    Holds ``url`` and ``run_ids`` (per year); every run succeeded."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("demo_run")
-    url = request.getfixturevalue("pg_url")
-    request.getfixturevalue("pipeline_env")(url)
-    run_year = request.getfixturevalue("run_year")
-    run_ids = {}
-    for year in (2023, 2024):
-        result = run_year(year)
-        assert result.success
-        run_ids[year] = result.run_id
-    return {"url": url, "run_ids": run_ids}
+    shared SQLite run (:func:`demo_run`) or the shared PostgreSQL run (:func:`demo_run_postgres`).
+    Holds ``url``, ``run_ids`` (per year), ``data`` (the data folder: reports, Data Docs) and
+    ``instance``, the Dagster instance that ran them (their events); every run succeeded."""
+    run = request.getfixturevalue("demo_run" if request.param == "sqlite" else "demo_run_postgres")
+    with demo_instance(run) as instance:
+        yield {**run, "instance": instance}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -24,7 +24,7 @@ from friskliv_pipeline.defs.partitions import grant_year_partitions
 from friskliv_pipeline.warehouse.staging import staged_key, table_key
 from friskliv_pipeline.forms.schema import load_form_schema, normalize_header
 from friskliv_pipeline.warehouse.database import Warehouse
-from tests.conftest import REFERENCE_DIR
+from tests.conftest import REFERENCE_DIR, check_evaluations
 from tests.test_checks_rules import FOLLOW_UP_RULES, PLANTED_FINDINGS, _is_allocation_rule
 
 pytestmark = pytest.mark.slow
@@ -77,17 +77,15 @@ def test_each_check_depends_on_every_table_its_suite_reads():
             assert graph.get(key).partitions_def == graph.get(key.asset_key).partitions_def, key
 
 
-def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, run_year, tmp_path):
-    pipeline_env(warehouse_url)
-    runs = {year: run_year(year) for year in (2023, 2024)}
-    for year, result in runs.items():
-        assert result.success
+def test_demo_runs_audit_only_the_planted_findings(demo_warehouse):
+    warehouse_url, run_ids = demo_warehouse["url"], demo_warehouse["run_ids"]  # both runs succeeded
+    for year, run_id in run_ids.items():
         checks = _audit(warehouse_url, "audit_check_results", year)
-        assert len(checks) == N_RULES and set(checks["run_id"]) == {result.run_id}
+        assert len(checks) == N_RULES and set(checks["run_id"]) == {run_id}
         errors = checks[checks["severity"] == "ERROR"]
         assert set(errors["check_name"]) == ERROR_RULES and errors["passed"].all()
         records = _audit(warehouse_url, "audit_findings", year)
-        assert set(records["run_id"]) == {result.run_id}
+        assert set(records["run_id"]) == {run_id}
         findings = records[records["kind"] == "breach"]
         projects = Warehouse(warehouse_url).read("projects", year)
         planted, attestation = _planted(year, projects)
@@ -115,7 +113,7 @@ def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, 
         assert not set(not_evaluated["check_name"]) & set(records["rule"])
 
     # What the auditor sees in the Dagster UI for one follow-up check and one breach.
-    evaluations = {e.check_name: e for e in runs[2024].get_asset_check_evaluations()}
+    evaluations = {e.check_name: e for e in check_evaluations(demo_warehouse["instance"], run_ids[2024])}
     evaluation = evaluations["regelverk5_evaluation_plan"]
     assert evaluation.passed and evaluation.asset_key == staged_key("projects")
     md = evaluation.metadata
@@ -129,12 +127,12 @@ def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, 
     # a rule not evaluated emits no result: Dagster shows the check as skipped, neither passed nor failed
     assert "allocation_over_allocation" not in evaluations and "regelverk5_max_three_years" not in evaluations
     # One GX project for every run and year: its results store and one Data Docs site.
-    project = tmp_path / "data" / "validation"
+    project = demo_warehouse["data"] / "validation"
     assert Path(md["data_docs"].value) == project / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     result_path = Path(md["gx_result"].value)
-    assert result_path.is_relative_to(project / "gx" / "uncommitted" / "validations" / "projects" / runs[2024].run_id)
+    assert result_path.is_relative_to(project / "gx" / "uncommitted" / "validations" / "projects" / run_ids[2024])
     result_json = json.loads(result_path.read_text(encoding="utf-8"))
-    assert result_json["meta"]["run_id"]["run_name"] == runs[2024].run_id
+    assert result_json["meta"]["run_id"]["run_name"] == run_ids[2024]
     # The store keeps GX's counts and the first rows (SUMMARY); the audit tables keep every row.
     stored = {r["expectation_config"]["meta"]["rule"]: r["result"] for r in result_json["results"]}
     q37_stored = stored["q37.project_report_delivered"]
@@ -145,7 +143,7 @@ def test_demo_runs_audit_only_the_planted_findings(pipeline_env, warehouse_url, 
     for suite in suites():  # every suite with a breach rule evaluated; allocations' are all not evaluated
         for year in (2023, 2024):  # and the reconciliation is not judged against 2023's illustrative totals
             shown = suite != "allocations" and not (suite == "grant_totals" and year == 2023)
-            assert (f"validations/{suite}/{runs[year].run_id}/" in index) == shown, (suite, year)
+            assert (f"validations/{suite}/{run_ids[year]}/" in index) == shown, (suite, year)
     _assert_no_empty_success(project)
     assert not list(project.rglob("results/*.json")), "no second copy of the results beside GX's store"
 

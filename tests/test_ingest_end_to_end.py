@@ -48,20 +48,20 @@ def test_both_years_materialize_with_row_accounting(demo_warehouse):
     warehouse.engine.dispose()
 
 
-def test_rerun_of_a_partition_leaves_identical_tables(published_warehouse, run_year):
+def test_rerun_of_a_partition_leaves_identical_tables(published_warehouse, run_year, request):
+    """On SQLite the warehouse holds 2023 too (a copy of the demo run): re-running 2024 leaves 2023's
+    projects exactly as they were (formerly test_rerunning_one_year_leaves_the_other_untouched, which
+    ran 2024 once more on a copy of its own)."""
     first = _snapshot(published_warehouse["url"])
+    before_2023 = Warehouse(published_warehouse["url"]).read("projects", 2023)
     assert run_year(2024).success
     second = _snapshot(published_warehouse["url"])
     assert first.keys() == second.keys()
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name], obj=name)
-
-
-def test_rerunning_one_year_leaves_the_other_untouched(demo_copy, run_year):
-    before = Warehouse(demo_copy["url"]).read("projects", 2023)
-    assert run_year(2024).success
-    after = Warehouse(demo_copy["url"]).read("projects", 2023)
-    pd.testing.assert_frame_equal(before, after)
+    if request.node.callspec.params["published_warehouse"] == "sqlite":
+        assert len(before_2023) == expected_counts(2023, REFERENCE_DIR)["projects"]
+        pd.testing.assert_frame_equal(before_2023, Warehouse(published_warehouse["url"]).read("projects", 2023))
 
 
 def test_personal_data_stays_out_of_the_warehouse(demo_run):

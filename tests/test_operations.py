@@ -17,7 +17,7 @@ from dagster import DagsterInstance, RunRequest, build_schedule_context, build_s
 
 from friskliv_pipeline.defs.automation import new_export_sensor, yearly_after_reporting_deadline
 from friskliv_pipeline.defs.resources import FrisklivResource
-from tests.conftest import DEMO_LANDING, ROOT
+from tests.conftest import DEMO_LANDING, ROOT, demo_instance
 
 
 def _run_requests(result) -> list[RunRequest]:
@@ -79,15 +79,15 @@ def test_a_new_grant_year_folder_appears_without_code_change(tmp_path):
     assert [r.partition_key for r in result.run_requests] == ["2025"]
 
 
-def test_executor_is_in_process_by_default_and_multiprocess_by_config(pipeline_env, tmp_path):
-    from friskliv_pipeline.definitions import defs
+def test_executor_is_in_process_by_default_and_multiprocess_by_config(pipeline_env, demo_run, tmp_path):
     from friskliv_pipeline.warehouse.database import Warehouse
 
-    job = defs.resolve_job_def("friskliv_yearly")
-    with DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(partition_key="2024", instance=instance)
-        assert result.success
-        engine_events = [e.message for e in result.all_events if e.event_type_value == "ENGINE_EVENT"]
+    # the shared demo run is the job's execute_in_process of 2024 (conftest.materialize_years): its events
+    with demo_instance(demo_run) as instance:
+        run = instance.get_run_by_id(demo_run["run_ids"][2024])
+        assert run.is_success and run.job_name == "friskliv_yearly"
+        engine_events = [r.dagster_event.message for r in instance.all_logs(run.run_id)
+                         if r.is_dagster_event and r.dagster_event.event_type_value == "ENGINE_EVENT"]
         assert any("in process" in (m or "") for m in engine_events)
     # multiprocess needs a persistent instance: run it through a temporary DAGSTER_HOME
     home = tmp_path / "home"
