@@ -1,7 +1,7 @@
 """Peak resident memory of `friskliv run --year 2024` per step, on a generated export.
 
-Samples the run's RSS (``/proc/<pid>/status``, summed over the run's process and every process under it:
-a large year runs its steps in processes of their own) every ``--interval`` seconds and attributes each
+Samples the run's memory (the proportional set size of its process and every process under it,
+``benchmarks.run.tree_rss_mib``: the PDF printed in a child counts) every ``--interval`` seconds and attributes each
 sample to the step that was running then, from the run's own Dagster event log (STEP_START and
 STEP_SUCCESS/STEP_FAILURE times). Prints the steps by peak RSS: where a large year's memory goes.
 
@@ -62,20 +62,24 @@ def main(argv: list[str] | None = None) -> int:
     samples: list[tuple[float, float]] = []
     with open(run_dir.with_suffix(".log"), "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        while proc.poll() is None:
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
             value = tree_rss_mib(proc.pid)
             if value is not None:
                 samples.append((time.time(), value))
             time.sleep(args.interval)
-    if proc.returncode:
-        print(f"the run failed (exit {proc.returncode}); see {run_dir.with_suffix('.log')}")
+    if os.waitstatus_to_exitcode(status):
+        print(f"the run failed (exit {os.waitstatus_to_exitcode(status)}); see {run_dir.with_suffix('.log')}")
         return 1
     peaks = []
     for step, start, end in step_intervals(Path(env["DAGSTER_HOME"])):
         during = [rss for stamp, rss in samples if start <= stamp <= end]
         if during:
             peaks.append((max(during), step, end - start))
-    print(f"peak RSS of the run: {max(r for _, r in samples):.0f} MiB ({len(samples)} samples)")
+    print(f"peak of the run: {max(r for _, r in samples):.0f} MiB sampled ({len(samples)} samples); "
+          f"ru_maxrss {usage.ru_maxrss / 1024:.0f} MiB (the largest process's high-water mark, between samples too)")
     for peak, step, seconds in sorted(peaks, reverse=True)[:12]:
         print(f"  {peak:7.0f} MiB  {step} ({seconds:.1f} s)")
     return 0

@@ -62,9 +62,10 @@ STEP_LINE = re.compile(r"^  (?P<step>[\w/]+): (?P<seconds>\d+(?:\.\d+)?) s\b", r
 
 
 def tree_rss_mib(pid: int) -> float | None:
-    """The resident memory (MiB) of ``pid`` and every process under it, summed: a run whose steps
-    run in processes of their own (a large year, defs/executor.py), or that prints a PDF in a
-    child, holds all of them at once. None once ``pid`` is gone."""
+    """The memory (MiB) of ``pid`` and every process under it: the sum of their proportional set
+    sizes (``Pss`` of ``/proc/<pid>/smaps_rollup``: a page shared by n processes counts 1/n in
+    each). A run whose PDF is printed in a child holds both at once; summing RSS instead would count
+    the pages a forked child shares with its parent twice. None once ``pid`` is gone."""
     total, todo, seen = 0, [pid], set()
     while todo:
         current = todo.pop()
@@ -72,20 +73,20 @@ def tree_rss_mib(pid: int) -> float | None:
             continue
         seen.add(current)
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             if current == pid:
                 return None
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
         todo.extend(int(c) for c in children)
     return total / 1024
 
 
 def timed(cmd: list[str], env: dict, timeout: float, log: Path) -> dict:
-    """Run ``cmd`` in a fresh process; wall seconds, peak RSS (MiB) and exit code. The peak is the
-    larger of the process tree's summed RSS, sampled every 0.2 s (``tree_rss_mib``), and
+    """Run ``cmd`` in a fresh process; wall seconds, peak memory (MiB) and exit code. The peak is the
+    larger of the process tree's summed PSS, sampled every 0.2 s (``tree_rss_mib``), and
     ``ru_maxrss`` (the largest single process of the tree, exact but blind to processes that
     coexist)."""
     with open(log, "w") as out:
