@@ -336,8 +336,9 @@ def summary(results: dict) -> str:
     parts = [f"{e['scale']}× the demo {e['pipeline']['median_wall_s']:.0f} s at a peak of "
              f"{e['pipeline']['peak_rss_mib']:.0f} MiB (an independent pandas script: "
              f"{(e.get('reference') or {}).get('median_wall_s', float('nan')):.1f} s)" for e in sizes]
-    met = [t for t in targets(results) if t["met"]]
-    missed = [t for t in targets(results) if t["met"] is False]
+    judged = targets(results)
+    met = [t for t in judged if t["met"]]
+    missed = [t for t in judged if t["met"] is False]
     m = results.get("machine", {})
     return (f"Measured {results.get('measured', '?')} on {m.get('cpus')} CPUs by `benchmarks/run.py` (SQLite "
             f"warehouse, realistic generator): " + "; ".join(parts) + ". Targets met: "

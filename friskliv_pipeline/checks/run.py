@@ -125,7 +125,6 @@ def _let_go(frames, later: list[str]) -> None:
     1000×."""
     if not isinstance(frames, dict):
         return
-    needed = {table_of(t) for name in later for t in BUILDERS[name][1].tables} | \
-             {t for name in later for t in BUILDERS[name][1].tables}
+    needed = {table_of(t) for name in later for t in BUILDERS[name][1].tables}  # projects_history: projects
     for table in [t for t in frames if t not in needed]:
         del frames[table]
