@@ -430,6 +430,7 @@ def test_the_edition_lists_the_forms_carry_over_answers_up_to_its_limit_and_coun
 
     from friskliv_pipeline.defs.resources import FrisklivResource
     from friskliv_pipeline.report import artifacts, auditor
+    from friskliv_pipeline.report.data import read_findings
 
     sheet = run["book"]["Avstemming"]
     n_said = int((sheet["Del"] == auditor.CARRY_OVER_PART).sum())
@@ -458,3 +459,8 @@ def test_the_edition_lists_the_forms_carry_over_answers_up_to_its_limit_and_coun
         in html_lib.unescape(capped)
     book = pd.read_excel(workbook, sheet_name="Avstemming", dtype=str, engine="openpyxl")
     assert int((book["Del"] == auditor.CARRY_OVER_PART).sum()) == n_said
+    # The findings were read for that step alone: the run's shared report data does not keep them
+    # (at 1000× they were the PDF step's ~250 MiB beside WeasyPrint), yet the workbook lists them all.
+    assert artifacts.report_data(friskliv, YEAR, run_id).findings is None
+    findings = read_findings(friskliv.warehouse().engine, YEAR)
+    assert len(findings) and len(pd.read_excel(workbook, sheet_name="Funn", engine="openpyxl")) == len(findings)

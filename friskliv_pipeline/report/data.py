@@ -53,7 +53,9 @@ class MethodFacts:
 class ReportData:
     grant_year: int
     marts: dict[str, pd.DataFrame]
-    findings: pd.DataFrame
+    # audit_findings' rows; None where not read: the run's shared data leaves them to the auditor's
+    # package, the only reader (report.artifacts.report_data says why)
+    findings: pd.DataFrame | None
     free_text: pd.DataFrame  # question_id, county, text: every non-blank free-text answer, escaped on output
     method: MethodFacts | None = None
     check_results: pd.DataFrame | None = None
@@ -183,8 +185,9 @@ def _method(conn, grant_year: int) -> MethodFacts:
     )
 
 
-def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
-    import pandas as pd
+def load_report_data(engine: sa.Engine, grant_year: int, findings: bool = True) -> ReportData:
+    """The grant year's marts, check results, free text and method facts; its audit findings too
+    unless ``findings`` is false (then ``ReportData.findings`` is None: see :func:`read_findings`)."""
     import sqlalchemy as sa
 
     order = {"mart_target_groups": "sort_order", "mart_collaboration": "sort_order", "mart_lead_service": "sort_order",
@@ -193,14 +196,23 @@ def load_report_data(engine: sa.Engine, grant_year: int) -> ReportData:
              "mart_reconciliation": "scope desc, county_no"}
     with engine.connect() as conn:
         marts = {m: _read(conn, m, grant_year, order.get(m)) for m in MARTS}
-        inspector = sa.inspect(conn)
-        findings = (_read(conn, "audit_findings", grant_year, "severity, county, rule")
-                    if inspector.has_table("audit_findings") else _empty_frame(FINDING_COLUMNS))
         checks = (_read(conn, "audit_check_results", grant_year, "severity, check_name")
-                  if inspector.has_table("audit_check_results") else _empty_frame(CHECK_COLUMNS))
+                  if sa.inspect(conn).has_table("audit_check_results") else _empty_frame(CHECK_COLUMNS))
         free_text = _free_text(conn, grant_year)
         method = _method(conn, grant_year)
-    return ReportData(grant_year, marts, findings, free_text, method, checks)
+    return ReportData(grant_year, marts, read_findings(engine, grant_year) if findings else None, free_text, method,
+                      checks)
+
+
+def read_findings(engine: sa.Engine, grant_year: int) -> pd.DataFrame:
+    """audit_findings' rows of the grant year (ERROR first, then by county and rule); none before
+    the checks have ever run."""
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("audit_findings"):
+            return _empty_frame(FINDING_COLUMNS)
+        return _read(conn, "audit_findings", grant_year, "severity, county, rule")
 
 
 # --- The auditor appendix ("Funn for revisor") --------------------------------------------------
