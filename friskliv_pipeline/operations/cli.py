@@ -253,7 +253,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from friskliv_pipeline.operations.preflight import preflight
 
     result = preflight(Path(args.file), args.year, Settings.from_env().reference_dir)
-    print("\n".join(result.summary_lines(args.lang)))
+    for line in result.summary_lines(args.lang):
+        print(line)
     breaches = result.check_findings["kind"] == "breach"  # a follow-up entry or data note is not a finding
     return 1 if args.strict and (len(result.findings) or breaches.any()) else 0
 
