@@ -43,6 +43,25 @@ def published(demo_run):
 
 
 @pytest.fixture(scope="module")
+def opened(published):
+    """``opened(year, stem)``: that edition's PDF, parsed once for the module. pdfplumber lays out a
+    page's characters on first use (~3 s for the 38 pages of the auditor's edition), and six tests
+    read each PDF: opened once, they share that work instead of repeating it."""
+    import pdfplumber
+
+    documents = {}
+
+    def pdf(year: int, stem: str):
+        if (year, stem) not in documents:
+            documents[year, stem] = pdfplumber.open(_pdf(published, year, stem))
+        return documents[year, stem]
+
+    yield pdf
+    for document in documents.values():
+        document.close()
+
+
+@pytest.fixture(scope="module")
 def conn(published):
     engine = sa.create_engine(published["url"])
     with engine.connect() as connection:
@@ -775,23 +794,21 @@ def test_figure_7_values_are_on_the_figure_and_quoted_in_4_8(published, conn):
 
 
 @pytest.mark.parametrize("year", YEARS)
-def test_caption_notes_print_at_least_as_large_as_the_source_line(published, year):
+def test_caption_notes_print_at_least_as_large_as_the_source_line(published, opened, year):
     """In report.pdf: the words of each figure's note are no smaller than those of its "Kilde:" line."""
-    import pdfplumber
-
     notes = [_plain(n).split()[:4] for n in re.findall(r'<span class="note">(.*?)</span>', published[year]["html"])]
     assert len(notes) >= 3
     found = 0
-    with pdfplumber.open(_pdf(published, year, "report")) as pdf:
-        for page in pdf.pages:
-            words = page.extract_words(extra_attrs=["size"])
-            texts = [w["text"] for w in words]
-            sources = [w["size"] for w in words if w["text"] == "Kilde:"]
-            for note in notes:
-                for i in range(len(texts) - len(note) + 1):
-                    if texts[i:i + len(note)] == note:
-                        assert sources and min(w["size"] for w in words[i:i + len(note)]) >= max(sources) - 0.01
-                        found += 1
+    pdf = opened(year, "report")
+    for page in pdf.pages:
+        words = page.extract_words(extra_attrs=["size"])
+        texts = [w["text"] for w in words]
+        sources = [w["size"] for w in words if w["text"] == "Kilde:"]
+        for note in notes:
+            for i in range(len(texts) - len(note) + 1):
+                if texts[i:i + len(note)] == note:
+                    assert sources and min(w["size"] for w in words[i:i + len(note)]) >= max(sources) - 0.01
+                    found += 1
     assert found >= len(notes)
 
 
@@ -837,27 +854,26 @@ def _pdf(published, year: int, stem: str):
 
 @pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("stem", ["report", "revisjon"])
-def test_pdf_is_printable_a4_numbered_with_outline_and_tags(published, year, stem):
-    import pdfplumber
+def test_pdf_is_printable_a4_numbered_with_outline_and_tags(published, opened, year, stem):
     from pypdf import PdfReader
 
     path = _pdf(published, year, stem)
-    with pdfplumber.open(path) as pdf:
-        assert len(pdf.pages) >= (10 if stem == "report" else 4)
-        for number, page in enumerate(pdf.pages, start=1):
-            assert (round(page.width), round(page.height)) == (595, 842), number  # A4 portrait, in points
-            outside = [c["text"] for c in page.chars if c["x0"] < -0.5 or c["x1"] > page.width + 0.5
-                       or c["top"] < -0.5 or c["bottom"] > page.height + 0.5]
-            assert not outside, (number, "".join(outside)[:80])
-            # nothing runs into the page margins (18 mm): tables and text stay inside the text block
-            margin = 18 / 25.4 * 72 - 2
-            in_margin = [c["text"] for c in page.chars if c["x0"] < margin or c["x1"] > page.width - margin]
-            assert not in_margin, (number, "".join(in_margin)[:80])
-            text = page.extract_text() or ""
-            if number > 1:
-                assert f"Side {number} av {len(pdf.pages)}" in text, number
-            else:
-                assert "Side 1" not in text
+    pdf = opened(year, stem)
+    assert len(pdf.pages) >= (10 if stem == "report" else 4)
+    for number, page in enumerate(pdf.pages, start=1):
+        assert (round(page.width), round(page.height)) == (595, 842), number  # A4 portrait, in points
+        outside = [c["text"] for c in page.chars if c["x0"] < -0.5 or c["x1"] > page.width + 0.5
+                   or c["top"] < -0.5 or c["bottom"] > page.height + 0.5]
+        assert not outside, (number, "".join(outside)[:80])
+        # nothing runs into the page margins (18 mm): tables and text stay inside the text block
+        margin = 18 / 25.4 * 72 - 2
+        in_margin = [c["text"] for c in page.chars if c["x0"] < margin or c["x1"] > page.width - margin]
+        assert not in_margin, (number, "".join(in_margin)[:80])
+        text = page.extract_text() or ""
+        if number > 1:
+            assert f"Side {number} av {len(pdf.pages)}" in text, number
+        else:
+            assert "Side 1" not in text
     reader = PdfReader(path)
     titles = []
 
@@ -883,25 +899,23 @@ def test_pdf_is_printable_a4_numbered_with_outline_and_tags(published, year, ste
 
 @pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("stem", ["report", "revisjon"])
-def test_no_page_is_under_a_third_full_except_before_a_chapter(published, year, stem):
+def test_no_page_is_under_a_third_full_except_before_a_chapter(published, opened, year, stem):
     """The text block is 842 - 20 mm - 22 mm high; a page whose content ends above a third of it is
     allowed only when the next page opens a chapter or an appendix (a forced page break)."""
-    import pdfplumber
-
     top, bottom = 20 / 25.4 * 72, 842 - 22 / 25.4 * 72
-    with pdfplumber.open(_pdf(published, year, stem)) as pdf:
-        pages = pdf.pages
-        for number, page in enumerate(pages[:-1], start=1):
-            if number == 1:
-                continue  # the front page stands alone
-            body = [c for c in page.chars if top < c["top"] < bottom]  # without running head and page number
-            lowest = max((c["bottom"] for c in body), default=top)
-            lowest = max([lowest, *(r["bottom"] for r in page.rects + page.curves if top < r["top"] < bottom)])
-            filled = (lowest - top) / (bottom - top)
-            if filled >= 1 / 3:
-                continue
-            nxt = " ".join((pages[number].extract_text() or "").split("\n")[1:3])
-            assert re.match(r"(\d+ [A-ZÆØÅ]|Vedlegg \d|Oppsummering|Innhold)", nxt), (number, round(filled, 2), nxt)
+    pdf = opened(year, stem)
+    pages = pdf.pages
+    for number, page in enumerate(pages[:-1], start=1):
+        if number == 1:
+            continue  # the front page stands alone
+        body = [c for c in page.chars if top < c["top"] < bottom]  # without running head and page number
+        lowest = max((c["bottom"] for c in body), default=top)
+        lowest = max([lowest, *(r["bottom"] for r in page.rects + page.curves if top < r["top"] < bottom)])
+        filled = (lowest - top) / (bottom - top)
+        if filled >= 1 / 3:
+            continue
+        nxt = " ".join((pages[number].extract_text() or "").split("\n")[1:3])
+        assert re.match(r"(\d+ [A-ZÆØÅ]|Vedlegg \d|Oppsummering|Innhold)", nxt), (number, round(filled, 2), nxt)
 
 
 def _headings(html: str) -> list[str]:
@@ -910,60 +924,55 @@ def _headings(html: str) -> list[str]:
 
 @pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("stem", ["report", "revisjon"])
-def test_no_heading_stands_alone_at_the_bottom_of_a_page(published, year, stem):
+def test_no_heading_stands_alone_at_the_bottom_of_a_page(published, opened, year, stem):
     """The last line of a page's text block is never a heading (or the end of one): a heading goes
     to the next page with what it is the heading of."""
-    import pdfplumber
-
     top, bottom = 20 / 25.4 * 72, 842 - 22 / 25.4 * 72
     headings = _headings(published[year]["html" if stem == "report" else "auditor"])
     assert len(headings) > 10
-    with pdfplumber.open(_pdf(published, year, stem)) as pdf:
-        for number, page in enumerate(pdf.pages[:-1], start=1):
-            body = [c for c in page.chars if top < c["top"] < bottom and c["text"].strip()]
-            if not body:
-                continue
-            last_top = max(c["top"] for c in body)
-            last = sorted((c for c in body if abs(c["top"] - last_top) < 2), key=lambda c: c["x0"])
-            line = "".join(c["text"] for c in last)
-            bold = all("Bold" in c["fontname"] for c in last)
-            assert not (bold and any(h.endswith(line) for h in headings)), (number, line)
+    pdf = opened(year, stem)
+    for number, page in enumerate(pdf.pages[:-1], start=1):
+        body = [c for c in page.chars if top < c["top"] < bottom and c["text"].strip()]
+        if not body:
+            continue
+        last_top = max(c["top"] for c in body)
+        last = sorted((c for c in body if abs(c["top"] - last_top) < 2), key=lambda c: c["x0"])
+        line = "".join(c["text"] for c in last)
+        bold = all("Bold" in c["fontname"] for c in last)
+        assert not (bold and any(h.endswith(line) for h in headings)), (number, line)
 
 
 @pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("stem", ["report", "revisjon"])
-def test_words_break_only_at_norwegian_hyphenation_points(published, year, stem):
+def test_words_break_only_at_norwegian_hyphenation_points(published, opened, year, stem):
     """A word hyphenated at a line end is split where Norwegian patterns (pyphen nb_NO) allow, never
     "kompetan-se"; tables break no word at all except at a soft hyphen of the template."""
-    import pdfplumber
     import pyphen
 
     nb = pyphen.Pyphen(lang="nb_NO", left=3, right=3)
     soft = {"Inter", "Kompetanse"}  # the template's &shy; in table headers
-    with pdfplumber.open(_pdf(published, year, stem)) as pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            lines = (page.extract_text() or "").split("\n")
-            for line, following in zip(lines, lines[1:]):
-                match = re.search(r"(\w+)[\u2010\u00ad]$", line)
-                if not match or not following.strip():
-                    continue
-                head, tail = match.group(1), re.match(r"(\w*)", following.strip()).group(1)
-                if head in soft:
-                    continue
-                word = head + tail
-                allowed = {int(p) for p in nb.positions(word.lower())} if word.isalpha() else set()
-                assert len(head) in allowed, (number, f"{head}-{tail}")
+    pdf = opened(year, stem)
+    for number, page in enumerate(pdf.pages, start=1):
+        lines = (page.extract_text() or "").split("\n")
+        for line, following in zip(lines, lines[1:]):
+            match = re.search(r"(\w+)[\u2010\u00ad]$", line)
+            if not match or not following.strip():
+                continue
+            head, tail = match.group(1), re.match(r"(\w*)", following.strip()).group(1)
+            if head in soft:
+                continue
+            word = head + tail
+            allowed = {int(p) for p in nb.positions(word.lower())} if word.isalpha() else set()
+            assert len(head) in allowed, (number, f"{head}-{tail}")
 
 
 @pytest.mark.parametrize("year", YEARS)
-def test_pdf_figures_are_vectors_and_pages_render(published, year):
+def test_pdf_figures_are_vectors_and_pages_render(published, opened, year):
     """The figures are drawn as vector paths (no 200 dpi bitmaps); pages of both editions rendered to
     PNG for a human to look at (test-artifacts/)."""
-    import pdfplumber
-
-    with pdfplumber.open(_pdf(published, year, "report")) as pdf:
-        assert sum(len(p.images) for p in pdf.pages) == 0
-        assert sum(len(p.curves) + len(p.rects) for p in pdf.pages) > 200
+    pdf = opened(year, "report")
+    assert sum(len(p.images) for p in pdf.pages) == 0
+    assert sum(len(p.curves) + len(p.rects) for p in pdf.pages) > 200
     for stem in ("report", "revisjon"):
         out = artifacts_dir() / f"{stem}_{year}_pages"
         out.mkdir(exist_ok=True)
