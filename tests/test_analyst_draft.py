@@ -10,6 +10,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -116,6 +117,7 @@ def test_preview_renders_from_the_warehouse_and_again_when_a_file_is_saved(draft
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp)
     printed: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [printed.put(line) for line in watcher.stdout], daemon=True).start()
+    stopped = None
     try:
         first = printed.get(timeout=60)
         assert "2 claim(s) do not hold" in first, first
@@ -129,5 +131,11 @@ def test_preview_renders_from_the_warehouse_and_again_when_a_file_is_saved(draft
         html = target.read_text(encoding="utf-8")
         assert "Over halvparten av prosjektene" in html and html.count('class="claim-failed"') == 1
     finally:
-        watcher.terminate()
-        watcher.wait(timeout=30)
+        watcher.send_signal(signal.SIGINT)  # how the analyst stops it: Ctrl-C
+        try:
+            stopped = watcher.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # no process outlives the test, whatever failed above
+            watcher.kill()
+            watcher.wait()
+    assert stopped == 0, "Ctrl-C ends the watcher within a minute, quietly (exit 0)"
+    assert "Traceback" not in watcher.stderr.read()

@@ -38,6 +38,16 @@ def test_other_grant_years_do_not_wait(tmp_path):
             pass
 
 
+def _steps_window(instance, run_id: str) -> tuple[float, float]:
+    """When the run's first step started and its last step ended (seconds since the epoch)."""
+    from dagster import DagsterEventType
+
+    stamps = [e.timestamp for e in instance.all_logs(run_id)
+              if e.is_dagster_event and e.dagster_event_type in (DagsterEventType.STEP_START,
+                                                                 DagsterEventType.STEP_SUCCESS)]
+    return min(stamps), max(stamps)
+
+
 @pytest.mark.slow
 def test_two_concurrent_runs_of_one_partition_run_one_after_the_other(tmp_path):
     env = dict(os.environ, FRISKLIV_LANDING_DIR=str(DEMO_LANDING), FRISKLIV_DATA_DIR=str(tmp_path / "data"),
@@ -57,14 +67,15 @@ def test_two_concurrent_runs_of_one_partition_run_one_after_the_other(tmp_path):
     os.environ["DAGSTER_HOME"], saved = env["DAGSTER_HOME"], os.environ.get("DAGSTER_HOME")
     try:
         with DagsterInstance.get() as instance:
-            runs = instance.get_run_records()
-            windows = sorted((r.start_time, r.end_time) for r in runs)
+            windows = sorted(_steps_window(instance, r.dagster_run.run_id) for r in instance.get_run_records())
     finally:
         os.environ.pop("DAGSTER_HOME") if saved is None else os.environ.__setitem__("DAGSTER_HOME", saved)
     assert len(windows) == 2
-    (start_a, end_a), (start_b, end_b) = windows
-    # The second run's steps (which hold the lock) cannot begin before the first run ended.
-    assert end_a <= end_b
+    (first_start, first_end), (second_start, second_end) = windows
+    # Each run takes the lock when its resources start, before its first step, and lets go after its
+    # last: the second run's steps begin only after the first run's steps have all ended. (Whichever
+    # run asked first: the run that Dagster started second may get the lock first.)
+    assert first_end <= second_start and second_start < second_end
     from friskliv_pipeline.warehouse.database import Warehouse
 
     counts = Warehouse(f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}").row_counts(2024)
