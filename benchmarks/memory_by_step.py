@@ -1,7 +1,7 @@
 """Peak resident memory of `friskliv run --year 2024` per step, on a generated export.
 
 Samples the run's memory (the proportional set size of its process and every process under it,
-``benchmarks.run.tree_rss_mib``: the PDF printed in a child counts) every ``--interval`` seconds and attributes each
+``benchmarks.run.tree_pss_mib``: the PDF printed in a child counts) every ``--interval`` seconds and attributes each
 sample to the step that was running then, from the run's own Dagster event log (STEP_START and
 STEP_SUCCESS/STEP_FAILURE times). Prints the steps by peak RSS: where a large year's memory goes.
 
@@ -24,7 +24,7 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import YEAR, base_env, command, landing_of, tree_rss_mib  # noqa: E402
+from benchmarks.run import YEAR, base_env, command, landing_of, tree_pss_mib  # noqa: E402
 
 
 def step_intervals(dagster_home: Path) -> list[tuple[str, float, float]]:
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            value = tree_rss_mib(proc.pid)
+            value = tree_pss_mib(proc.pid)
             if value is not None:
                 samples.append((time.time(), value))
             time.sleep(args.interval)

@@ -61,7 +61,7 @@ TARGETS = (
 STEP_LINE = re.compile(r"^  (?P<step>[\w/]+): (?P<seconds>\d+(?:\.\d+)?) s\b", re.MULTILINE)
 
 
-def tree_rss_mib(pid: int) -> float | None:
+def tree_pss_mib(pid: int) -> float | None:
     """The memory (MiB) of ``pid`` and every process under it: the sum of their proportional set
     sizes (``Pss`` of ``/proc/<pid>/smaps_rollup``: a page shared by n processes counts 1/n in
     each). A run whose PDF is printed in a child holds both at once; summing RSS instead would count
@@ -86,7 +86,7 @@ def tree_rss_mib(pid: int) -> float | None:
 
 def timed(cmd: list[str], env: dict, timeout: float, log: Path) -> dict:
     """Run ``cmd`` in a fresh process; wall seconds, peak memory (MiB) and exit code. The peak is the
-    larger of the process tree's summed PSS, sampled every 0.2 s (``tree_rss_mib``), and
+    larger of the process tree's summed PSS, sampled every 0.2 s (``tree_pss_mib``), and
     ``ru_maxrss`` (the largest single process of the tree, exact but blind to processes that
     coexist)."""
     with open(log, "w") as out:
@@ -104,7 +104,7 @@ def timed(cmd: list[str], env: dict, timeout: float, log: Path) -> dict:
                 return {"wall_s": None, "peak_rss_mib": None, "exit": "timeout", "log": str(log)}
             if time.perf_counter() - sampled >= 0.2:
                 sampled = time.perf_counter()
-                tree_peak = max(tree_peak, tree_rss_mib(proc.pid) or 0.0)
+                tree_peak = max(tree_peak, tree_pss_mib(proc.pid) or 0.0)
             time.sleep(0.05)
         wall = time.perf_counter() - start
     # ru_maxrss is in KiB on Linux: the largest resident set of the child (and its waited-for children).

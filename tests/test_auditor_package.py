@@ -462,5 +462,6 @@ def test_the_edition_lists_the_forms_carry_over_answers_up_to_its_limit_and_coun
     # The findings were read for that step alone: the run's shared report data does not keep them
     # (at 1000× they were the PDF step's ~250 MiB beside WeasyPrint), yet the workbook lists them all.
     assert artifacts.report_data(friskliv, YEAR, run_id).findings is None
-    findings = read_findings(friskliv.warehouse().engine, YEAR)
+    with friskliv.warehouse().engine.connect() as conn:
+        findings = read_findings(conn, YEAR)
     assert len(findings) and len(pd.read_excel(workbook, sheet_name="Funn", engine="openpyxl")) == len(findings)

@@ -42,9 +42,8 @@ def _steps_window(instance, run_id: str) -> tuple[float, float]:
     """When the run's first step started and its last step ended (seconds since the epoch)."""
     from dagster import DagsterEventType
 
-    stamps = [e.timestamp for e in instance.all_logs(run_id)
-              if e.is_dagster_event and e.dagster_event_type in (DagsterEventType.STEP_START,
-                                                                 DagsterEventType.STEP_SUCCESS)]
+    stamps = [e.timestamp for e in instance.all_logs(run_id, of_type={DagsterEventType.STEP_START,
+                                                                      DagsterEventType.STEP_SUCCESS})]
     return min(stamps), max(stamps)
 
 

@@ -79,7 +79,8 @@ def publish_html(friskliv, grant_year: int, run_id: str, out_dir: Path) -> tuple
     data = report_data(friskliv, grant_year, run_id)
     provenance = Provenance(utc_now(), code_version(), run_id, input_files(engine, grant_year),
                             analyst_files(settings.reference_dir, grant_year))
-    data.findings = read_findings(engine, grant_year)
+    with engine.connect() as conn:
+        data.findings = read_findings(conn, grant_year)
     try:
         return _publish_html(data, provenance, settings, engine, grant_year, out_dir)
     finally:

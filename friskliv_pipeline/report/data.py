@@ -200,19 +200,18 @@ def load_report_data(engine: sa.Engine, grant_year: int, findings: bool = True) 
                   if sa.inspect(conn).has_table("audit_check_results") else _empty_frame(CHECK_COLUMNS))
         free_text = _free_text(conn, grant_year)
         method = _method(conn, grant_year)
-    return ReportData(grant_year, marts, read_findings(engine, grant_year) if findings else None, free_text, method,
-                      checks)
+        audit = read_findings(conn, grant_year) if findings else None
+    return ReportData(grant_year, marts, audit, free_text, method, checks)
 
 
-def read_findings(engine: sa.Engine, grant_year: int) -> pd.DataFrame:
+def read_findings(conn: sa.Connection, grant_year: int) -> pd.DataFrame:
     """audit_findings' rows of the grant year (ERROR first, then by county and rule); none before
     the checks have ever run."""
     import sqlalchemy as sa
 
-    with engine.connect() as conn:
-        if not sa.inspect(conn).has_table("audit_findings"):
-            return _empty_frame(FINDING_COLUMNS)
-        return _read(conn, "audit_findings", grant_year, "severity, county, rule")
+    if not sa.inspect(conn).has_table("audit_findings"):
+        return _empty_frame(FINDING_COLUMNS)
+    return _read(conn, "audit_findings", grant_year, "severity, county, rule")
 
 
 # --- The auditor appendix ("Funn for revisor") --------------------------------------------------
